@@ -1,0 +1,104 @@
+package dev.berth.core.store;
+
+import dev.berth.core.task.TaskState;
+import dev.berth.core.task.TaskStatus;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+
+/**
+ * Storage of tasks, their pending-work queue, dependency edges and artifacts. Adapters keep the
+ * queue of pending runs as an index derived from each written status: whenever a written status's
+ * latest run is pending, that (taskId, runId) is claimable on the task's queue, ordered by priority
+ * (highest first) then insertion; otherwise the task has no queue entry.
+ *
+ * <p>Every method is atomic. Domain exceptions thrown by a transition function propagate unchanged
+ * and leave nothing written.
+ */
+public interface TaskStore extends AutoCloseable {
+
+    /**
+     * Inserts a task with its dependency edges (one per {@code definition.dependencies()}) and, when its
+     * status is pending, its queue entry.
+     *
+     * @return false, writing nothing, when a task with this id exists already
+     */
+    boolean insertTask(TaskRecord task);
+
+    Optional<TaskRecord> findTask(String taskId);
+
+    /** Current states of the given tasks; ids not stored are absent from the map. */
+    Map<String, TaskState> states(Collection<String> taskIds);
+
+    /**
+     * Reads the task under a row lock, applies {@code transition} to its status and writes the result
+     * (with the queue index updated) unless the function returned the same status.
+     *
+     * @return empty when the task does not exist
+     */
+    Optional<StatusChange> modify(String taskId, UnaryOperator<TaskStatus> transition);
+
+    /**
+     * Takes up to {@code max} pending entries of {@code taskQueueId}, highest priority first, each by one
+     * caller only even under concurrency, applies {@code transition} (pending → running) to each task and
+     * writes it. Entries whose transition throws are dropped from the queue and skipped.
+     */
+    List<TaskRecord> claimPending(String taskQueueId, int max, UnaryOperator<TaskStatus> transition);
+
+    /** Tasks that depend on {@code requiredTaskId}, in task id order. */
+    Page<String> dependents(String requiredTaskId, String continuationToken, int limit);
+
+    /** Tasks of a group, in task id order. */
+    Page<TaskRecord> taskGroup(String taskGroupId, String continuationToken, int limit);
+
+    /** Number of pending runs on the queue. */
+    long countPending(String taskQueueId);
+
+    /** Number of running runs of tasks on the queue. */
+    long countRunning(String taskQueueId);
+
+    /** Ids of tasks whose latest run is running with takenUntil before {@code now}. */
+    List<String> expiredClaims(Instant now, int limit);
+
+    /** Ids of unresolved tasks (unscheduled, pending, running) whose deadline is before {@code now}. */
+    List<String> pastDeadline(Instant now, int limit);
+
+    /** Ids of tasks whose expires is before {@code now}. */
+    List<String> expiredTasks(Instant now, int limit);
+
+    /** Deletes a task, its queue entry, its dependency edges as dependent, and its artifact records. */
+    void deleteTask(String taskId);
+
+    /**
+     * Registers a listener told the task queue id whenever a pending entry is added, by this process or,
+     * where the database can tell (PostgreSQL NOTIFY), by any other server on the same database.
+     */
+    void onPending(Consumer<String> listener);
+
+    // ---- artifacts
+
+    /**
+     * Inserts an artifact record; when one exists for (taskId, runId, name) it is replaced only if
+     * {@code replaceIf} accepts the existing one.
+     *
+     * @return the record stored after the call
+     */
+    ArtifactRecord putArtifact(ArtifactRecord artifact, java.util.function.Predicate<ArtifactRecord> replaceIf);
+
+    Optional<ArtifactRecord> findArtifact(String taskId, int runId, String name);
+
+    /** Artifacts of one run, in name order. */
+    Page<ArtifactRecord> artifacts(String taskId, int runId, String continuationToken, int limit);
+
+    /** Artifacts whose expires is before {@code now}. */
+    List<ArtifactRecord> expiredArtifacts(Instant now, int limit);
+
+    void deleteArtifact(String taskId, int runId, String name);
+
+    @Override
+    void close();
+}
