@@ -104,7 +104,8 @@ public final class QueueService {
     }
 
     public TaskStatus rerunTask(String taskId) {
-        return change(taskId, s -> TaskLifecycle.rerun(s, clock.instant())).after().status();
+        int retries = task(taskId).definition().retries();
+        return change(taskId, s -> TaskLifecycle.rerun(s, retries, clock.instant())).after().status();
     }
 
     // ---- workers
