@@ -214,10 +214,18 @@ public final class QueueService {
         return n;
     }
 
-    /** Deletes tasks past their expires; returns the ids so their artifacts' bytes can be removed. */
+    /** Deletes tasks past their expires; returns their ids. */
     public List<String> expireTasks() {
+        return expireTasksPreparing(id -> {});
+    }
+
+    /** Deletes tasks past their expires, first handing each id to {@code beforeDelete} (e.g. to drop artifact bytes). */
+    public List<String> expireTasksPreparing(java.util.function.Consumer<String> beforeDelete) {
         List<String> ids = store.expiredTasks(clock.instant(), SWEEP_BATCH);
-        for (String id : ids) store.deleteTask(id);
+        for (String id : ids) {
+            beforeDelete.accept(id);
+            store.deleteTask(id);
+        }
         return ids;
     }
 

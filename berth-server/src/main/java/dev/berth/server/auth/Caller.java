@@ -18,11 +18,7 @@ public record Caller(String clientId, Set<String> scopes) {
     }
 
     public boolean has(String required) {
-        if (scopes.contains(required)) return true;
-        for (String held : scopes) {
-            if (held.endsWith("*") && required.startsWith(held.substring(0, held.length() - 1))) return true;
-        }
-        return false;
+        return scopes.contains(required) || dev.berth.core.auth.Scopes.satisfiedBy(scopes, required);
     }
 
     /** Requires every one of the scopes. */
