@@ -1,0 +1,656 @@
+package dev.berth.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import dev.berth.core.BerthException;
+import dev.berth.core.json.Json;
+import dev.berth.core.store.ArtifactRecord;
+import dev.berth.core.store.Page;
+import dev.berth.core.store.StatusChange;
+import dev.berth.core.store.TaskRecord;
+import dev.berth.core.store.TaskStore;
+import dev.berth.core.task.Run;
+import dev.berth.core.task.TaskDefinition;
+import dev.berth.core.task.TaskState;
+import dev.berth.core.task.TaskStatus;
+import java.io.UncheckedIOException;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link TaskStore} over plain JDBC, for PostgreSQL and H2. The pending queue is a table derived from every
+ * written status, kept in the same transaction as the status itself.
+ *
+ * <p>Lock order: a claim locks queue entries, then tasks; a modify locks the task, then touches its entry.
+ * The two can deadlock when a modify moves a task in or out of the queue while it is being claimed; the
+ * database detects that and {@link Jdbc#inTransaction} retries the loser, which is safe because transitions
+ * are pure functions.
+ */
+public final class JdbcTaskStore implements TaskStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcTaskStore.class);
+    private static final ObjectReader STATUS_READER = Json.MAPPER.readerFor(TaskStatus.class);
+    private static final ObjectReader DEFINITION_READER = Json.MAPPER.readerFor(TaskDefinition.class);
+
+    private static final String SELECT_TASK = "SELECT definition, status FROM tasks WHERE task_id = ?";
+    private static final String UPDATE_STATUS = "UPDATE tasks SET state = ?, taken_until = ?, status = ? WHERE task_id = ?";
+    private static final String DELETE_PENDING = "DELETE FROM pending WHERE task_id = ?";
+    private static final String ARTIFACT_COLUMNS =
+            "task_id, run_id, name, storage_type, content_type, expires, present, blob_key, details";
+
+    private final Jdbc jdbc;
+    private final Dialect dialect;
+    private final String instanceId = UUID.randomUUID().toString();
+    private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
+    /** H2 only: its SKIP LOCKED cannot share a queue between claimers, so claims take turns in this process. */
+    private final ReentrantLock claimLock = new ReentrantLock(true);
+    private final String upsertPendingSql;
+    private volatile PgNotifier notifier;
+
+    public JdbcTaskStore(DataSource dataSource, Dialect dialect) {
+        this.jdbc = new Jdbc(dataSource);
+        this.dialect = dialect;
+        // On PostgreSQL the queue insert and its NOTIFY travel as one statement.
+        this.upsertPendingSql = dialect == Dialect.POSTGRESQL
+                ? "WITH p AS (" + dialect.upsertPending + " RETURNING task_queue_id)"
+                        + " SELECT pg_notify('" + PgNotifier.CHANNEL + "', ? || ' ' || p.task_queue_id) FROM p"
+                : dialect.upsertPending;
+    }
+
+    /** Lets another server's NOTIFY reach this store's listeners; started with the first listener. */
+    void attachNotifier(PgNotifier pgNotifier) { this.notifier = pgNotifier; }
+
+    String instanceId() { return instanceId; }
+
+    // ---- tasks
+
+    @Override
+    public boolean insertTask(TaskRecord task) {
+        TaskDefinition def = task.definition();
+        TaskStatus status = task.status();
+        Set<String> woken = new LinkedHashSet<>();
+        boolean inserted = jdbc.inTransaction("insertTask " + task.taskId(), c -> {
+            woken.clear();
+            try (PreparedStatement ps = c.prepareStatement(dialect.insertTask)) {
+                Run latest = status.latestRun().orElse(null);
+                ps.setString(1, task.taskId());
+                ps.setString(2, def.taskQueueId());
+                ps.setString(3, def.taskGroupId());
+                ps.setString(4, def.schedulerId());
+                ps.setInt(5, def.priority().level());
+                ps.setString(6, status.state().wire());
+                Jdbc.setInstant(ps, 7, takenUntil(latest));
+                Jdbc.setInstant(ps, 8, def.deadline());
+                Jdbc.setInstant(ps, 9, def.expires());
+                ps.setString(10, Json.write(def));
+                ps.setString(11, Json.write(status));
+                if (ps.executeUpdate() == 0) return false;
+            } catch (SQLException e) {
+                if (!Jdbc.uniqueViolation(e)) throw e;
+                return false;
+            }
+            Set<String> required = new LinkedHashSet<>(def.dependencies());
+            if (!required.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement(dialect.insertDependency)) {
+                    for (String requiredId : required) {
+                        ps.setString(1, requiredId);
+                        ps.setString(2, task.taskId());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
+            }
+            writeQueueEntry(c, task.taskId(), def, null, status, woken);
+            return true;
+        });
+        fireLocal(woken);
+        return inserted;
+    }
+
+    @Override
+    public Optional<TaskRecord> findTask(String taskId) {
+        return jdbc.read("findTask " + taskId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT_TASK)) {
+                ps.setString(1, taskId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return Optional.empty();
+                    return Optional.of(new TaskRecord(taskId, definition(rs), status(rs)));
+                }
+            }
+        });
+    }
+
+    @Override
+    public Map<String, TaskState> states(Collection<String> taskIds) {
+        if (taskIds.isEmpty()) return Map.of();
+        return jdbc.read("states", c -> {
+            Map<String, TaskState> states = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT task_id, state FROM tasks WHERE task_id = ANY(?)")) {
+                ps.setArray(1, idArray(c, taskIds));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) states.put(rs.getString(1), TaskState.fromWire(rs.getString(2)));
+                }
+            }
+            return states;
+        });
+    }
+
+    @Override
+    public Optional<StatusChange> modify(String taskId, UnaryOperator<TaskStatus> transition) {
+        Set<String> woken = new LinkedHashSet<>();
+        Optional<StatusChange> change = jdbc.inTransaction("modify " + taskId, c -> {
+            woken.clear();
+            TaskRecord before;
+            try (PreparedStatement ps = c.prepareStatement(SELECT_TASK + " FOR UPDATE")) {
+                ps.setString(1, taskId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return Optional.empty();
+                    before = new TaskRecord(taskId, definition(rs), status(rs));
+                }
+            }
+            TaskStatus next = transition.apply(before.status());
+            if (next == before.status() || next.equals(before.status())) {
+                return Optional.of(new StatusChange(before, before));
+            }
+            try (PreparedStatement ps = c.prepareStatement(UPDATE_STATUS)) {
+                bindStatusUpdate(ps, taskId, next);
+                ps.executeUpdate();
+            }
+            writeQueueEntry(c, taskId, before.definition(), pendingRunId(before.status()), next, woken);
+            return Optional.of(new StatusChange(before, before.withStatus(next)));
+        });
+        fireLocal(woken);
+        return change;
+    }
+
+    private record Entry(String taskId, int runId, int priority, long seq) {}
+
+    private static final Comparator<Entry> CLAIM_ORDER =
+            Comparator.comparingInt(Entry::priority).reversed().thenComparingLong(Entry::seq);
+
+    @Override
+    public List<TaskRecord> claimPending(String taskQueueId, int max, UnaryOperator<TaskStatus> transition) {
+        if (max < 1) return List.of();
+        Set<String> woken = new LinkedHashSet<>();
+        if (dialect == Dialect.POSTGRESQL) {
+            List<TaskRecord> claimed = jdbc.inTransaction("claimPending " + taskQueueId, c -> {
+                woken.clear();
+                return applyClaims(c, takeEntriesSkipLocked(c, taskQueueId, max), transition, woken);
+            });
+            fireLocal(woken);
+            return claimed;
+        }
+        claimLock.lock();
+        try {
+            List<TaskRecord> claimed = jdbc.inTransaction("claimPending " + taskQueueId, c -> {
+                woken.clear();
+                return applyClaims(c, takeEntriesSerialised(c, taskQueueId, max), transition, woken);
+            });
+            fireLocal(woken);
+            return claimed;
+        } finally {
+            claimLock.unlock();
+        }
+    }
+
+    /** One statement takes the batch; concurrent claimers skip each other's rows instead of waiting. */
+    private static List<Entry> takeEntriesSkipLocked(Connection c, String taskQueueId, int max) throws SQLException {
+        List<Entry> entries = new ArrayList<>(max);
+        try (PreparedStatement ps = c.prepareStatement(
+                "DELETE FROM pending WHERE task_id IN (SELECT task_id FROM pending WHERE task_queue_id = ?"
+                        + " ORDER BY priority DESC, seq LIMIT ? FOR UPDATE SKIP LOCKED)"
+                        + " RETURNING task_id, run_id, priority, seq")) {
+            ps.setString(1, taskQueueId);
+            ps.setInt(2, max);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) entries.add(new Entry(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4)));
+            }
+        }
+        entries.sort(CLAIM_ORDER);
+        return entries;
+    }
+
+    /** H2: the caller holds {@link #claimLock}; an entry a concurrent modify removed meanwhile is not taken. */
+    private static List<Entry> takeEntriesSerialised(Connection c, String taskQueueId, int max) throws SQLException {
+        List<Entry> candidates = new ArrayList<>(max);
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT task_id, run_id, priority, seq FROM pending WHERE task_queue_id = ?"
+                        + " ORDER BY priority DESC, seq LIMIT ?")) {
+            ps.setString(1, taskQueueId);
+            ps.setInt(2, max);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) candidates.add(new Entry(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4)));
+            }
+        }
+        if (candidates.isEmpty()) return candidates;
+        int[] deleted;
+        try (PreparedStatement ps = c.prepareStatement("DELETE FROM pending WHERE task_id = ? AND run_id = ?")) {
+            for (Entry e : candidates) {
+                ps.setString(1, e.taskId());
+                ps.setInt(2, e.runId());
+                ps.addBatch();
+            }
+            deleted = ps.executeBatch();
+        }
+        List<Entry> taken = new ArrayList<>(candidates.size());
+        for (int i = 0; i < candidates.size(); i++) {
+            if (deleted[i] > 0) taken.add(candidates.get(i));
+        }
+        return taken;
+    }
+
+    private List<TaskRecord> applyClaims(Connection c, List<Entry> entries, UnaryOperator<TaskStatus> transition,
+                                         Set<String> woken) throws SQLException {
+        if (entries.isEmpty()) return List.of();
+        Map<String, TaskRecord> locked = new HashMap<>();
+        List<String> ids = entries.stream().map(Entry::taskId).toList();
+        try (PreparedStatement ps = c.prepareStatement(
+                "SELECT task_id, definition, status FROM tasks WHERE task_id = ANY(?) FOR UPDATE")) {
+            ps.setArray(1, idArray(c, ids));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    locked.put(id, new TaskRecord(id, definition(rs), status(rs)));
+                }
+            }
+        }
+        List<TaskRecord> claimed = new ArrayList<>(entries.size());
+        List<TaskRecord> unchanged = new ArrayList<>();
+        try (PreparedStatement update = c.prepareStatement(UPDATE_STATUS)) {
+            for (Entry entry : entries) {
+                TaskRecord before = locked.get(entry.taskId());
+                if (before == null) continue;
+                TaskStatus next;
+                try {
+                    next = transition.apply(before.status());
+                } catch (BerthException e) {
+                    LOG.debug("dropping queue entry {}/{}: {}", entry.taskId(), entry.runId(), e.getMessage());
+                    continue;
+                } catch (RuntimeException e) {
+                    LOG.warn("dropping queue entry {}/{}: claim transition failed", entry.taskId(), entry.runId(), e);
+                    continue;
+                }
+                if (next == before.status() || next.equals(before.status())) {
+                    unchanged.add(before);
+                    continue;
+                }
+                bindStatusUpdate(update, entry.taskId(), next);
+                update.addBatch();
+                claimed.add(before.withStatus(next));
+            }
+            if (!claimed.isEmpty()) update.executeBatch();
+        }
+        // The entries are gone; a status the claim left pending (or made pending anew) needs one again.
+        for (TaskRecord r : claimed) {
+            if (pendingRunId(r.status()) != null) writeQueueEntry(c, r.taskId(), r.definition(), null, r.status(), woken);
+        }
+        for (TaskRecord r : unchanged) writeQueueEntry(c, r.taskId(), r.definition(), null, r.status(), woken);
+        return claimed;
+    }
+
+    @Override
+    public Page<String> dependents(String requiredTaskId, String continuationToken, int limit) {
+        Jdbc.requireLimit(limit);
+        String after = Jdbc.afterKey(continuationToken);
+        return jdbc.read("dependents " + requiredTaskId, c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT dependent_task_id FROM dependencies"
+                    + " WHERE required_task_id = ? AND dependent_task_id > ? ORDER BY dependent_task_id LIMIT ?")) {
+                ps.setString(1, requiredTaskId);
+                ps.setString(2, after);
+                ps.setInt(3, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) ids.add(rs.getString(1));
+                }
+            }
+            return page(ids, limit, id -> id);
+        });
+    }
+
+    @Override
+    public Page<TaskRecord> taskGroup(String taskGroupId, String continuationToken, int limit) {
+        Jdbc.requireLimit(limit);
+        String after = Jdbc.afterKey(continuationToken);
+        return jdbc.read("taskGroup " + taskGroupId, c -> {
+            List<TaskRecord> tasks = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT task_id, definition, status FROM tasks"
+                    + " WHERE task_group_id = ? AND task_id > ? ORDER BY task_id LIMIT ?")) {
+                ps.setString(1, taskGroupId);
+                ps.setString(2, after);
+                ps.setInt(3, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) tasks.add(new TaskRecord(rs.getString(1), definition(rs), status(rs)));
+                }
+            }
+            return page(tasks, limit, TaskRecord::taskId);
+        });
+    }
+
+    @Override
+    public long countPending(String taskQueueId) {
+        return count("countPending", "SELECT COUNT(*) FROM pending WHERE task_queue_id = ?", taskQueueId);
+    }
+
+    @Override
+    public long countRunning(String taskQueueId) {
+        return count("countRunning", "SELECT COUNT(*) FROM tasks WHERE task_queue_id = ? AND state = 'running'",
+                taskQueueId);
+    }
+
+    @Override
+    public List<String> expiredClaims(Instant now, int limit) {
+        return ids("expiredClaims", "SELECT task_id FROM tasks WHERE taken_until < ? ORDER BY taken_until LIMIT ?",
+                now, limit);
+    }
+
+    @Override
+    public List<String> pastDeadline(Instant now, int limit) {
+        return ids("pastDeadline", "SELECT task_id FROM tasks WHERE deadline < ?"
+                + " AND state IN ('unscheduled', 'pending', 'running') ORDER BY deadline LIMIT ?", now, limit);
+    }
+
+    @Override
+    public List<String> expiredTasks(Instant now, int limit) {
+        return ids("expiredTasks", "SELECT task_id FROM tasks WHERE expires < ? ORDER BY expires LIMIT ?", now, limit);
+    }
+
+    @Override
+    public void deleteTask(String taskId) {
+        jdbc.inTransaction("deleteTask " + taskId, c -> {
+            for (String sql : List.of(DELETE_PENDING,
+                    "DELETE FROM dependencies WHERE dependent_task_id = ?",
+                    "DELETE FROM artifacts WHERE task_id = ?",
+                    "DELETE FROM tasks WHERE task_id = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(sql)) {
+                    ps.setString(1, taskId);
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void onPending(Consumer<String> listener) {
+        listeners.add(listener);
+        PgNotifier n = notifier;
+        if (n != null) n.start();
+    }
+
+    /** Tells every listener about a queue that got work; a failing listener does not stop the others. */
+    void dispatch(String taskQueueId) {
+        for (Consumer<String> l : listeners) {
+            try {
+                l.accept(taskQueueId);
+            } catch (RuntimeException e) {
+                LOG.warn("pending listener failed for queue {}", taskQueueId, e);
+            }
+        }
+    }
+
+    private void fireLocal(Set<String> woken) {
+        for (String queue : woken) dispatch(queue);
+    }
+
+    // ---- artifacts
+
+    @Override
+    public ArtifactRecord putArtifact(ArtifactRecord artifact, Predicate<ArtifactRecord> replaceIf) {
+        return jdbc.inTransaction("putArtifact " + artifact.taskId() + "/" + artifact.runId() + "/" + artifact.name(),
+                c -> {
+                    Optional<ArtifactRecord> existing = findArtifact(c, artifact.taskId(), artifact.runId(),
+                            artifact.name(), true);
+                    if (existing.isEmpty()) {
+                        // A concurrent insert of the same name makes this fail with 23505; the retry then sees it.
+                        try (PreparedStatement ps = c.prepareStatement("INSERT INTO artifacts (" + ARTIFACT_COLUMNS
+                                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                            bindArtifact(ps, artifact);
+                            ps.executeUpdate();
+                        } catch (SQLException e) {
+                            if (Jdbc.uniqueViolation(e)) throw new java.sql.SQLTransactionRollbackException(
+                                    "artifact inserted concurrently", "40001", e);
+                            throw e;
+                        }
+                        return artifact;
+                    }
+                    if (!replaceIf.test(existing.get())) return existing.get();
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE artifacts SET storage_type = ?,"
+                            + " content_type = ?, expires = ?, present = ?, blob_key = ?, details = ?"
+                            + " WHERE task_id = ? AND run_id = ? AND name = ?")) {
+                        ps.setString(1, artifact.storageType());
+                        ps.setString(2, artifact.contentType());
+                        Jdbc.setInstant(ps, 3, artifact.expires());
+                        ps.setBoolean(4, artifact.present());
+                        ps.setString(5, artifact.blobKey());
+                        ps.setString(6, artifact.details() == null ? null : Json.write(artifact.details()));
+                        ps.setString(7, artifact.taskId());
+                        ps.setInt(8, artifact.runId());
+                        ps.setString(9, artifact.name());
+                        ps.executeUpdate();
+                    }
+                    return artifact;
+                });
+    }
+
+    @Override
+    public Optional<ArtifactRecord> findArtifact(String taskId, int runId, String name) {
+        return jdbc.read("findArtifact", c -> findArtifact(c, taskId, runId, name, false));
+    }
+
+    private static Optional<ArtifactRecord> findArtifact(Connection c, String taskId, int runId, String name,
+                                                         boolean forUpdate) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT " + ARTIFACT_COLUMNS + " FROM artifacts"
+                + " WHERE task_id = ? AND run_id = ? AND name = ?" + (forUpdate ? " FOR UPDATE" : ""))) {
+            ps.setString(1, taskId);
+            ps.setInt(2, runId);
+            ps.setString(3, name);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(artifact(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    @Override
+    public Page<ArtifactRecord> artifacts(String taskId, int runId, String continuationToken, int limit) {
+        Jdbc.requireLimit(limit);
+        String after = Jdbc.afterKey(continuationToken);
+        return jdbc.read("artifacts " + taskId + "/" + runId, c -> {
+            List<ArtifactRecord> list = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ARTIFACT_COLUMNS + " FROM artifacts"
+                    + " WHERE task_id = ? AND run_id = ? AND name > ? ORDER BY name LIMIT ?")) {
+                ps.setString(1, taskId);
+                ps.setInt(2, runId);
+                ps.setString(3, after);
+                ps.setInt(4, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) list.add(artifact(rs));
+                }
+            }
+            return page(list, limit, ArtifactRecord::name);
+        });
+    }
+
+    @Override
+    public List<ArtifactRecord> expiredArtifacts(Instant now, int limit) {
+        Jdbc.requireLimit(limit);
+        return jdbc.read("expiredArtifacts", c -> {
+            List<ArtifactRecord> list = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + ARTIFACT_COLUMNS + " FROM artifacts"
+                    + " WHERE expires < ? ORDER BY expires LIMIT ?")) {
+                Jdbc.setInstant(ps, 1, now);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) list.add(artifact(rs));
+                }
+            }
+            return list;
+        });
+    }
+
+    @Override
+    public void deleteArtifact(String taskId, int runId, String name) {
+        jdbc.inTransaction("deleteArtifact", c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "DELETE FROM artifacts WHERE task_id = ? AND run_id = ? AND name = ?")) {
+                ps.setString(1, taskId);
+                ps.setInt(2, runId);
+                ps.setString(3, name);
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        PgNotifier n = notifier;
+        if (n != null) n.close();
+    }
+
+    // ---- helpers
+
+    /**
+     * Makes the queue agree with {@code after}: an entry for its latest run when that run is pending, none
+     * otherwise. {@code entryRunId} is the run whose entry exists now (null for none), so the common
+     * transitions (running to resolved, say) cost no statement here.
+     */
+    private void writeQueueEntry(Connection c, String taskId, TaskDefinition def, Integer entryRunId,
+                                 TaskStatus after, Set<String> woken) throws SQLException {
+        Integer wanted = pendingRunId(after);
+        if (wanted != null && !wanted.equals(entryRunId)) {
+            try (PreparedStatement ps = c.prepareStatement(upsertPendingSql)) {
+                ps.setString(1, taskId);
+                ps.setInt(2, wanted);
+                ps.setString(3, def.taskQueueId());
+                ps.setInt(4, def.priority().level());
+                if (dialect == Dialect.POSTGRESQL) {
+                    ps.setString(5, instanceId);
+                    ps.executeQuery().close();
+                } else {
+                    ps.executeUpdate();
+                }
+            }
+            woken.add(def.taskQueueId());
+        } else if (wanted == null && entryRunId != null) {
+            try (PreparedStatement ps = c.prepareStatement(DELETE_PENDING)) {
+                ps.setString(1, taskId);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    private static Integer pendingRunId(TaskStatus s) {
+        Run latest = s.latestRun().orElse(null);
+        return latest != null && latest.state() == TaskState.PENDING ? latest.runId() : null;
+    }
+
+    private static Instant takenUntil(Run latest) {
+        return latest != null && latest.state() == TaskState.RUNNING ? latest.takenUntil() : null;
+    }
+
+    private static void bindStatusUpdate(PreparedStatement ps, String taskId, TaskStatus s) throws SQLException {
+        ps.setString(1, s.state().wire());
+        Jdbc.setInstant(ps, 2, takenUntil(s.latestRun().orElse(null)));
+        ps.setString(3, Json.write(s));
+        ps.setString(4, taskId);
+    }
+
+    private static void bindArtifact(PreparedStatement ps, ArtifactRecord a) throws SQLException {
+        ps.setString(1, a.taskId());
+        ps.setInt(2, a.runId());
+        ps.setString(3, a.name());
+        ps.setString(4, a.storageType());
+        ps.setString(5, a.contentType());
+        Jdbc.setInstant(ps, 6, a.expires());
+        ps.setBoolean(7, a.present());
+        ps.setString(8, a.blobKey());
+        if (a.details() == null) ps.setNull(9, Types.VARCHAR);
+        else ps.setString(9, Json.write(a.details()));
+    }
+
+    private static ArtifactRecord artifact(ResultSet rs) throws SQLException {
+        String details = rs.getString("details");
+        JsonNode node = details == null ? null : Json.tree(details);
+        return new ArtifactRecord(rs.getString("task_id"), rs.getInt("run_id"), rs.getString("name"),
+                rs.getString("storage_type"), rs.getString("content_type"), Jdbc.getInstant(rs, "expires"),
+                rs.getBoolean("present"), rs.getString("blob_key"), node);
+    }
+
+    private static TaskDefinition definition(ResultSet rs) throws SQLException {
+        return parse(DEFINITION_READER, rs.getString("definition"));
+    }
+
+    private static TaskStatus status(ResultSet rs) throws SQLException {
+        return parse(STATUS_READER, rs.getString("status"));
+    }
+
+    private static <T> T parse(ObjectReader reader, String json) {
+        try {
+            return reader.readValue(json);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("stored JSON does not parse: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Array idArray(Connection c, Collection<String> ids) throws SQLException {
+        return c.createArrayOf("varchar", ids.toArray(String[]::new));
+    }
+
+    /** {@code rows} holds up to limit + 1 items; the extra one only says that another page follows. */
+    private static <T> Page<T> page(List<T> rows, int limit, java.util.function.Function<T, String> key) {
+        if (rows.size() <= limit) return new Page<>(rows, null);
+        List<T> items = rows.subList(0, limit);
+        return new Page<>(items, Jdbc.token(key.apply(items.get(limit - 1))));
+    }
+
+    private long count(String operation, String sql, String taskQueueId) {
+        return jdbc.read(operation + " " + taskQueueId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, taskQueueId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    private List<String> ids(String operation, String sql, Instant now, int limit) {
+        Jdbc.requireLimit(limit);
+        return jdbc.read(operation, c -> {
+            List<String> ids = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                Jdbc.setInstant(ps, 1, now);
+                ps.setInt(2, limit);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        });
+    }
+}

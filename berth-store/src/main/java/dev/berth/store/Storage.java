@@ -1,0 +1,114 @@
+package dev.berth.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.berth.core.store.AuthStore;
+import dev.berth.core.store.TaskStore;
+import java.util.Properties;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The opened database: a migrated schema, a connection pool and the stores over it. Close it to stop the
+ * LISTEN thread and the pool.
+ */
+public final class Storage implements AutoCloseable {
+
+    /** H2 options added unless the URL sets them: keep the database open until we close it, wait on locks. */
+    private static final String[][] H2_DEFAULTS = {{"DB_CLOSE_ON_EXIT", "FALSE"}, {"LOCK_TIMEOUT", "10000"}};
+
+    private final Dialect dialect;
+    private final HikariDataSource dataSource;
+    private final JdbcTaskStore tasks;
+    private final JdbcAuthStore auth;
+
+    private Storage(Dialect dialect, HikariDataSource dataSource, JdbcTaskStore tasks, JdbcAuthStore auth) {
+        this.dialect = dialect;
+        this.dataSource = dataSource;
+        this.tasks = tasks;
+        this.auth = auth;
+    }
+
+    /**
+     * Opens {@code jdbcUrl} ({@code jdbc:postgresql://...} or {@code jdbc:h2:file:...}) and migrates its schema.
+     * {@code user} and {@code password} may be null, e.g. when a PostgreSQL URL carries them as query parameters.
+     */
+    public static Storage open(String jdbcUrl, String user, String password) {
+        Dialect dialect = Dialect.of(jdbcUrl);
+        String url = dialect == Dialect.H2 ? withH2Defaults(jdbcUrl) : jdbcUrl;
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setPoolName("berth-" + dialect.name().toLowerCase());
+        if (user != null) config.setUsername(user);
+        else if (dialect == Dialect.H2) config.setUsername("sa");
+        if (password != null) config.setPassword(password);
+        config.setConnectionTimeout(10_000);
+        if (dialect == Dialect.POSTGRESQL) {
+            // Enough for concurrent claim/report traffic on a few cores without swamping the server.
+            config.setMaximumPoolSize(16);
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        } else {
+            // H2 runs in this process; more connections only add lock contention.
+            config.setMaximumPoolSize(8);
+        }
+        HikariDataSource dataSource;
+        try {
+            dataSource = new HikariDataSource(config);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot connect to " + redact(url) + ": " + rootMessage(e), e);
+        }
+        try {
+            Flyway.configure()
+                    .dataSource(dataSource)
+                    .locations("classpath:db/migration/" + dialect.migrations)
+                    .load()
+                    .migrate();
+        } catch (FlywayException e) {
+            dataSource.close();
+            throw new IllegalStateException("cannot migrate the schema of " + redact(url) + ": " + e.getMessage(), e);
+        }
+        JdbcTaskStore tasks = new JdbcTaskStore(dataSource, dialect);
+        if (dialect == Dialect.POSTGRESQL) {
+            Properties props = new Properties();
+            if (user != null) props.setProperty("user", user);
+            if (password != null) props.setProperty("password", password);
+            tasks.attachNotifier(new PgNotifier(url, props, tasks.instanceId(), tasks::dispatch));
+        }
+        return new Storage(dialect, dataSource, tasks, new JdbcAuthStore(dataSource));
+    }
+
+    public TaskStore tasks() { return tasks; }
+
+    public AuthStore auth() { return auth; }
+
+    public DataSource dataSource() { return dataSource; }
+
+    public Dialect dialect() { return dialect; }
+
+    @Override
+    public void close() {
+        tasks.close();
+        dataSource.close();
+    }
+
+    static String withH2Defaults(String url) {
+        StringBuilder sb = new StringBuilder(url);
+        String upper = url.toUpperCase();
+        for (String[] option : H2_DEFAULTS) {
+            if (!upper.contains(";" + option[0] + "=")) sb.append(';').append(option[0]).append('=').append(option[1]);
+        }
+        return sb.toString();
+    }
+
+    /** Hides a password given in the URL query. */
+    static String redact(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) t = t.getCause();
+        return t.getMessage();
+    }
+}

@@ -1,0 +1,129 @@
+package dev.berth.store.blob;
+
+import dev.berth.core.store.BlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Blobs as files under a root directory; a key's '/'-separated segments become directories. Whole blobs are
+ * written to a temporary file and moved into place, so readers never see half a blob.
+ */
+public final class LocalBlobStore implements BlobStore {
+
+    private static final String TMP_DIR = ".tmp";
+    private final Path root;
+    private final Path tmp;
+
+    public LocalBlobStore(Path root) throws IOException {
+        this.root = root.toAbsolutePath().normalize();
+        this.tmp = this.root.resolve(TMP_DIR);
+        Files.createDirectories(tmp);
+    }
+
+    @Override
+    public BlobInfo put(String key, InputStream content) throws IOException {
+        Path target = pathOf(key);
+        Files.createDirectories(target.getParent());
+        Path temp = Files.createTempFile(tmp, "put-", ".part");
+        try {
+            MessageDigest sha = sha256();
+            long size;
+            try (OutputStream out = new DigestOutputStream(Files.newOutputStream(temp), sha)) {
+                size = content.transferTo(out);
+            }
+            try {
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return new BlobInfo(size, HexFormat.of().formatHex(sha.digest()));
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    @Override
+    public long append(String key, byte[] bytes, int offset, int length) throws IOException {
+        Path target = pathOf(key);
+        Files.createDirectories(target.getParent());
+        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND)) {
+            ch.write(java.nio.ByteBuffer.wrap(bytes, offset, length));
+            return ch.size();
+        }
+    }
+
+    @Override
+    public Optional<InputStream> open(String key, long from) throws IOException {
+        if (from < 0) throw new IllegalArgumentException("offset must not be negative, got " + from);
+        Path target = pathOf(key);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(target, StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        }
+        try {
+            ch.position(from);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return Optional.of(Channels.newInputStream(ch));
+    }
+
+    @Override
+    public long size(String key) throws IOException {
+        Path target = pathOf(key);
+        try {
+            return Files.size(target);
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public void delete(String key) throws IOException {
+        Files.deleteIfExists(pathOf(key));
+    }
+
+    /** Maps a key to a file below the root, refusing anything that could escape it or clash with temp files. */
+    Path pathOf(String key) {
+        if (key == null || key.isEmpty()) throw new IllegalArgumentException("blob key must not be empty");
+        if (key.startsWith("/") || key.indexOf('\\') >= 0 || key.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("blob key '" + key + "' must be a relative path with '/' separators");
+        }
+        for (String segment : key.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.equals(TMP_DIR)) {
+                throw new IllegalArgumentException("blob key '" + key + "' has an empty, '.', '..' or reserved segment");
+            }
+        }
+        Path p = root.resolve(key).normalize();
+        if (!p.startsWith(root) || p.equals(root)) {
+            throw new IllegalArgumentException("blob key '" + key + "' escapes the blob root");
+        }
+        return p;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+        }
+    }
+}
