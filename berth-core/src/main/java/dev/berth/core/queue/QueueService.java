@@ -116,14 +116,16 @@ public final class QueueService {
      */
     public List<Claim> claimWork(String taskQueueId, String workerGroup, String workerId, int max, Duration wait)
             throws InterruptedException {
-        Instant giveUp = clock.instant().plus(wait);
+        // The wait is real elapsed time, measured on System.nanoTime(): the domain clock may stand still
+        // (tests) or jump, and must not turn a long poll into an endless one.
+        long giveUp = System.nanoTime() + wait.toNanos();
         while (true) {
             long seen = signals.generation(taskQueueId);
             List<Claim> claims = claimNow(taskQueueId, workerGroup, workerId, max);
             if (!claims.isEmpty()) return claims;
-            Duration left = Duration.between(clock.instant(), giveUp);
-            if (left.isNegative() || left.isZero()) return List.of();
-            signals.await(taskQueueId, seen, left);
+            long left = giveUp - System.nanoTime();
+            if (left <= 0) return List.of();
+            signals.await(taskQueueId, seen, Duration.ofNanos(left));
         }
     }
 
