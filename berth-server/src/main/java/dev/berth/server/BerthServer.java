@@ -84,7 +84,7 @@ public final class BerthServer implements AutoCloseable {
                 Long start = ctx.attribute("berth.start");
                 if (start != null && ctx.endpoint() != null) {
                     Timer.builder("berth_http_requests").tag("method", ctx.method().name())
-                            .tag("route", ctx.endpoint().path()).tag("status", String.valueOf(ctx.statusCode()))
+                            .tag("route", ctx.endpoint().path).tag("status", String.valueOf(ctx.statusCode()))
                             .register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 }
             });

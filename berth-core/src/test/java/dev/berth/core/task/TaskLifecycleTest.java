@@ -442,7 +442,7 @@ class TaskLifecycleTest {
 
         @Test
         void resolvedTaskGetsAPendingRerunRun() {
-            TaskStatus s = TaskLifecycle.rerun(completed(), LATER.plusSeconds(5));
+            TaskStatus s = TaskLifecycle.rerun(completed(), 5, LATER.plusSeconds(5));
             assertThat(s.state()).isEqualTo(TaskState.PENDING);
             assertThat(s.runs()).hasSize(2);
             assertThat(s.runs().get(1)).isEqualTo(Run.pending(1, ReasonCreated.RERUN, LATER.plusSeconds(5)));
@@ -452,9 +452,9 @@ class TaskLifecycleTest {
         @Test
         void failedAndExceptionTasksCanBeRerun() {
             TaskStatus failed = TaskLifecycle.resolve(running(), 0, TaskState.FAILED, LATER);
-            assertThat(TaskLifecycle.rerun(failed, LATER).state()).isEqualTo(TaskState.PENDING);
+            assertThat(TaskLifecycle.rerun(failed, 5, LATER).state()).isEqualTo(TaskState.PENDING);
             TaskStatus canceled = TaskLifecycle.cancel(unscheduled(), LATER);
-            TaskStatus rerun = TaskLifecycle.rerun(canceled, LATER);
+            TaskStatus rerun = TaskLifecycle.rerun(canceled, 5, LATER);
             assertThat(rerun.state()).isEqualTo(TaskState.PENDING);
             assertThat(rerun.runs().get(1).reasonCreated()).isEqualTo(ReasonCreated.RERUN);
         }
@@ -462,19 +462,27 @@ class TaskLifecycleTest {
         @Test
         void pendingAndRunningTasksAreLeftAsTheyAre() {
             TaskStatus p = pending();
-            assertThat(TaskLifecycle.rerun(p, LATER)).isSameAs(p);
+            assertThat(TaskLifecycle.rerun(p, 5, LATER)).isSameAs(p);
             TaskStatus r = running();
-            assertThat(TaskLifecycle.rerun(r, LATER)).isSameAs(r);
+            assertThat(TaskLifecycle.rerun(r, 5, LATER)).isSameAs(r);
         }
 
         @Test
-        void unscheduledTaskCannotBeRerun() {
-            assertConflict(() -> TaskLifecycle.rerun(unscheduled(), LATER), "schedule it");
+        void unscheduledTaskIsScheduledByRerunWhateverItsDependencies() {
+            TaskStatus s = TaskLifecycle.rerun(unscheduled(), 5, LATER);
+            assertThat(s.state()).isEqualTo(TaskState.PENDING);
+            assertThat(s.runs()).containsExactly(Run.pending(0, ReasonCreated.RERUN, LATER));
+        }
+
+        @Test
+        void rerunGivesTheTaskItsRetriesBack() {
+            TaskStatus exhausted = TaskLifecycle.exception(running(), 0, ReasonResolved.MALFORMED_PAYLOAD, LATER);
+            assertThat(TaskLifecycle.rerun(exhausted, 7, LATER).retriesLeft()).isEqualTo(7);
         }
 
         @Test
         void rerunPastTheDeadlineIsRefused() {
-            assertConflict(() -> TaskLifecycle.rerun(completed(), PAST_DEADLINE), "deadline");
+            assertConflict(() -> TaskLifecycle.rerun(completed(), 5, PAST_DEADLINE), "deadline");
         }
     }
 
@@ -494,13 +502,13 @@ class TaskLifecycleTest {
 
         @Test
         void rerunIsRefusedOnceTheTaskHasMaxRuns() {
-            assertConflict(() -> TaskLifecycle.rerun(resolvedWithRuns(TaskLifecycle.MAX_RUNS), LATER),
+            assertConflict(() -> TaskLifecycle.rerun(resolvedWithRuns(TaskLifecycle.MAX_RUNS), 5, LATER),
                     TaskLifecycle.MAX_RUNS + " runs");
         }
 
         @Test
         void rerunMayCreateTheLastAllowedRun() {
-            TaskStatus s = TaskLifecycle.rerun(resolvedWithRuns(TaskLifecycle.MAX_RUNS - 1), LATER);
+            TaskStatus s = TaskLifecycle.rerun(resolvedWithRuns(TaskLifecycle.MAX_RUNS - 1), 5, LATER);
             assertThat(s.runs()).hasSize(TaskLifecycle.MAX_RUNS);
             assertThat(s.state()).isEqualTo(TaskState.PENDING);
         }
@@ -508,7 +516,7 @@ class TaskLifecycleTest {
         @Test
         void noRetryRunIsAddedOnceTheTaskHasMaxRuns() {
             TaskStatus s = resolvedWithRuns(TaskLifecycle.MAX_RUNS - 1);
-            s = TaskLifecycle.rerun(s, LATER);
+            s = TaskLifecycle.rerun(s, 5, LATER);
             s = TaskLifecycle.claim(s, TaskLifecycle.MAX_RUNS - 1, "wg", "w1", LATER.plusSeconds(600), LATER);
             TaskStatus after = TaskLifecycle.exception(s, TaskLifecycle.MAX_RUNS - 1, ReasonResolved.WORKER_SHUTDOWN, LATER);
             assertThat(after.runs()).hasSize(TaskLifecycle.MAX_RUNS);
