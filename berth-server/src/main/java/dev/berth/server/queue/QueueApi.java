@@ -71,6 +71,7 @@ public final class QueueApi {
         r.post(PREFIX + "/task/{taskId}/cancel", this::cancelTask);
         r.post(PREFIX + "/task/{taskId}/rerun", this::rerunTask);
         r.post(PREFIX + "/claim-work/{provisionerId}/{workerType}", this::claimWork);
+        r.post(PREFIX + "/claim-work/{taskQueueId}", this::claimWork);
         r.post(PREFIX + "/task/{taskId}/runs/{runId}/claim", this::claimTask);
         r.post(PREFIX + "/task/{taskId}/runs/{runId}/reclaim", this::reclaimTask);
         r.post(PREFIX + "/task/{taskId}/runs/{runId}/completed", ctx -> resolve(ctx, TaskState.COMPLETED));
@@ -79,7 +80,9 @@ public final class QueueApi {
         r.get(PREFIX + "/task-group/{taskGroupId}/list", this::listTaskGroup);
         r.get(PREFIX + "/task/{taskId}/dependents", this::listDependentTasks);
         r.get(PREFIX + "/pending/{provisionerId}/{workerType}", this::pendingTasks);
+        r.get(PREFIX + "/pending/{taskQueueId}", this::pendingTasks);
         r.get(PREFIX + "/task-queues/{provisionerId}/{workerType}/counts", this::taskQueueCounts);
+        r.get(PREFIX + "/task-queues/{taskQueueId}/counts", this::taskQueueCounts);
         r.post(PREFIX + "/task/{taskId}/runs/{runId}/artifacts/<name>", this::createArtifact);
         r.put(PREFIX + "/task/{taskId}/runs/{runId}/artifacts/<name>", this::finishArtifact);
         r.get(PREFIX + "/task/{taskId}/runs/{runId}/artifacts/<name>", this::getArtifact);
@@ -177,7 +180,7 @@ public final class QueueApi {
     // ---- workers
 
     private void claimWork(Context ctx) throws InterruptedException {
-        String taskQueueId = ctx.pathParam("provisionerId") + "/" + ctx.pathParam("workerType");
+        String taskQueueId = taskQueueId(ctx);
         Caller caller = auth.authenticate(ctx);
         JsonNode body = bodies.json(ctx, "queue/v1/claim-work-request.json");
         String workerGroup = body.get("workerGroup").asText();
@@ -284,9 +287,9 @@ public final class QueueApi {
     }
 
     private void pendingTasks(Context ctx) {
-        String provisionerId = ctx.pathParam("provisionerId");
-        String workerType = ctx.pathParam("workerType");
-        String taskQueueId = provisionerId + "/" + workerType;
+        String taskQueueId = taskQueueId(ctx);
+        String provisionerId = taskQueueId.substring(0, taskQueueId.indexOf('/'));
+        String workerType = taskQueueId.substring(taskQueueId.indexOf('/') + 1);
         auth.authenticate(ctx).require("queue:pending-count:" + taskQueueId);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("provisionerId", provisionerId);
@@ -297,7 +300,7 @@ public final class QueueApi {
     }
 
     private void taskQueueCounts(Context ctx) {
-        String taskQueueId = ctx.pathParam("provisionerId") + "/" + ctx.pathParam("workerType");
+        String taskQueueId = taskQueueId(ctx);
         auth.authenticate(ctx).require("queue:pending-count:" + taskQueueId);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("taskQueueId", taskQueueId);
@@ -471,6 +474,17 @@ public final class QueueApi {
     }
 
     // ---- helpers
+
+    /** The task queue id of a route: clients send it with its slash as is, or encoded as %2F. */
+    private static String taskQueueId(Context ctx) {
+        String id = ctx.pathParamMap().containsKey("taskQueueId")
+                ? ctx.pathParam("taskQueueId") : ctx.pathParam("provisionerId") + "/" + ctx.pathParam("workerType");
+        int slash = id.indexOf('/');
+        if (slash <= 0 || slash == id.length() - 1 || id.indexOf('/', slash + 1) >= 0) {
+            throw BerthException.input("taskQueueId must look like '<provisionerId>/<workerType>'; got '" + id + "'");
+        }
+        return id;
+    }
 
     private static ObjectNode statusResponse(TaskStatus status) {
         ObjectNode out = Json.MAPPER.createObjectNode();
