@@ -56,7 +56,7 @@ final class Jdbc {
         }
     }
 
-    /** Runs a read in autocommit mode: one round trip on PostgreSQL, no BEGIN/COMMIT. */
+    /** Runs a read, or a write that is one statement, in autocommit mode: no BEGIN/COMMIT round trips. */
     <T> T read(String operation, Work<T> work) {
         try (Connection c = dataSource.getConnection()) {
             return work.run(c);

@@ -92,22 +92,12 @@ public final class JdbcTaskStore implements TaskStore {
     public boolean insertTask(TaskRecord task) {
         TaskDefinition def = task.definition();
         TaskStatus status = task.status();
+        if (dialect == Dialect.POSTGRESQL && def.dependencies().isEmpty()) return insertTaskInOneStatement(task);
         Set<String> woken = new LinkedHashSet<>();
         boolean inserted = jdbc.inTransaction("insertTask " + task.taskId(), c -> {
             woken.clear();
             try (PreparedStatement ps = c.prepareStatement(dialect.insertTask)) {
-                Run latest = status.latestRun().orElse(null);
-                ps.setString(1, task.taskId());
-                ps.setString(2, def.taskQueueId());
-                ps.setString(3, def.taskGroupId());
-                ps.setString(4, def.schedulerId());
-                ps.setInt(5, def.priority().level());
-                ps.setString(6, status.state().wire());
-                Jdbc.setInstant(ps, 7, takenUntil(latest));
-                Jdbc.setInstant(ps, 8, def.deadline());
-                Jdbc.setInstant(ps, 9, def.expires());
-                ps.setString(10, Json.write(def));
-                ps.setString(11, Json.write(status));
+                bindTaskRow(ps, task);
                 if (ps.executeUpdate() == 0) return false;
             } catch (SQLException e) {
                 if (!Jdbc.uniqueViolation(e)) throw e;
@@ -129,6 +119,57 @@ public final class JdbcTaskStore implements TaskStore {
         });
         fireLocal(woken);
         return inserted;
+    }
+
+    /**
+     * PostgreSQL, no dependencies (the common case of createTask): task row, queue entry and NOTIFY in one
+     * autocommit statement, i.e. one round trip instead of three.
+     */
+    private boolean insertTaskInOneStatement(TaskRecord task) {
+        TaskDefinition def = task.definition();
+        TaskStatus status = task.status();
+        Integer pendingRun = pendingRunId(status);
+        boolean inserted = jdbc.read("insertTask " + task.taskId(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(INSERT_TASK_ONE_STATEMENT)) {
+                bindTaskRow(ps, task);
+                if (pendingRun == null) ps.setNull(12, Types.INTEGER);
+                else ps.setInt(12, pendingRun);
+                ps.setString(13, def.taskQueueId());
+                ps.setInt(14, def.priority().level());
+                ps.setBoolean(15, pendingRun != null);
+                ps.setString(16, instanceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1) > 0;
+                }
+            }
+        });
+        if (inserted && pendingRun != null) dispatch(def.taskQueueId());
+        return inserted;
+    }
+
+    private static final String INSERT_TASK_ONE_STATEMENT =
+            "WITH t AS (" + Dialect.POSTGRESQL.insertTask + " RETURNING task_id),"
+                    + " p AS (INSERT INTO pending (task_id, run_id, task_queue_id, priority, seq)"
+                    + " SELECT task_id, ?, ?, ?, nextval('pending_seq') FROM t WHERE ?"
+                    + " ON CONFLICT (task_id) DO NOTHING RETURNING task_queue_id)"
+                    + " SELECT (SELECT count(*) FROM t),"
+                    + " (SELECT count(pg_notify('" + PgNotifier.CHANNEL + "', ? || ' ' || task_queue_id)) FROM p)";
+
+    private static void bindTaskRow(PreparedStatement ps, TaskRecord task) throws SQLException {
+        TaskDefinition def = task.definition();
+        TaskStatus status = task.status();
+        ps.setString(1, task.taskId());
+        ps.setString(2, def.taskQueueId());
+        ps.setString(3, def.taskGroupId());
+        ps.setString(4, def.schedulerId());
+        ps.setInt(5, def.priority().level());
+        ps.setString(6, status.state().wire());
+        Jdbc.setInstant(ps, 7, takenUntil(status.latestRun().orElse(null)));
+        Jdbc.setInstant(ps, 8, def.deadline());
+        Jdbc.setInstant(ps, 9, def.expires());
+        ps.setString(10, Json.write(def));
+        ps.setString(11, Json.write(status));
     }
 
     @Override

@@ -1,0 +1,522 @@
+package dev.berth.testing;
+
+import static dev.berth.testing.TaskFixtures.artifact;
+import static dev.berth.testing.TaskFixtures.claimBy;
+import static dev.berth.testing.TaskFixtures.definition;
+import static dev.berth.testing.TaskFixtures.pendingTask;
+import static dev.berth.testing.TaskFixtures.slugId;
+import static dev.berth.testing.TaskFixtures.task;
+import static dev.berth.testing.TaskFixtures.uniqueQueue;
+import static dev.berth.testing.TaskFixtures.unscheduledTask;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.berth.core.BerthException;
+import dev.berth.core.store.ArtifactRecord;
+import dev.berth.core.store.Page;
+import dev.berth.core.store.StatusChange;
+import dev.berth.core.store.TaskRecord;
+import dev.berth.core.store.TaskStore;
+import dev.berth.core.task.Priority;
+import dev.berth.core.task.ReasonResolved;
+import dev.berth.core.task.TaskDefinition;
+import dev.berth.core.task.TaskLifecycle;
+import dev.berth.core.task.TaskState;
+import dev.berth.core.task.TaskStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link TaskStore} adapter must have. Subclasses return a store over an empty
+ * database from {@link #newStore()} and close it afterwards.
+ */
+public abstract class TaskStoreContract {
+
+    protected final MutableClock clock = new MutableClock();
+    protected TaskStore store;
+    protected String queue;
+
+    /** A store over an empty (or at least test-private) database; the subclass closes it after each test. */
+    protected abstract TaskStore newStore() throws Exception;
+
+    @BeforeEach
+    void openStore() throws Exception {
+        store = newStore();
+        queue = uniqueQueue();
+    }
+
+    protected Instant now() { return clock.instant(); }
+
+    protected TaskRecord insertPending(TaskDefinition def) {
+        TaskRecord t = pendingTask(def, now());
+        assertThat(store.insertTask(t)).isTrue();
+        return t;
+    }
+
+    protected TaskRecord insertPending() { return insertPending(definition(queue, now()).build()); }
+
+    // ---- insert / find
+
+    @Test
+    void insertTaskStoresDefinitionAndStatusAsGiven() {
+        TaskRecord t = insertPending();
+        assertThat(store.findTask(t.taskId())).contains(t);
+    }
+
+    @Test
+    void insertTaskReturnsFalseAndChangesNothingWhenTheIdExists() {
+        TaskRecord first = insertPending();
+        TaskDefinition other = definition(uniqueQueue(), now()).priority(Priority.HIGHEST).build();
+        TaskRecord clash = task(first.taskId(), other, true, now());
+
+        assertThat(store.insertTask(clash)).isFalse();
+
+        assertThat(store.findTask(first.taskId())).contains(first);
+        assertThat(store.countPending(first.definition().taskQueueId())).isEqualTo(1);
+        assertThat(store.countPending(other.taskQueueId())).isZero();
+    }
+
+    @Test
+    void findTaskOfUnknownIdIsEmpty() {
+        assertThat(store.findTask(slugId())).isEmpty();
+    }
+
+    @Test
+    void statesReportsStoredTasksOnlyAndOmitsUnknownIds() {
+        TaskRecord pending = insertPending();
+        TaskRecord unscheduled = unscheduledTask(definition(queue, now()).build(), now());
+        store.insertTask(unscheduled);
+        String unknown = slugId();
+
+        Map<String, TaskState> states = store.states(List.of(pending.taskId(), unscheduled.taskId(), unknown));
+
+        assertThat(states).containsOnly(Map.entry(pending.taskId(), TaskState.PENDING),
+                Map.entry(unscheduled.taskId(), TaskState.UNSCHEDULED));
+        assertThat(store.states(List.of())).isEmpty();
+    }
+
+    // ---- modify
+
+    @Test
+    void modifyWritesTheTransitionResultAndReturnsBeforeAndAfter() {
+        TaskRecord t = insertPending();
+
+        Optional<StatusChange> change = store.modify(t.taskId(), s -> TaskLifecycle.cancel(s, now()));
+
+        assertThat(change).isPresent();
+        assertThat(change.get().changed()).isTrue();
+        assertThat(change.get().before()).isEqualTo(t);
+        assertThat(change.get().after().status().state()).isEqualTo(TaskState.EXCEPTION);
+        assertThat(store.findTask(t.taskId())).contains(change.get().after());
+    }
+
+    @Test
+    void modifyReturningTheSameStatusWritesNothingAndReportsNoChange() {
+        TaskRecord t = insertPending();
+
+        StatusChange change = store.modify(t.taskId(), s -> TaskLifecycle.schedule(s, now())).orElseThrow();
+
+        assertThat(change.changed()).isFalse();
+        assertThat(change.after()).isEqualTo(t);
+        assertThat(store.findTask(t.taskId())).contains(t);
+        assertThat(store.countPending(queue)).isEqualTo(1);
+    }
+
+    @Test
+    void modifyRollsBackAndRethrowsTheSameExceptionWhenTheTransitionThrows() {
+        TaskRecord t = insertPending();
+        BerthException boom = BerthException.conflict("no");
+
+        assertThatThrownBy(() -> store.modify(t.taskId(), s -> { throw boom; })).isSameAs(boom);
+        // A transition the lifecycle rejects: resolving a run that is not running.
+        assertThatThrownBy(() -> store.modify(t.taskId(), s -> TaskLifecycle.resolve(s, 0, TaskState.COMPLETED, now())))
+                .isInstanceOf(BerthException.class)
+                .extracting(e -> ((BerthException) e).kind()).isEqualTo(BerthException.Kind.CONFLICT);
+
+        assertThat(store.findTask(t.taskId())).contains(t);
+        assertThat(store.countPending(queue)).isEqualTo(1);
+    }
+
+    @Test
+    void modifyOfMissingTaskIsEmptyAndDoesNotCallTheTransition() {
+        assertThat(store.modify(slugId(), s -> { throw new AssertionError("called"); })).isEmpty();
+    }
+
+    // ---- the queue index
+
+    @Test
+    void pendingTaskIsClaimableAndClaimingMakesItRunning() {
+        TaskRecord t = insertPending();
+
+        List<TaskRecord> claimed = store.claimPending(queue, 10, claimBy("w1", now()));
+
+        assertThat(claimed).hasSize(1);
+        TaskRecord c = claimed.get(0);
+        assertThat(c.taskId()).isEqualTo(t.taskId());
+        assertThat(c.definition()).isEqualTo(t.definition());
+        assertThat(c.status().state()).isEqualTo(TaskState.RUNNING);
+        assertThat(c.status().runs().get(0).workerId()).isEqualTo("w1");
+        assertThat(store.findTask(t.taskId())).contains(c);
+        assertThat(store.countPending(queue)).isZero();
+        assertThat(store.claimPending(queue, 10, claimBy("w2", now()))).isEmpty();
+    }
+
+    @Test
+    void unscheduledTaskIsNotClaimableUntilScheduled() {
+        TaskRecord t = unscheduledTask(definition(queue, now()).build(), now());
+        store.insertTask(t);
+        assertThat(store.countPending(queue)).isZero();
+        assertThat(store.claimPending(queue, 10, claimBy("w1", now()))).isEmpty();
+
+        store.modify(t.taskId(), s -> TaskLifecycle.schedule(s, now()));
+
+        assertThat(store.countPending(queue)).isEqualTo(1);
+        assertThat(store.claimPending(queue, 10, claimBy("w1", now()))).extracting(TaskRecord::taskId)
+                .containsExactly(t.taskId());
+    }
+
+    @Test
+    void resolvingOrCancelingRemovesTheQueueEntryAndRerunAddsOne() {
+        TaskRecord canceled = insertPending();
+        store.modify(canceled.taskId(), s -> TaskLifecycle.cancel(s, now()));
+        assertThat(store.countPending(queue)).isZero();
+
+        TaskRecord t = insertPending();
+        store.claimPending(queue, 1, claimBy("w1", now()));
+        store.modify(t.taskId(), s -> TaskLifecycle.resolve(s, 0, TaskState.COMPLETED, now()));
+        assertThat(store.countPending(queue)).isZero();
+
+        store.modify(t.taskId(), s -> TaskLifecycle.rerun(s, now()));
+
+        assertThat(store.countPending(queue)).isEqualTo(1);
+        List<TaskRecord> claimed = store.claimPending(queue, 10, claimBy("w2", now()));
+        assertThat(claimed).extracting(TaskRecord::taskId).containsExactly(t.taskId());
+        assertThat(claimed.get(0).status().runs()).hasSize(2);
+        assertThat(claimed.get(0).status().runs().get(1).workerId()).isEqualTo("w2");
+    }
+
+    @Test
+    void workerShutdownRetryPutsTheNewRunBackOnTheQueue() {
+        TaskRecord t = insertPending();
+        store.claimPending(queue, 1, claimBy("w1", now()));
+
+        store.modify(t.taskId(), s -> TaskLifecycle.exception(s, 0, ReasonResolved.WORKER_SHUTDOWN, now()));
+
+        assertThat(store.countPending(queue)).isEqualTo(1);
+        assertThat(store.claimPending(queue, 1, claimBy("w2", now())).get(0).status().runs().get(1).state())
+                .isEqualTo(TaskState.RUNNING);
+    }
+
+    @Test
+    void claimOrderIsHighestPriorityFirstThenFirstInserted() {
+        TaskRecord low1 = insertPending(definition(queue, now()).priority(Priority.LOW).build());
+        TaskRecord high1 = insertPending(definition(queue, now()).priority(Priority.HIGH).build());
+        TaskRecord low2 = insertPending(definition(queue, now()).priority(Priority.LOW).build());
+        TaskRecord highest = insertPending(definition(queue, now()).priority(Priority.HIGHEST).build());
+        TaskRecord high2 = insertPending(definition(queue, now()).priority(Priority.HIGH).build());
+
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            store.claimPending(queue, 2, claimBy("w", now())).forEach(r -> order.add(r.taskId()));
+        }
+
+        assertThat(order).containsExactly(highest.taskId(), high1.taskId(), high2.taskId(), low1.taskId(), low2.taskId());
+    }
+
+    @Test
+    void claimTakesAtMostMaxAndOnlyFromTheGivenQueue() {
+        for (int i = 0; i < 5; i++) insertPending();
+        String otherQueue = uniqueQueue();
+        insertPending(definition(otherQueue, now()).build());
+
+        assertThat(store.claimPending(queue, 3, claimBy("w", now()))).hasSize(3);
+        assertThat(store.claimPending(queue, 3, claimBy("w", now()))).hasSize(2);
+        assertThat(store.countPending(otherQueue)).isEqualTo(1);
+    }
+
+    @Test
+    void claimPendingHandsEachOfAThousandTasksToExactlyOneOfEightConcurrentClaimers() throws Exception {
+        int tasks = 1_000;
+        int claimers = 8;
+        for (int i = 0; i < tasks; i++) insertPending();
+
+        ConcurrentHashMap<String, String> claimedBy = new ConcurrentHashMap<>();
+        ConcurrentLinkedQueue<String> duplicates = new ConcurrentLinkedQueue<>();
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(claimers);
+        try {
+            List<Future<Integer>> results = new ArrayList<>();
+            for (int w = 0; w < claimers; w++) {
+                String worker = "w" + w;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    int mine = 0;
+                    while (true) {
+                        List<TaskRecord> batch = store.claimPending(queue, 7, claimBy(worker, now()));
+                        if (batch.isEmpty() && store.countPending(queue) == 0) return mine;
+                        for (TaskRecord r : batch) {
+                            if (claimedBy.putIfAbsent(r.taskId(), worker) != null) duplicates.add(r.taskId());
+                            assertThat(r.status().runs().get(0).workerId()).isEqualTo(worker);
+                        }
+                        mine += batch.size();
+                    }
+                }));
+            }
+            start.countDown();
+            int total = 0;
+            for (Future<Integer> f : results) total += f.get(120, TimeUnit.SECONDS);
+
+            assertThat(duplicates).isEmpty();
+            assertThat(total).isEqualTo(tasks);
+            assertThat(claimedBy).hasSize(tasks);
+            assertThat(store.countPending(queue)).isZero();
+            assertThat(store.countRunning(queue)).isEqualTo(tasks);
+            Map<String, TaskState> states = store.states(claimedBy.keySet());
+            assertThat(states.values()).containsOnly(TaskState.RUNNING);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void claimEntryWhoseTransitionThrowsIsDroppedAndSkipped() {
+        TaskRecord refused = insertPending();
+        TaskRecord accepted = insertPending();
+
+        List<TaskRecord> claimed = store.claimPending(queue, 10, s -> {
+            if (s.taskId().equals(refused.taskId())) throw BerthException.conflict("refused");
+            return claimBy("w", now()).apply(s);
+        });
+
+        assertThat(claimed).extracting(TaskRecord::taskId).containsExactly(accepted.taskId());
+        assertThat(store.findTask(refused.taskId())).contains(refused);
+        assertThat(store.countPending(queue)).isZero();
+    }
+
+    @Test
+    void claimOfTaskPastItsDeadlineDropsTheEntry() {
+        TaskRecord t = insertPending(definition(queue, now()).deadline(now().plus(Duration.ofMinutes(1))).build());
+        clock.advance(Duration.ofMinutes(2));
+
+        assertThat(store.claimPending(queue, 10, claimBy("w", now()))).isEmpty();
+        assertThat(store.countPending(queue)).isZero();
+        assertThat(store.findTask(t.taskId()).orElseThrow().status().state()).isEqualTo(TaskState.PENDING);
+    }
+
+    // ---- listings and counts
+
+    @Test
+    void dependentsArePagedInTaskIdOrder() {
+        TaskRecord required = insertPending();
+        List<String> dependents = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            TaskRecord d = unscheduledTask(definition(queue, now()).dependencies(required.taskId()).build(), now());
+            store.insertTask(d);
+            dependents.add(d.taskId());
+        }
+        Collections.sort(dependents);
+
+        List<String> seen = collectPages(token -> store.dependents(required.taskId(), token, 3), 3);
+
+        assertThat(seen).containsExactlyElementsOf(dependents);
+        assertThat(store.dependents(slugId(), null, 10)).isEqualTo(new Page<>(List.of(), null));
+    }
+
+    @Test
+    void taskGroupIsPagedInTaskIdOrder() {
+        String group = slugId();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            ids.add(insertPending(definition(queue, now()).taskGroupId(group).build()).taskId());
+        }
+        insertPending();
+        Collections.sort(ids);
+
+        List<String> seen = collectPages(token -> {
+            Page<TaskRecord> p = store.taskGroup(group, token, 2);
+            return new Page<>(p.items().stream().map(TaskRecord::taskId).toList(), p.continuationToken());
+        }, 2);
+
+        assertThat(seen).containsExactlyElementsOf(ids);
+    }
+
+    /** Follows continuation tokens to the end, checking every page but the last is full. */
+    private static List<String> collectPages(Function<String, Page<String>> fetch, int limit) {
+        List<String> all = new ArrayList<>();
+        String token = null;
+        for (int guard = 0; guard < 100; guard++) {
+            Page<String> page = fetch.apply(token);
+            all.addAll(page.items());
+            token = page.continuationToken();
+            if (token == null) return all;
+            assertThat(page.items()).hasSize(limit);
+        }
+        throw new AssertionError("pagination did not end");
+    }
+
+    @Test
+    void countPendingAndCountRunningFollowTheQueue() {
+        for (int i = 0; i < 4; i++) insertPending();
+        insertPending(definition(uniqueQueue(), now()).build());
+        store.claimPending(queue, 3, claimBy("w", now()));
+
+        assertThat(store.countPending(queue)).isEqualTo(1);
+        assertThat(store.countRunning(queue)).isEqualTo(3);
+        assertThat(store.countPending(uniqueQueue())).isZero();
+        assertThat(store.countRunning(uniqueQueue())).isZero();
+    }
+
+    @Test
+    void expiredClaimsListsRunningTasksWhoseClaimLapsed() {
+        TaskRecord a = insertPending();
+        TaskRecord b = insertPending();
+        insertPending();
+        store.claimPending(queue, 1, claimBy("w", now()));
+        clock.advance(Duration.ofMinutes(10));
+        store.claimPending(queue, 1, claimBy("w", now()));
+
+        // a's claim (taken at t0) ends at t0+20m, b's at t0+30m.
+        assertThat(store.expiredClaims(now().plus(Duration.ofMinutes(5)), 10)).isEmpty();
+        assertThat(store.expiredClaims(now().plus(Duration.ofMinutes(15)), 10)).containsExactly(a.taskId());
+        assertThat(store.expiredClaims(now().plus(Duration.ofMinutes(25)), 10)).containsExactlyInAnyOrder(a.taskId(), b.taskId());
+        assertThat(store.expiredClaims(now().plus(Duration.ofMinutes(25)), 1)).hasSize(1);
+
+        store.modify(a.taskId(), s -> TaskLifecycle.resolve(s, 0, TaskState.COMPLETED, now()));
+        assertThat(store.expiredClaims(now().plus(Duration.ofMinutes(25)), 10)).containsExactly(b.taskId());
+    }
+
+    @Test
+    void pastDeadlineListsUnresolvedTasksOnly() {
+        Instant soon = now().plus(Duration.ofHours(1));
+        TaskRecord pending = insertPending(definition(queue, now()).deadline(soon).build());
+        TaskRecord unscheduled = unscheduledTask(definition(queue, now()).deadline(soon).build(), now());
+        store.insertTask(unscheduled);
+        TaskRecord resolved = insertPending(definition(queue, now()).deadline(soon).build());
+        store.modify(resolved.taskId(), s -> TaskLifecycle.cancel(s, now()));
+        insertPending(definition(queue, now()).deadline(now().plus(Duration.ofDays(2))).build());
+
+        assertThat(store.pastDeadline(now(), 10)).isEmpty();
+        assertThat(store.pastDeadline(soon.plusMillis(1), 10))
+                .containsExactlyInAnyOrder(pending.taskId(), unscheduled.taskId());
+    }
+
+    @Test
+    void expiredTasksListsTasksPastTheirExpiry() {
+        TaskRecord old = insertPending(definition(queue, now()).expires(now().plus(Duration.ofDays(2))).build());
+        insertPending(definition(queue, now()).expires(now().plus(Duration.ofDays(60))).build());
+
+        assertThat(store.expiredTasks(now(), 10)).isEmpty();
+        assertThat(store.expiredTasks(now().plus(Duration.ofDays(3)), 10)).containsExactly(old.taskId());
+    }
+
+    @Test
+    void deleteTaskRemovesTaskQueueEntryDependencyEdgesAndArtifacts() {
+        TaskRecord required = insertPending();
+        TaskRecord t = insertPending(definition(queue, now()).dependencies(required.taskId()).build());
+        store.putArtifact(artifact(t.taskId(), 0, "public/log.txt", now().plus(Duration.ofDays(1))), a -> true);
+
+        store.deleteTask(t.taskId());
+
+        assertThat(store.findTask(t.taskId())).isEmpty();
+        assertThat(store.dependents(required.taskId(), null, 10).items()).isEmpty();
+        assertThat(store.findArtifact(t.taskId(), 0, "public/log.txt")).isEmpty();
+        assertThat(store.countPending(queue)).isEqualTo(1);
+        assertThat(store.claimPending(queue, 10, claimBy("w", now()))).extracting(TaskRecord::taskId)
+                .containsExactly(required.taskId());
+        store.deleteTask(slugId());
+    }
+
+    // ---- notifications
+
+    @Test
+    void onPendingListenerHearsTheQueueOfEveryNewPendingEntry() {
+        Set<String> heard = ConcurrentHashMap.newKeySet();
+        store.onPending(heard::add);
+
+        insertPending();
+        TaskRecord unscheduled = unscheduledTask(definition(queue + "x", now()).build(), now());
+        store.insertTask(unscheduled);
+        assertThat(heard).containsExactly(queue);
+
+        String later = unscheduled.definition().taskQueueId();
+        store.modify(unscheduled.taskId(), s -> TaskLifecycle.schedule(s, now()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> heard.contains(later));
+    }
+
+    // ---- artifacts
+
+    @Test
+    void putArtifactInsertsThenReplacesOnlyWhenThePredicateAccepts() {
+        TaskRecord t = insertPending();
+        Instant expires = now().plus(Duration.ofDays(1));
+        ArtifactRecord first = artifact(t.taskId(), 0, "public/a.txt", expires);
+
+        assertThat(store.putArtifact(first, a -> { throw new AssertionError("nothing to replace"); })).isEqualTo(first);
+        assertThat(store.findArtifact(t.taskId(), 0, "public/a.txt")).contains(first);
+
+        ArtifactRecord uploaded = first.withPresent(true, JsonNodeFactory.instance.objectNode().put("size", 5).put("sha256", "ab"));
+        assertThat(store.putArtifact(uploaded, existing -> false)).isEqualTo(first);
+        assertThat(store.findArtifact(t.taskId(), 0, "public/a.txt")).contains(first);
+
+        assertThat(store.putArtifact(uploaded, existing -> !existing.present())).isEqualTo(uploaded);
+        assertThat(store.findArtifact(t.taskId(), 0, "public/a.txt")).contains(uploaded);
+        assertThat(store.findArtifact(t.taskId(), 1, "public/a.txt")).isEmpty();
+    }
+
+    @Test
+    void artifactsOfARunArePagedInNameOrder() {
+        TaskRecord t = insertPending();
+        Instant expires = now().plus(Duration.ofDays(1));
+        List<String> names = new ArrayList<>(List.of("public/b", "public/a", "private/x", "public/a-b", "public/a_b"));
+        for (String n : names) store.putArtifact(artifact(t.taskId(), 0, n, expires), a -> true);
+        store.putArtifact(artifact(t.taskId(), 1, "public/other-run", expires), a -> true);
+        Collections.sort(names);
+
+        List<String> seen = collectPages(token -> {
+            Page<ArtifactRecord> p = store.artifacts(t.taskId(), 0, token, 2);
+            return new Page<>(p.items().stream().map(ArtifactRecord::name).toList(), p.continuationToken());
+        }, 2);
+
+        assertThat(seen).containsExactlyElementsOf(names);
+    }
+
+    @Test
+    void expiredArtifactsAndDeleteArtifact() {
+        TaskRecord t = insertPending();
+        ArtifactRecord old = artifact(t.taskId(), 0, "public/old", now().plus(Duration.ofDays(1)));
+        ArtifactRecord fresh = artifact(t.taskId(), 0, "public/fresh", now().plus(Duration.ofDays(10)));
+        store.putArtifact(old, a -> true);
+        store.putArtifact(fresh, a -> true);
+
+        assertThat(store.expiredArtifacts(now(), 10)).isEmpty();
+        assertThat(store.expiredArtifacts(now().plus(Duration.ofDays(2)), 10)).containsExactly(old);
+
+        store.deleteArtifact(t.taskId(), 0, "public/old");
+        assertThat(store.findArtifact(t.taskId(), 0, "public/old")).isEmpty();
+        assertThat(store.expiredArtifacts(now().plus(Duration.ofDays(2)), 10)).isEmpty();
+        assertThat(store.findArtifact(t.taskId(), 0, "public/fresh")).contains(fresh);
+    }
+
+    /** Used by subclasses that check cross-instance behaviour. */
+    protected static TaskStatus statusOf(TaskStore s, String taskId) {
+        return s.findTask(taskId).orElseThrow().status();
+    }
+}
