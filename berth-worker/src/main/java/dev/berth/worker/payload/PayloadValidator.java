@@ -54,7 +54,7 @@ public final class PayloadValidator {
 
     public Result validate(JsonNode payload) {
         if (payload == null || payload.isNull() || payload.isMissingNode()) {
-            return new Result(null, List.of(new PayloadProblem("$", "payload is missing")));
+            return new Result(null, List.of(new PayloadProblem("/", "payload is missing")));
         }
         List<PayloadProblem> problems = new ArrayList<>();
         for (Error error : schema.validate(payload)) {
@@ -67,8 +67,8 @@ public final class PayloadValidator {
     }
 
     private static String pathOf(Error error) {
-        String location = error.getInstanceLocation() == null ? "$" : error.getInstanceLocation().toString();
-        return location.isEmpty() ? "$" : location;
+        String location = error.getInstanceLocation() == null ? "" : error.getInstanceLocation().toString();
+        return location.isEmpty() ? "/" : location;
     }
 
     private static List<PayloadProblem> checkTimestamps(JsonNode payload) {
@@ -78,7 +78,7 @@ public final class PayloadValidator {
             Map.Entry<String, JsonNode> e = it.next();
             JsonNode expires = e.getValue().path("expires");
             if (expires.isTextual() && parseInstant(expires.asText()) == null) {
-                problems.add(new PayloadProblem("$.artifacts." + e.getKey() + ".expires",
+                problems.add(new PayloadProblem("/artifacts/" + e.getKey() + "/expires",
                         "'" + expires.asText() + "' is not an RFC 3339 date-time"));
             }
         }
