@@ -2,6 +2,8 @@ package dev.berth.worker.run;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The task log as the runner writes it: the container's output, as it comes, interleaved with the
@@ -10,6 +12,8 @@ import java.util.Arrays;
  * reaches the reporter.
  */
 final class TaskLog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TaskLog.class);
 
     static final String PREFIX = "[berth] ";
     /** Upper bound of one appended chunk: keeps each request to the queue small and the log live. */
@@ -35,9 +39,14 @@ final class TaskLog {
     /** Bytes from the container, passed on in chunks of at most {@link #MAX_CHUNK}. */
     synchronized void output(byte[] bytes) {
         if (muted || bytes.length == 0) return;
-        for (int from = 0; from < bytes.length; from += MAX_CHUNK) {
-            int to = Math.min(bytes.length, from + MAX_CHUNK);
-            reporter.appendLog(from == 0 && to == bytes.length ? bytes : Arrays.copyOfRange(bytes, from, to));
+        try {
+            for (int from = 0; from < bytes.length; from += MAX_CHUNK) {
+                int to = Math.min(bytes.length, from + MAX_CHUNK);
+                reporter.appendLog(from == 0 && to == bytes.length ? bytes : Arrays.copyOfRange(bytes, from, to));
+            }
+        } catch (RuntimeException e) {
+            // a lost log chunk must not stop the task or break the engine's output stream mid-run
+            LOG.warn("could not append to the task log: {}", e.toString());
         }
         atLineStart = bytes[bytes.length - 1] == '\n';
     }

@@ -148,6 +148,11 @@ public final class TaskRunner {
             log.worker("the container could not start: " + e.getMessage());
             return RunOutcome.failed(null);
         }
+        // a cancel() that came while the container was created but not yet running found nothing to kill
+        if (cancelled) {
+            runtime.kill(id);
+            return RunOutcome.cancelled();
+        }
         Instant started = Instant.now();
 
         ContainerExit exit;

@@ -35,6 +35,8 @@ class FakeContainerRuntime implements ContainerRuntime {
     boolean runsForever;
     /** Called when the runner starts waiting for the exit (e.g. to cancel meanwhile). */
     Runnable whileWaiting = () -> {};
+    /** Called while the runner starts the container. */
+    Runnable onStart = () -> {};
     /** Path in the container → files (relative name → content); a single "" key makes it a file. */
     final Map<String, Map<String, String>> files = new HashMap<>();
 
@@ -55,7 +57,9 @@ class FakeContainerRuntime implements ContainerRuntime {
     }
 
     @Override
-    public void startContainer(String containerId) {}
+    public void startContainer(String containerId) {
+        onStart.run();
+    }
 
     @Override
     public OutputStreamHandle followOutput(String containerId, OutputSink sink) {

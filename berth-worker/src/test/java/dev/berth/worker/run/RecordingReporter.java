@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Records everything a runner reports; artifacts are kept in memory (tests only). */
-public final class RecordingReporter implements RunReporter {
+public class RecordingReporter implements RunReporter {
 
     public record Chunk(long atNanos, byte[] bytes) {}
 

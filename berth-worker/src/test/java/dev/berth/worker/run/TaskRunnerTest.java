@@ -207,6 +207,33 @@ class TaskRunnerTest {
     }
 
     @Test
+    void cancelDuringStartStillKillsTheContainer() {
+        runtime.runsForever = true;
+        TaskRunner runner = new TaskRunner(runtime, Fixtures.settings("w1"), VALIDATOR,
+                Fixtures.run("{\"image\":\"img\",\"maxRunTime\":100}"), reporter);
+        runtime.onStart = runner::cancel;
+
+        assertThat(runner.run().resolution()).isEqualTo(RunOutcome.Resolution.CANCELLED);
+        assertThat(runtime.killed).contains("c1");
+        assertThat(runtime.removed).containsExactly("c1");
+        assertThat(reporter.resolutions).isEmpty();
+    }
+
+    @Test
+    void aFailingLogAppendDoesNotStopTheRun() {
+        runtime.output = "lots of output\n";
+        RecordingReporter flaky = new RecordingReporter() {
+            @Override
+            public void appendLog(byte[] chunk) {
+                throw new IllegalStateException("queue unreachable");
+            }
+        };
+        new TaskRunner(runtime, Fixtures.settings("w1"), VALIDATOR, Fixtures.run("{\"image\":\"img\",\"maxRunTime\":10}"), flaky).run();
+
+        assertThat(flaky.resolutions).containsExactly("completed");
+    }
+
+    @Test
     void contentTypesAreGuessedFromExtensions() {
         assertThat(ContentTypes.guess("a/b/c.log")).startsWith("text/plain");
         assertThat(ContentTypes.guess("x.TAR")).isEqualTo("application/x-tar");
