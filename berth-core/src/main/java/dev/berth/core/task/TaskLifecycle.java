@@ -108,21 +108,19 @@ public final class TaskLifecycle {
         return abort(s, ReasonResolved.DEADLINE_EXCEEDED, now);
     }
 
-    /** rerunTask: a resolved task gets a new pending run; pending or running tasks are left as they are. */
-    public static TaskStatus rerun(TaskStatus s, Instant now) {
-        if (!s.state().isResolved()) {
-            if (s.state() == TaskState.UNSCHEDULED) {
-                throw BerthException.conflict("task " + s.taskId() + " is unscheduled; schedule it instead of rerunning it");
-            }
-            return s;
-        }
+    /**
+     * rerunTask: a resolved task gets a new pending {@code rerun} run and its retries back; an unscheduled
+     * task is scheduled whatever its dependencies say; pending or running tasks are left as they are.
+     */
+    public static TaskStatus rerun(TaskStatus s, int retries, Instant now) {
+        if (s.state() == TaskState.PENDING || s.state() == TaskState.RUNNING) return s;
         requireBeforeDeadline(s, now);
         if (s.runs().size() >= MAX_RUNS) {
             throw BerthException.conflict("task " + s.taskId() + " already has " + MAX_RUNS + " runs, the most a task may have");
         }
         List<Run> runs = new ArrayList<>(s.runs());
         runs.add(Run.pending(runs.size(), ReasonCreated.RERUN, now));
-        return s.withRuns(runs, s.retriesLeft());
+        return s.withRuns(runs, retries);
     }
 
     private static TaskStatus abort(TaskStatus s, ReasonResolved reason, Instant now) {

@@ -1,0 +1,147 @@
+package dev.berth.core.auth;
+
+import dev.berth.core.BerthException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Turns a Hawk-signed request into a clientId and its effective scopes, following Taskcluster's auth service:
+ *
+ * <ol>
+ *   <li>the ext is decoded; with a certificate, the issuer (ext.certificate.issuer, else the Hawk id) must be a
+ *       known, enabled, unexpired client whose expanded scopes cover the certificate, and the MAC key is the
+ *       temporary token derived from the issuer's token;</li>
+ *   <li>the Hawk MAC, payload hash and timestamp are checked;</li>
+ *   <li>scopes start as the client's expanded scopes, are narrowed to the certificate's scopes, then to
+ *       ext.authorizedScopes, each narrowing required to be satisfied by what it narrows;</li>
+ *   <li>the result is expanded through roles (narrowed scopes may name roles with {@code assume:}).</li>
+ * </ol>
+ *
+ * Failures throw {@link BerthException} of kind AUTHENTICATION_FAILED with a reason a person can act on.
+ */
+public final class Authenticator {
+
+    /** What the server knows of a client: its token (already unsealed) and unexpanded scopes. */
+    public record ClientCredentials(String clientId, String accessToken, List<String> scopes, Instant expires,
+                                    boolean disabled) {
+        public ClientCredentials {
+            scopes = List.copyOf(scopes);
+        }
+    }
+
+    @FunctionalInterface
+    public interface ClientSource {
+        Optional<ClientCredentials> find(String clientId);
+    }
+
+    /**
+     * A request that passed authentication.
+     *
+     * @param clientId the Hawk id (the name, for named temporary credentials)
+     * @param scopes effective scopes after narrowing and role expansion, normalised
+     * @param expires when these credentials stop working (earliest of client and certificate expiry)
+     * @param issuer the issuing clientId when temporary credentials were used, else null
+     */
+    public record Authenticated(String clientId, List<String> scopes, Instant expires, String issuer) {
+        public Authenticated {
+            scopes = List.copyOf(scopes);
+        }
+
+        public boolean satisfies(ScopeExpression expression) { return expression.satisfiedBy(scopes); }
+    }
+
+    private final ClientSource clients;
+    private final Supplier<RoleExpander> roles;
+    private final Clock clock;
+
+    /** @param roles the current role table's expander; called per request so role changes apply at once */
+    public Authenticator(ClientSource clients, Supplier<RoleExpander> roles, Clock clock) {
+        this.clients = clients;
+        this.roles = roles;
+        this.clock = clock;
+    }
+
+    /** Authenticates a request carrying {@code Authorization: Hawk ...}; see {@link Hawk#verifyHeader}. */
+    public Authenticated authenticate(String authorization, String method, String resource, String host, int port,
+                                      byte[] payload, String contentType) {
+        Instant now = clock.instant();
+        Resolution resolution = new Resolution(now);
+        Hawk.Result result = Hawk.verifyHeader(authorization, method, resource, host, port, payload, contentType,
+                resolution::keyFor, now);
+        return finish(result, resolution);
+    }
+
+    /** Authenticates a bewit-signed GET URL; see {@link Hawk#verifyBewit}. */
+    public Authenticated authenticateBewit(String method, String resource, String host, int port) {
+        Instant now = clock.instant();
+        Resolution resolution = new Resolution(now);
+        Hawk.Result result = Hawk.verifyBewit(method, resource, host, port, resolution::keyFor, now);
+        return finish(result, resolution);
+    }
+
+    private Authenticated finish(Hawk.Result result, Resolution resolution) {
+        if (!result.valid()) {
+            throw BerthException.unauthenticated(result.failure());
+        }
+        RoleExpander expander = resolution.expander;
+        List<String> scopes = resolution.scopes;
+        List<String> authorized = resolution.ext.authorizedScopes();
+        if (authorized != null) {
+            List<String> missing = Scopes.missing(scopes, authorized);
+            if (!missing.isEmpty()) {
+                throw BerthException.unauthenticated("authorizedScopes " + missing
+                        + " are not satisfied by the credentials' scopes " + scopes);
+            }
+            scopes = expander.expand(authorized);
+        }
+        return new Authenticated(result.id(), scopes, resolution.expires, resolution.issuer);
+    }
+
+    /** Per-request state filled in while Hawk asks for the key, so the scopes match the key that was used. */
+    private final class Resolution {
+        final Instant now;
+        RoleExpander expander;
+        Ext ext = Ext.NONE;
+        List<String> scopes = List.of();
+        Instant expires;
+        String issuer;
+
+        Resolution(Instant now) { this.now = now; }
+
+        String keyFor(String id, String rawExt) {
+            ext = Ext.parse(rawExt);
+            expander = roles.get();
+            Certificate certificate = ext.certificate();
+            String issuingId = certificate != null && certificate.issuer() != null ? certificate.issuer() : id;
+            ClientCredentials client = usableClient(issuingId);
+            List<String> clientScopes = expander.expand(client.scopes());
+            expires = client.expires();
+            if (certificate == null) {
+                scopes = clientScopes;
+                return client.accessToken();
+            }
+            certificate.verify(id, issuingId, client.accessToken(), clientScopes, now);
+            issuer = issuingId;
+            scopes = expander.expand(certificate.scopes());
+            if (expires == null || certificate.expiryInstant().isBefore(expires)) {
+                expires = certificate.expiryInstant();
+            }
+            return certificate.temporaryAccessToken(client.accessToken());
+        }
+
+        private ClientCredentials usableClient(String clientId) {
+            ClientCredentials client = clients.find(clientId)
+                    .orElseThrow(() -> BerthException.unauthenticated("unknown clientId " + clientId));
+            if (client.disabled()) {
+                throw BerthException.unauthenticated("client " + clientId + " is disabled");
+            }
+            if (client.expires() != null && client.expires().isBefore(now)) {
+                throw BerthException.unauthenticated("client " + clientId + " expired at " + client.expires());
+            }
+            return client;
+        }
+    }
+}

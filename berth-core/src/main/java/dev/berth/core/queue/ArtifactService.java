@@ -1,0 +1,263 @@
+package dev.berth.core.queue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.core.BerthException;
+import dev.berth.core.json.Json;
+import dev.berth.core.store.ArtifactRecord;
+import dev.berth.core.store.BlobStore;
+import dev.berth.core.store.Page;
+import dev.berth.core.store.TaskRecord;
+import dev.berth.core.store.TaskStore;
+import dev.berth.core.task.Run;
+import dev.berth.core.task.TaskState;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Artifacts of runs: records in the TaskStore, bytes in the BlobStore. Storage types follow Taskcluster:
+ * {@code s3} (bytes uploaded to a URL the queue hands out, here served by Berth itself), {@code reference}
+ * (a redirect), {@code error} (a failure a reader is told about, 424) and {@code link} (another artifact
+ * of the same run).
+ */
+public final class ArtifactService {
+
+    public static final Set<String> STORAGE_TYPES = Set.of("s3", "reference", "error", "link");
+    public static final Set<String> ERROR_REASONS = Set.of(
+            "file-missing-on-worker", "invalid-resource-on-worker", "too-large-file-on-worker");
+    /** As in Taskcluster: a worker may still add artifacts this long after its run resolved. */
+    private static final Duration LATE_UPLOAD = Duration.ofMinutes(25);
+
+    /** What a reader of an artifact gets. Exactly one of the shapes applies, by {@code artifact.storageType()}. */
+    public record Resolved(ArtifactRecord artifact, String redirectUrl, String errorMessage) {}
+
+    private final TaskStore tasks;
+    private final BlobStore blobs;
+    private final Clock clock;
+
+    public ArtifactService(TaskStore tasks, BlobStore blobs, Clock clock) {
+        this.tasks = tasks;
+        this.blobs = blobs;
+        this.clock = clock;
+    }
+
+    /**
+     * createArtifact: records the artifact of a running run (or one resolved moments ago). Re-creating an
+     * artifact with the same storage type and content type is allowed (a retried upload); anything else
+     * that would change an existing artifact is a conflict.
+     */
+    public ArtifactRecord create(String taskId, int runId, String name, JsonNode request) {
+        if (name.isEmpty() || name.startsWith("/") || name.contains("..") || name.length() > 1024) {
+            throw BerthException.input("artifact name '" + name + "' is not allowed (no leading '/', no '..', at most 1024 characters)");
+        }
+        TaskRecord task = tasks.findTask(taskId).orElseThrow(() -> BerthException.notFound("task " + taskId + " not found"));
+        Run run = runOf(task, runId);
+        Instant now = clock.instant();
+        boolean open = run.state() == TaskState.RUNNING
+                || (run.state().isResolved() && run.resolved() != null && run.resolved().plus(LATE_UPLOAD).isAfter(now));
+        if (!open) {
+            throw BerthException.conflict("run " + runId + " of task " + taskId + " is " + run.state().wire()
+                    + "; artifacts can only be created while it is running");
+        }
+        String storageType = text(request, "storageType", true);
+        if (!STORAGE_TYPES.contains(storageType)) {
+            throw BerthException.input("storageType must be one of " + String.join(", ", STORAGE_TYPES.stream().sorted().toList())
+                    + "; got '" + storageType + "'");
+        }
+        Instant expires = task.definition().expires();
+        if (request.hasNonNull("expires")) {
+            try {
+                expires = java.time.OffsetDateTime.parse(text(request, "expires", true)).toInstant();
+            } catch (java.time.format.DateTimeParseException e) {
+                throw BerthException.input("expires must be an ISO-8601 timestamp; got '" + request.get("expires").asText() + "'");
+            }
+        }
+        if (expires.isAfter(task.definition().expires())) {
+            throw BerthException.input("expires must not be after the task's expires (" + Json.format(task.definition().expires()) + ")");
+        }
+        ObjectNode details = Json.MAPPER.createObjectNode();
+        String contentType = "application/octet-stream";
+        boolean present = false;
+        String blobKey = null;
+        switch (storageType) {
+            case "s3" -> {
+                contentType = text(request, "contentType", true);
+                blobKey = "artifacts/" + taskId + "/" + runId + "/" + name;
+            }
+            case "reference" -> {
+                String url = text(request, "url", true);
+                if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                    throw BerthException.input("url must be an http(s) URL; got '" + url + "'");
+                }
+                details.put("url", url);
+                if (request.hasNonNull("contentType")) contentType = text(request, "contentType", true);
+                present = true;
+            }
+            case "error" -> {
+                String reason = text(request, "reason", true);
+                if (!ERROR_REASONS.contains(reason)) {
+                    throw BerthException.input("reason must be one of " + String.join(", ", ERROR_REASONS.stream().sorted().toList())
+                            + "; got '" + reason + "'");
+                }
+                details.put("reason", reason);
+                details.put("message", text(request, "message", true));
+                present = true;
+            }
+            case "link" -> {
+                String target = text(request, "artifact", true);
+                details.put("artifact", target);
+                if (request.hasNonNull("contentType")) contentType = text(request, "contentType", true);
+                present = true;
+            }
+            default -> throw new IllegalStateException(storageType);
+        }
+        ArtifactRecord wanted = new ArtifactRecord(taskId, runId, name, storageType, contentType, expires, present, blobKey, details);
+        ArtifactRecord stored = tasks.putArtifact(wanted, existing ->
+                existing.storageType().equals(storageType) && existing.contentType().equals(wanted.contentType()));
+        if (!stored.storageType().equals(storageType) || !stored.contentType().equals(wanted.contentType())) {
+            throw BerthException.conflict("artifact " + name + " of run " + runId + " exists with storageType "
+                    + stored.storageType() + " and contentType " + stored.contentType());
+        }
+        return stored;
+    }
+
+    /** Stores the uploaded bytes of an s3 artifact and marks it present. */
+    public ArtifactRecord upload(String taskId, int runId, String name, InputStream body) {
+        ArtifactRecord a = find(taskId, runId, name);
+        if (!"s3".equals(a.storageType())) throw BerthException.conflict("artifact " + name + " is not an upload (s3) artifact");
+        try {
+            BlobStore.BlobInfo info = blobs.put(a.blobKey(), body);
+            ObjectNode details = a.details() != null && a.details().isObject()
+                    ? ((ObjectNode) a.details()).deepCopy() : Json.MAPPER.createObjectNode();
+            details.put("size", info.size());
+            details.put("sha256", info.sha256());
+            ArtifactRecord done = a.withPresent(true, details);
+            return tasks.putArtifact(done, existing -> true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Appends bytes to an s3 artifact that is still being written (a live log); not yet present. */
+    public long append(String taskId, int runId, String name, byte[] bytes) {
+        ArtifactRecord a = find(taskId, runId, name);
+        if (!"s3".equals(a.storageType())) throw BerthException.conflict("artifact " + name + " is not an upload (s3) artifact");
+        try {
+            return blobs.append(a.blobKey(), bytes, 0, bytes.length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** finishArtifact: marks an upload complete (bytes already stored, e.g. by appends). */
+    public ArtifactRecord finish(String taskId, int runId, String name) {
+        ArtifactRecord a = find(taskId, runId, name);
+        if (a.present()) return a;
+        try {
+            long size = a.blobKey() == null ? -1 : blobs.size(a.blobKey());
+            if (size < 0) throw BerthException.conflict("artifact " + name + " has no uploaded content yet");
+            ObjectNode details = Json.MAPPER.createObjectNode();
+            details.put("size", size);
+            return tasks.putArtifact(a.withPresent(true, details), existing -> true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public ArtifactRecord find(String taskId, int runId, String name) {
+        return tasks.findArtifact(taskId, runId, name).orElseThrow(() ->
+                BerthException.notFound("artifact " + name + " not found for run " + runId + " of task " + taskId));
+    }
+
+    /** Follows links (at most a few hops) and says how a reader gets the artifact. */
+    public Resolved resolve(String taskId, int runId, String name) {
+        ArtifactRecord a = find(taskId, runId, name);
+        for (int hops = 0; "link".equals(a.storageType()); hops++) {
+            if (hops >= 5) throw BerthException.conflict("artifact " + name + " links through too many artifacts");
+            a = find(taskId, runId, a.details().path("artifact").asText());
+        }
+        return switch (a.storageType()) {
+            case "reference" -> new Resolved(a, a.details().path("url").asText(), null);
+            case "error" -> new Resolved(a, null, a.details().path("reason").asText() + ": " + a.details().path("message").asText());
+            default -> new Resolved(a, null, null);
+        };
+    }
+
+    /** Opens the bytes of an s3 artifact from byte {@code from}. */
+    public Optional<InputStream> open(ArtifactRecord a, long from) {
+        try {
+            return a.blobKey() == null ? Optional.empty() : blobs.open(a.blobKey(), from);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int latestRunId(String taskId) {
+        TaskRecord t = tasks.findTask(taskId).orElseThrow(() -> BerthException.notFound("task " + taskId + " not found"));
+        if (t.status().runs().isEmpty()) throw BerthException.notFound("task " + taskId + " has no runs yet");
+        return t.status().runs().size() - 1;
+    }
+
+    public Page<ArtifactRecord> list(String taskId, int runId, String continuation, int limit) {
+        TaskRecord task = tasks.findTask(taskId).orElseThrow(() -> BerthException.notFound("task " + taskId + " not found"));
+        runOf(task, runId);
+        return tasks.artifacts(taskId, runId, continuation, limit);
+    }
+
+    /** Deletes expired artifacts (records and bytes); returns how many. */
+    public int expire() {
+        List<ArtifactRecord> expired = tasks.expiredArtifacts(clock.instant(), 500);
+        for (ArtifactRecord a : expired) {
+            deleteBytes(a);
+            tasks.deleteArtifact(a.taskId(), a.runId(), a.name());
+        }
+        return expired.size();
+    }
+
+    /** Deletes the bytes of every artifact of a task (before the task record itself goes). */
+    public void deleteAllBytes(String taskId) {
+        tasks.findTask(taskId).ifPresent(t -> {
+            for (int runId = 0; runId < t.status().runs().size(); runId++) {
+                String continuation = null;
+                do {
+                    Page<ArtifactRecord> page = tasks.artifacts(taskId, runId, continuation, 1000);
+                    page.items().forEach(this::deleteBytes);
+                    continuation = page.continuationToken();
+                } while (continuation != null);
+            }
+        });
+    }
+
+    private void deleteBytes(ArtifactRecord a) {
+        if (a.blobKey() == null) return;
+        try {
+            blobs.delete(a.blobKey());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Run runOf(TaskRecord task, int runId) {
+        if (runId < 0 || runId >= task.status().runs().size()) {
+            throw BerthException.notFound("task " + task.taskId() + " has no run " + runId);
+        }
+        return task.status().runs().get(runId);
+    }
+
+    private static String text(JsonNode request, String field, boolean required) {
+        JsonNode n = request == null ? null : request.get(field);
+        if (n == null || n.isNull()) {
+            if (required) throw BerthException.input(field + " is required");
+            return null;
+        }
+        if (!n.isTextual()) throw BerthException.input(field + " must be a string");
+        return n.asText();
+    }
+}

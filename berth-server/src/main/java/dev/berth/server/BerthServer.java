@@ -1,0 +1,170 @@
+package dev.berth.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.core.auth.Slugid;
+import dev.berth.core.auth.TokenSealer;
+import dev.berth.core.json.Json;
+import dev.berth.core.json.JsonSchemas;
+import dev.berth.core.queue.ArtifactService;
+import dev.berth.core.queue.QueueService;
+import dev.berth.server.auth.AuthApi;
+import dev.berth.server.auth.AuthService;
+import dev.berth.server.auth.HawkAuthenticator;
+import dev.berth.server.http.ApiErrors;
+import dev.berth.server.http.Bodies;
+import dev.berth.server.jobs.JobApi;
+import dev.berth.server.queue.QueueApi;
+import dev.berth.server.queue.UploadTokens;
+import dev.berth.store.Storage;
+import dev.berth.store.blob.LocalBlobStore;
+import io.javalin.Javalin;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.time.Clock;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Composition root of {@code berth server}: storage, services, HTTP routes and background sweeps. */
+public final class BerthServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(BerthServer.class);
+
+    private final ServerConfig config;
+    private final Storage storage;
+    private final QueueService queue;
+    private final ArtifactService artifacts;
+    private final AuthService auth;
+    private final Secrets secrets;
+    private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ScheduledExecutorService sweeper;
+    private final Javalin app;
+    private final String rootUrl;
+
+    private BerthServer(ServerConfig config, Clock clock) {
+        this.config = config.port() == 0 ? config.withPort(freePort()) : config;
+        this.rootUrl = this.config.rootUrlFor(this.config.port());
+        this.secrets = Secrets.loadOrCreate(this.config.dataDir(), this.config.rootAccessToken(), rootUrl);
+        this.storage = Storage.open(this.config.databaseUrl(), null, null);
+        try {
+            this.artifacts = new ArtifactService(storage.tasks(), new LocalBlobStore(this.config.artifactDir()), clock);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use artifact directory " + this.config.artifactDir(), e);
+        }
+        this.queue = new QueueService(storage.tasks(), clock, this.config.claimTimeout());
+        this.auth = new AuthService(storage.auth(), new TokenSealer(secrets.serverKey()), secrets.rootAccessToken(), clock);
+        auth.ensureDefaults();
+
+        JsonSchemas schemas = new JsonSchemas();
+        Bodies bodies = new Bodies(schemas);
+        HawkAuthenticator authenticator = new HawkAuthenticator(auth, clock, rootUrl);
+        QueueApi queueApi = new QueueApi(queue, artifacts, authenticator, bodies,
+                new UploadTokens(secrets.serverKey(), clock), metrics, rootUrl);
+        AuthApi authApi = new AuthApi(auth, authenticator, bodies);
+        JobApi jobApi = new JobApi(queue, authenticator, bodies, clock, Slugid::nice);
+
+        this.app = Javalin.create(c -> {
+            c.concurrency.useVirtualThreads = true;
+            c.startup.showJavalinBanner = false;
+            c.jetty.port = this.config.port();
+            c.jetty.host = this.config.bindHost();
+            c.http.maxRequestSize = 16L * 1024 * 1024;
+            ApiErrors.install(c);
+            c.routes.before(ctx -> {
+                ctx.attribute("berth.start", System.nanoTime());
+                ctx.header("Access-Control-Allow-Origin", "*");
+            });
+            c.routes.after(ctx -> {
+                Long start = ctx.attribute("berth.start");
+                if (start != null && ctx.endpoint() != null) {
+                    Timer.builder("berth_http_requests").tag("method", ctx.method().name())
+                            .tag("route", ctx.endpoint().path).tag("status", String.valueOf(ctx.statusCode()))
+                            .register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                }
+            });
+            queueApi.routes(c);
+            authApi.routes(c);
+            jobApi.routes(c);
+            c.routes.get("/healthz", ctx -> {
+                queue.pendingCount("berth/healthz");
+                ctx.json(java.util.Map.of("ok", true));
+            });
+            c.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+            c.routes.get("/schemas/<name>", ctx -> {
+                JsonNode doc = JsonSchemas.document(ctx.pathParam("name"));
+                if (doc == null) throw dev.berth.core.BerthException.notFound("no schema " + ctx.pathParam("name"));
+                ctx.contentType("application/schema+json").result(Json.write(doc));
+            });
+        });
+
+        this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "berth-sweeper");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Builds and starts a server; stop it with {@link #close()}. */
+    public static BerthServer start(ServerConfig config, Clock clock) {
+        BerthServer s = new BerthServer(config, clock);
+        s.app.start();
+        s.sweeper.scheduleWithFixedDelay(s::sweep, 1, 1, TimeUnit.SECONDS);
+        log.info("Berth server listening on {} (database {})", s.rootUrl, redact(s.config.databaseUrl()));
+        return s;
+    }
+
+    /** One round of the background jobs; each is safe to run on every replica at once. */
+    public void sweep() {
+        try {
+            int expired = queue.expireClaims();
+            int late = queue.enforceDeadlines();
+            for (String taskId : queue.expireTasksPreparing(artifacts::deleteAllBytes)) {
+                log.debug("expired task {}", taskId);
+            }
+            int artifactsExpired = artifacts.expire();
+            if (expired + late + artifactsExpired > 0) {
+                log.info("sweep: {} claims expired, {} deadlines exceeded, {} artifacts expired", expired, late, artifactsExpired);
+            }
+        } catch (RuntimeException e) {
+            log.warn("background sweep failed; will try again", e);
+        }
+    }
+
+    public String rootUrl() { return rootUrl; }
+
+    public int port() { return app.port(); }
+
+    public String rootClientId() { return AuthService.ROOT_CLIENT_ID; }
+
+    public String rootAccessToken() { return secrets.rootAccessToken(); }
+
+    public java.nio.file.Path rootCredentialsFile() { return secrets.rootCredentialsFile(); }
+
+    public QueueService queue() { return queue; }
+
+    @Override
+    public void close() {
+        sweeper.shutdownNow();
+        app.stop();
+        storage.close();
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String redact(String url) {
+        return url.replaceAll("password=[^&;]*", "password=***");
+    }
+
+}

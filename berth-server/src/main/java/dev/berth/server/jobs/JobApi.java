@@ -1,0 +1,148 @@
+package dev.berth.server.jobs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.core.BerthException;
+import dev.berth.core.json.Json;
+import dev.berth.core.json.JsonSchemas;
+import dev.berth.core.queue.QueueService;
+import dev.berth.core.store.TaskRecord;
+import dev.berth.core.task.Run;
+import dev.berth.core.task.TaskDefinition;
+import dev.berth.core.task.TaskDefinitions;
+import dev.berth.core.task.TaskStatus;
+import dev.berth.server.auth.Authenticator;
+import dev.berth.server.auth.Caller;
+import dev.berth.server.http.Bodies;
+import dev.berth.server.queue.QueueApi;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The small job API of seed 003 (Herc): list endpoints, the submission schema, submit a job, ask its status.
+ * A job is a task on the queue with a docker-worker payload.
+ */
+public final class JobApi {
+
+    static final String SUBMIT_SCHEMA = "jobs/v1/submit-request.json";
+    private static final Map<String, String> ENDPOINTS = new LinkedHashMap<>();
+
+    static {
+        ENDPOINTS.put("GET /", "Returns the list of endpoints that this web service provides.");
+        ENDPOINTS.put("GET /schema", "Returns the JSON schema used to validate job submission requests.");
+        ENDPOINTS.put("GET /sleep/<n>", "Sleeps for n seconds (at most 60) and then returns.");
+        ENDPOINTS.put("GET /status/<jobid>", "Returns the job's current state and the time it entered that state; 404 if there is no such job.");
+        ENDPOINTS.put("POST /submit", "Submits a job. The body must be JSON valid against GET /schema. Returns the job id (a task id) as a JSON string.");
+        ENDPOINTS.put("/api/queue/v1/", "The Taskcluster-compatible queue API.");
+        ENDPOINTS.put("/api/auth/v1/", "The Taskcluster-compatible auth API.");
+        ENDPOINTS.put("GET /schemas/<name>", "Every JSON schema Berth uses.");
+        ENDPOINTS.put("GET /healthz", "Liveness and database check.");
+        ENDPOINTS.put("GET /metrics", "Prometheus metrics.");
+    }
+
+    private final QueueService queue;
+    private final Authenticator auth;
+    private final Bodies bodies;
+    private final Clock clock;
+    private final Supplier<String> newTaskId;
+
+    public JobApi(QueueService queue, Authenticator auth, Bodies bodies, Clock clock, Supplier<String> newTaskId) {
+        this.queue = queue;
+        this.auth = auth;
+        this.bodies = bodies;
+        this.clock = clock;
+        this.newTaskId = newTaskId;
+    }
+
+    public void routes(JavalinConfig c) {
+        c.routes.get("/", this::index);
+        c.routes.get("/schema", ctx -> ctx.contentType("application/json").result(Json.write(JsonSchemas.document(SUBMIT_SCHEMA))));
+        c.routes.post("/submit", this::submit);
+        c.routes.get("/status/{jobId}", this::status);
+        c.routes.get("/sleep/{seconds}", this::sleep);
+    }
+
+    private void index(Context ctx) {
+        String accept = ctx.header("Accept");
+        boolean wantsHtml = accept != null && accept.contains("text/html") && !accept.contains("application/json");
+        if (wantsHtml) {
+            StringBuilder html = new StringBuilder("<!doctype html><html><head><title>Berth</title></head><body><h1>Berth</h1><ul>");
+            ENDPOINTS.forEach((k, v) -> html.append("<li><code>").append(escape(k)).append("</code> — ").append(escape(v)).append("</li>"));
+            ctx.html(html.append("</ul></body></html>").toString());
+            return;
+        }
+        ctx.contentType("application/json").result(Json.write(ENDPOINTS));
+    }
+
+    private void submit(Context ctx) {
+        Caller caller = auth.authenticate(ctx);
+        JsonNode job = bodies.json(ctx, SUBMIT_SCHEMA);
+        String taskId = newTaskId.get();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+        ObjectNode task = Json.MAPPER.createObjectNode();
+        task.put("taskQueueId", job.path("taskQueueId").asText("local/docker"));
+        task.put("created", Json.format(now));
+        task.put("deadline", Json.format(now.plusSeconds(job.path("deadlineSeconds").asLong(86400))));
+        if (job.has("priority")) task.put("priority", job.get("priority").asText());
+        if (job.has("retries")) task.put("retries", job.get("retries").asInt());
+        ObjectNode payload = task.putObject("payload");
+        payload.put("image", job.get("image").asText());
+        payload.set("command", job.get("command"));
+        if (job.has("env")) payload.set("env", job.get("env"));
+        payload.put("maxRunTime", job.path("maxRunTime").asInt(3600));
+        ObjectNode meta = task.putObject("metadata");
+        meta.put("name", job.path("name").asText("job " + taskId));
+        meta.put("description", "submitted through POST /submit");
+        meta.put("owner", job.path("owner").asText(caller.clientId()));
+        meta.put("source", ctx.url());
+        TaskDefinition def = TaskDefinitions.fromRequest(taskId, task);
+        QueueApi.requireCreateScopes(caller, def);
+        queue.createTask(taskId, def);
+        ctx.status(200).contentType("application/json").result(Json.write(taskId));
+    }
+
+    private void status(Context ctx) {
+        String jobId = ctx.pathParam("jobId");
+        if (!jobId.matches("[A-Za-z0-9_-]{22}")) throw BerthException.notFound("no job " + jobId);
+        auth.authenticate(ctx).require("queue:status:" + jobId);
+        TaskRecord t = queue.task(jobId);
+        TaskStatus s = t.status();
+        Instant since = s.latestRun().map(JobApi::enteredState).orElse(t.definition().created());
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("jobId", jobId);
+        out.put("state", s.state().wire());
+        out.put("since", Json.format(since));
+        s.latestRun().ifPresent(r -> {
+            if (r.reasonResolved() != null) out.put("reasonResolved", r.reasonResolved().wire());
+        });
+        ctx.contentType("application/json").result(Json.write(out));
+    }
+
+    private static Instant enteredState(Run r) {
+        if (r.resolved() != null) return r.resolved();
+        if (r.started() != null) return r.started();
+        return r.scheduled();
+    }
+
+    private void sleep(Context ctx) throws InterruptedException {
+        int n;
+        try {
+            n = Integer.parseInt(ctx.pathParam("seconds"));
+        } catch (NumberFormatException e) {
+            throw BerthException.input("n must be a whole number of seconds; got '" + ctx.pathParam("seconds") + "'");
+        }
+        if (n < 0 || n > 60) throw BerthException.input("n must be between 0 and 60 seconds; got " + n);
+        Thread.sleep(n * 1000L);
+        ctx.contentType("application/json").result(Json.write(Map.of("slept", n)));
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

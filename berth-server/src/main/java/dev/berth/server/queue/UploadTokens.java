@@ -1,0 +1,56 @@
+package dev.berth.server.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Base64;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Signed, expiring upload URLs for s3-type artifacts, so the bytes can be PUT without Hawk — the role
+ * a pre-signed S3 URL plays in Taskcluster.
+ */
+public final class UploadTokens {
+
+    private final byte[] key;
+    private final Clock clock;
+
+    public UploadTokens(byte[] key, Clock clock) {
+        this.key = key.clone();
+        this.clock = clock;
+    }
+
+    public String issue(String taskId, int runId, String name, Duration validFor) {
+        long expiry = clock.millis() + validFor.toMillis();
+        return expiry + "." + mac(taskId, runId, name, expiry);
+    }
+
+    public boolean valid(String token, String taskId, int runId, String name) {
+        if (token == null) return false;
+        int dot = token.indexOf('.');
+        if (dot <= 0) return false;
+        long expiry;
+        try {
+            expiry = Long.parseLong(token.substring(0, dot));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (expiry < clock.millis()) return false;
+        byte[] expected = mac(taskId, runId, name, expiry).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, token.substring(dot + 1).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private String mac(String taskId, int runId, String name, long expiry) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            byte[] sig = mac.doFinal((taskId + "\n" + runId + "\n" + name + "\n" + expiry).getBytes(StandardCharsets.UTF_8));
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package dev.berth.worker.run;
+
+import dev.berth.worker.runtime.ContainerRuntime;
+import dev.berth.worker.runtime.ContainerSummary;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Removes containers a previous life of this worker left behind (a crash between create and
+ * remove). Run once at start, before claiming: those runs are lost anyway, the queue resolves them
+ * claim-expired. Only containers labelled with this worker's id are touched, so several workers can
+ * share one engine.
+ */
+public final class LeftoverCleaner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LeftoverCleaner.class);
+
+    private final ContainerRuntime runtime;
+
+    public LeftoverCleaner(ContainerRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** @return how many containers were removed */
+    public int removeLeftovers(String workerId) {
+        List<ContainerSummary> leftovers = runtime.listContainers(Map.of(
+                ContainerRuntime.LABEL_MANAGED, "true",
+                ContainerRuntime.LABEL_WORKER_ID, workerId));
+        int removed = 0;
+        for (ContainerSummary c : leftovers) {
+            try {
+                runtime.removeContainer(c.id());
+                removed++;
+                LOG.info("removed leftover container {} (task {}, run {})", c.id(),
+                        c.labels().get(ContainerRuntime.LABEL_TASK_ID), c.labels().get(ContainerRuntime.LABEL_RUN_ID));
+            } catch (RuntimeException e) {
+                LOG.warn("could not remove leftover container {}: {}", c.id(), e.toString());
+            }
+        }
+        return removed;
+    }
+}

@@ -1,0 +1,298 @@
+package dev.berth.worker.run;
+
+import dev.berth.core.task.ReasonResolved;
+import dev.berth.worker.payload.ArtifactSpec;
+import dev.berth.worker.payload.DockerPayload;
+import dev.berth.worker.payload.ImageSpec;
+import dev.berth.worker.payload.PayloadProblem;
+import dev.berth.worker.payload.PayloadValidator;
+import dev.berth.worker.payload.ReservedEnv;
+import dev.berth.worker.runtime.ContainerExit;
+import dev.berth.worker.runtime.ContainerRuntime;
+import dev.berth.worker.runtime.ContainerRuntimeException;
+import dev.berth.worker.runtime.ContainerSpec;
+import dev.berth.worker.runtime.ImageUnavailableException;
+import dev.berth.worker.runtime.OutputStreamHandle;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one claimed run end to end: payload check, image, container, live log, maxRunTime, exit
+ * status, artifacts, cleanup, resolution. One instance per run; {@link #run()} on one thread,
+ * {@link #cancel()} from any other.
+ */
+public final class TaskRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TaskRunner.class);
+
+    /** How long a killed container gets to be reported as exited by the engine. */
+    static final Duration EXIT_AFTER_KILL = Duration.ofSeconds(30);
+    /** How long the last output may trail the exit before the log is closed without it. */
+    static final Duration OUTPUT_DRAIN = Duration.ofSeconds(10);
+
+    private final ContainerRuntime runtime;
+    private final WorkerSettings settings;
+    private final PayloadValidator validator;
+    private final ClaimedRun run;
+    private final RunReporter reporter;
+    private final TaskLog log;
+
+    private final Object containerLock = new Object();
+    private String containerId;
+    private volatile boolean cancelled;
+
+    public TaskRunner(ContainerRuntime runtime, WorkerSettings settings, PayloadValidator validator,
+                      ClaimedRun run, RunReporter reporter) {
+        this.runtime = runtime;
+        this.settings = settings;
+        this.validator = validator;
+        this.run = run;
+        this.reporter = reporter;
+        this.log = new TaskLog(reporter);
+    }
+
+    /**
+     * Stops the run because the queue resolved it already (canceled, deadline, claim lost): the
+     * container is killed at once and the runner uploads and reports nothing further.
+     */
+    public void cancel() {
+        cancelled = true;
+        log.mute();
+        String id;
+        synchronized (containerLock) {
+            id = containerId;
+        }
+        if (id != null) {
+            try {
+                runtime.kill(id);
+            } catch (RuntimeException e) {
+                LOG.warn("cancel {}/{}: kill of {} failed: {}", run.taskId(), run.runId(), id, e.toString());
+            }
+        }
+    }
+
+    public boolean isCancelled() {
+        return cancelled;
+    }
+
+    /** Runs the task and reports how it ended; returns the same outcome. */
+    public RunOutcome run() {
+        RunOutcome outcome;
+        String logName = DockerPayload.DEFAULT_LOG;
+        try {
+            log.worker("task " + run.taskId() + " run " + run.runId() + " on worker "
+                    + settings.workerGroup() + "/" + settings.workerId() + " (" + settings.workerType() + ")");
+            PayloadValidator.Result checked = validator.validate(run.task().payload());
+            if (!checked.valid()) {
+                log.worker("the payload is malformed (" + checked.problems().size() + " problem"
+                        + (checked.problems().size() == 1 ? "" : "s") + "):");
+                for (PayloadProblem problem : checked.problems()) log.worker("  " + problem);
+                outcome = RunOutcome.exception(ReasonResolved.MALFORMED_PAYLOAD, null);
+            } else {
+                logName = checked.payload().log();
+                outcome = runValid(checked.payload());
+            }
+        } catch (RuntimeException e) {
+            // a worker or engine fault, not the task's: say so and let the queue decide on a retry
+            LOG.error("run {}/{} failed inside the worker", run.taskId(), run.runId(), e);
+            log.worker("internal error in the worker: " + e.getMessage());
+            outcome = RunOutcome.exception(ReasonResolved.INTERNAL_ERROR, null);
+        } finally {
+            removeContainer();
+        }
+        if (cancelled) return RunOutcome.cancelled();
+        report(outcome, logName);
+        return outcome;
+    }
+
+    private RunOutcome runValid(DockerPayload payload) {
+        List<String> unsupported = unsupportedRequests(payload);
+        if (!unsupported.isEmpty()) {
+            log.worker("the payload asks for what this worker does not provide:");
+            for (String line : unsupported) log.worker("  " + line);
+            return RunOutcome.exception(ReasonResolved.MALFORMED_PAYLOAD, null);
+        }
+        String image = ((ImageSpec.RegistryImage) payload.image()).name();
+        log.worker("image " + image + ", maxRunTime " + payload.maxRunTimeSeconds() + "s, memory limit "
+                + settings.limits().memoryForHumans());
+        try {
+            runtime.ensureImage(image);
+        } catch (ImageUnavailableException e) {
+            log.worker(e.getMessage());
+            // A name the registry does not know is the task's mistake, like any other bad payload
+            // field: malformed-payload, so nobody waits on a retry that cannot succeed. A pull that
+            // failed for any other reason (registry down, credentials refused, disk full) is the
+            // environment's fault: resource-unavailable. Neither is retried by the queue.
+            return RunOutcome.exception(
+                    e.doesNotExist() ? ReasonResolved.MALFORMED_PAYLOAD : ReasonResolved.RESOURCE_UNAVAILABLE, null);
+        }
+        if (cancelled) return RunOutcome.cancelled();
+
+        String id = runtime.createContainer(containerSpec(payload, image));
+        synchronized (containerLock) {
+            containerId = id;
+        }
+        if (cancelled) return RunOutcome.cancelled();
+        try {
+            runtime.startContainer(id);
+        } catch (ContainerRuntimeException e) {
+            // nearly always the task's command: a missing executable or working directory
+            log.worker("the container could not start: " + e.getMessage());
+            return RunOutcome.failed(null);
+        }
+        // a cancel() that came while the container was created but not yet running found nothing to kill
+        if (cancelled) {
+            runtime.kill(id);
+            return RunOutcome.cancelled();
+        }
+        Instant started = Instant.now();
+
+        ContainerExit exit;
+        boolean overtime = false;
+        try (OutputStreamHandle output = runtime.followOutput(id, log::output)) {
+            Optional<ContainerExit> finished = runtime.awaitExit(id, Duration.ofSeconds(payload.maxRunTimeSeconds()));
+            if (finished.isEmpty() && !cancelled) {
+                overtime = true;
+                runtime.kill(id);
+                finished = runtime.awaitExit(id, EXIT_AFTER_KILL);
+            }
+            if (cancelled) return RunOutcome.cancelled();
+            if (finished.isEmpty()) throw new ContainerRuntimeException("container " + id + " did not stop after SIGKILL", null);
+            exit = finished.get();
+            // the last chunks may trail the exit; close the log only after they are in
+            if (!output.awaitEnd(OUTPUT_DRAIN)) log.worker("(output stream did not end within " + OUTPUT_DRAIN.toSeconds() + "s)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerRuntimeException("interrupted while waiting for the container", e);
+        }
+        Duration took = Duration.between(started, Instant.now());
+
+        RunOutcome outcome;
+        if (overtime) {
+            log.worker("maxRunTime of " + payload.maxRunTimeSeconds() + "s exceeded: the container was killed");
+            outcome = RunOutcome.failed(exit.exitCode());
+        } else if (exit.oomKilled()) {
+            log.worker("killed: out of memory (limit " + settings.limits().memoryForHumans() + "), exit code " + exit.exitCode());
+            outcome = RunOutcome.failed(exit.exitCode());
+        } else if (exit.exitCode() == 0) {
+            log.worker("exit code 0 after " + seconds(took));
+            outcome = RunOutcome.completed(0);
+        } else if (payload.retryExitCodes().contains((int) exit.exitCode())) {
+            log.worker("exit code " + exit.exitCode() + " after " + seconds(took)
+                    + ": listed in onExitStatus.retry, resolving as intermittent-task");
+            outcome = RunOutcome.exception(ReasonResolved.INTERMITTENT_TASK, exit.exitCode());
+        } else {
+            log.worker("exit code " + exit.exitCode() + " after " + seconds(took));
+            outcome = RunOutcome.failed(exit.exitCode());
+        }
+        return collectArtifacts(payload, id, outcome);
+    }
+
+    /** Copies every artifact out (also after a maxRunTime kill). A failed upload turns the run into internal-error. */
+    private RunOutcome collectArtifacts(DockerPayload payload, String id, RunOutcome outcome) {
+        ArtifactCollector collector = new ArtifactCollector(runtime, reporter, log, this::isCancelled);
+        for (ArtifactSpec spec : payload.artifacts()) {
+            if (cancelled) return RunOutcome.cancelled();
+            try {
+                collector.collect(id, spec, artifactExpiry(spec));
+            } catch (IOException | ContainerRuntimeException e) {
+                log.worker("artifact " + spec.name() + " could not be uploaded: " + e.getMessage());
+                outcome = RunOutcome.exception(ReasonResolved.INTERNAL_ERROR, outcome.exitCode());
+            }
+        }
+        return outcome;
+    }
+
+    /** The payload's expiry, but never past the task's own: the queue rejects later ones. */
+    private Instant artifactExpiry(ArtifactSpec spec) {
+        Instant taskExpires = run.task().expires();
+        if (spec.expires() == null) return taskExpires;
+        return taskExpires != null && spec.expires().isAfter(taskExpires) ? taskExpires : spec.expires();
+    }
+
+    /**
+     * Payload parts whose machinery this worker does not have yet. Refused rather than ignored: a
+     * task that asked for a cache, a secret or a capability and silently ran without it would fail
+     * in confusing ways, or (capabilities) run with less isolation than its author reasoned about.
+     */
+    private static List<String> unsupportedRequests(DockerPayload payload) {
+        List<String> out = new ArrayList<>();
+        if (!(payload.image() instanceof ImageSpec.RegistryImage)) {
+            out.add("image: " + payload.image().describe() + " is not supported by this worker yet (registry images only)");
+        }
+        if (!payload.caches().isEmpty()) out.add("cache: caches are not supported by this worker yet");
+        if (!payload.encryptedEnv().isEmpty()) out.add("encryptedEnv: not supported by this worker yet");
+        if (payload.supersederUrl() != null) out.add("supersederUrl: superseding is not supported by this worker yet");
+        DockerPayload.Capabilities caps = payload.capabilities();
+        if (caps.privileged() || caps.disableSeccomp() || caps.devices().containsValue(true)) {
+            out.add("capabilities: privileged containers, seccomp changes and devices are not supported by this worker yet");
+        }
+        payload.features().forEach((name, enabled) -> {
+            if (enabled) out.add("features." + name + ": not supported by this worker yet");
+        });
+        return out;
+    }
+
+    ContainerSpec containerSpec(DockerPayload payload, String image) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(ContainerRuntime.LABEL_WORKER_ID, settings.workerId());
+        labels.put(ContainerRuntime.LABEL_TASK_ID, run.taskId());
+        labels.put(ContainerRuntime.LABEL_RUN_ID, Integer.toString(run.runId()));
+        return new ContainerSpec(image, payload.command(), environment(payload), labels, settings.limits(), null, null, List.of());
+    }
+
+    /** The payload's env with the reserved names (see {@link ReservedEnv}) set by the worker. */
+    Map<String, String> environment(DockerPayload payload) {
+        Map<String, String> reserved = new LinkedHashMap<>();
+        reserved.put("TASK_ID", run.taskId());
+        reserved.put("RUN_ID", Integer.toString(run.runId()));
+        reserved.put("TASKCLUSTER_ROOT_URL", settings.rootUrl());
+        reserved.put("TASKCLUSTER_WORKER_TYPE", settings.workerType());
+        reserved.put("TASKCLUSTER_WORKER_GROUP", settings.workerGroup());
+        reserved.put("TASKCLUSTER_WORKER_ID", settings.workerId());
+        reserved.put("TASKCLUSTER_INSTANCE_TYPE", settings.instanceType());
+        reserved.put("TASKCLUSTER_PUBLIC_IP", settings.publicIp());
+        return ReservedEnv.merge(payload.env(), reserved);
+    }
+
+    private void report(RunOutcome outcome, String logName) {
+        try {
+            reporter.finishLog(logName, run.task().expires());
+            switch (outcome.resolution()) {
+                case COMPLETED -> reporter.reportCompleted();
+                case FAILED -> reporter.reportFailed();
+                case EXCEPTION -> reporter.reportException(outcome.exceptionReason());
+                case CANCELLED -> { }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the claim expires and the queue resolves the run claim-expired; nothing else to do here
+            LOG.error("reporting {} for {}/{} failed", outcome.resolution(), run.taskId(), run.runId(), e);
+        }
+    }
+
+    private void removeContainer() {
+        String id;
+        synchronized (containerLock) {
+            id = containerId;
+        }
+        if (id == null) return;
+        try {
+            runtime.removeContainer(id);
+        } catch (RuntimeException e) {
+            // left for the label-based cleanup of leftovers
+            LOG.warn("could not remove container {} of {}/{}: {}", id, run.taskId(), run.runId(), e.toString());
+        }
+    }
+
+    private static String seconds(Duration d) {
+        return String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.berth.worker.runtime;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The worker's narrow view of a container engine. Nothing here names Docker types, so the task
+ * runner can be tested against a fake and the engine adapter can be swapped (docker-java today).
+ *
+ * <p>Every failure is a {@link ContainerRuntimeException} (unchecked); the ones a runner must tell
+ * apart have their own subclasses: {@link ImageUnavailableException}, {@link PathNotFoundException}.
+ */
+public interface ContainerRuntime {
+
+    /** Label keys every container, volume and network the worker creates carries. */
+    String LABEL_MANAGED = "dev.berth.managed";
+    String LABEL_WORKER_ID = "dev.berth.worker-id";
+    String LABEL_TASK_ID = "dev.berth.task-id";
+    String LABEL_RUN_ID = "dev.berth.run-id";
+
+    /**
+     * Makes sure {@code image} (a registry reference such as {@code repo/name:tag} or
+     * {@code name@sha256:...}) is present locally, pulling it with the credentials configured for its
+     * registry when it is not.
+     *
+     * @throws ImageUnavailableException when the image does not exist or cannot be pulled; its
+     *     message is meant for the task log
+     */
+    void ensureImage(String image);
+
+    /** Creates (does not start) a container and returns its id. */
+    String createContainer(ContainerSpec spec);
+
+    void startContainer(String containerId);
+
+    /**
+     * Streams the container's combined stdout/stderr to {@code sink} from its very start, chunk by
+     * chunk as the engine delivers it, until the container exits or the returned handle is closed.
+     * Chunks are delivered on a thread of the runtime's choosing, one at a time, in order.
+     */
+    OutputStreamHandle followOutput(String containerId, OutputSink sink);
+
+    /**
+     * Waits up to {@code timeout} for the container to exit.
+     *
+     * @return the exit (code and whether the kernel OOM-killed it), or empty when still running
+     */
+    Optional<ContainerExit> awaitExit(String containerId, Duration timeout);
+
+    /** Sends SIGKILL; does nothing when the container is not running (any more). */
+    void kill(String containerId);
+
+    /**
+     * Copies {@code path} (a file or a directory) out of a container, running or stopped, as a tar
+     * stream. The caller closes the stream. Entry names start with the last element of {@code path}.
+     *
+     * @throws PathNotFoundException when nothing exists at {@code path}
+     */
+    InputStream copyFromContainer(String containerId, String path);
+
+    /** Removes the container forcefully (killing it if needed) with its anonymous volumes; gone already is fine. */
+    void removeContainer(String containerId);
+
+    /** Containers (running or not) carrying every one of the given labels. */
+    List<ContainerSummary> listContainers(Map<String, String> labels);
+}

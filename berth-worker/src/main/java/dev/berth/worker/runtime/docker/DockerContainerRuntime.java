@@ -1,0 +1,370 @@
+package dev.berth.worker.runtime.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.PullImageResultCallback;
+import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.StreamType;
+import com.github.dockerjava.api.model.Volume;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.berth.worker.runtime.ContainerExit;
+import dev.berth.worker.runtime.ContainerRuntime;
+import dev.berth.worker.runtime.ContainerRuntimeException;
+import dev.berth.worker.runtime.ContainerSpec;
+import dev.berth.worker.runtime.ContainerSummary;
+import dev.berth.worker.runtime.ImageReference;
+import dev.berth.worker.runtime.ImageUnavailableException;
+import dev.berth.worker.runtime.OutputSink;
+import dev.berth.worker.runtime.OutputStreamHandle;
+import dev.berth.worker.runtime.PathNotFoundException;
+import dev.berth.worker.runtime.RegistryCredentials;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ContainerRuntime} on the Docker Engine API through docker-java (core +
+ * transport-httpclient5). This package is the only place in Berth that imports docker-java.
+ */
+public final class DockerContainerRuntime implements ContainerRuntime, Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DockerContainerRuntime.class);
+
+    /** Always set: setuid binaries cannot gain privileges the task did not start with. */
+    static final String NO_NEW_PRIVILEGES = "no-new-privileges";
+
+    /**
+     * Dropped on top of Docker's default capability set: raw sockets (packet spoofing on the host
+     * network bridge), device nodes, and audit log writes are not needed by build and test tasks.
+     */
+    static final List<Capability> DROPPED_CAPABILITIES = List.of(Capability.NET_RAW, Capability.MKNOD, Capability.AUDIT_WRITE);
+
+    private final DockerRuntimeConfig config;
+    private final ApacheDockerHttpClient http;
+    private final DockerClient docker;
+
+    public DockerContainerRuntime(DockerRuntimeConfig config) {
+        this.config = config;
+        DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder()
+                .withDockerHost(config.dockerHost())
+                .withDockerTlsVerify(config.tlsVerify());
+        if (config.certPath() != null) builder.withDockerCertPath(config.certPath().toString());
+        DockerClientConfig clientConfig = builder.build();
+        // no response timeout: log follow, wait and pulls legitimately stay silent for a long time
+        this.http = new ApacheDockerHttpClient.Builder()
+                .dockerHost(clientConfig.getDockerHost())
+                .sslConfig(clientConfig.getSSLConfig())
+                .maxConnections(200)
+                .connectionTimeout(Duration.ofSeconds(10))
+                .build();
+        this.docker = DockerClientImpl.getInstance(clientConfig, http);
+    }
+
+    /** Checks the engine answers; throws with the reason when it does not. */
+    public void ping() {
+        try {
+            docker.pingCmd().exec();
+        } catch (RuntimeException e) {
+            throw new ContainerRuntimeException("the Docker engine at " + config.dockerHost() + " does not answer: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void ensureImage(String image) {
+        ImageReference ref;
+        try {
+            ref = ImageReference.parse(image);
+        } catch (IllegalArgumentException e) {
+            throw new ImageUnavailableException(image, true, "invalid image name '" + image + "'", e);
+        }
+        if (isPresent(ref.canonical())) return;
+        var pull = docker.pullImageCmd(ref.repository());
+        pull = ref.digest() != null ? pull.withTag(ref.digest()) : pull.withTag(ref.tag());
+        credentialsFor(ref.registry()).ifPresent(pull::withAuthConfig);
+        PullImageResultCallback callback = new PullImageResultCallback();
+        try {
+            boolean done = pull.exec(callback).awaitCompletion(config.pullTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                callback.close();
+                throw new ImageUnavailableException(image, false,
+                        "image " + image + " could not be pulled within " + config.pullTimeout(), null);
+            }
+        } catch (ImageUnavailableException e) {
+            throw e;
+        } catch (NotFoundException e) {
+            throw new ImageUnavailableException(image, true, "image " + image + " not found: " + firstLine(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ImageUnavailableException(image, false, "pull of " + image + " interrupted", e);
+        } catch (IOException | RuntimeException e) {
+            String why = firstLine(e);
+            throw new ImageUnavailableException(image, saysDoesNotExist(why),
+                    "image " + image + " cannot be pulled: " + why, e);
+        }
+        if (!isPresent(ref.canonical())) {
+            throw new ImageUnavailableException(image, false, "image " + image + " still missing after pulling it", null);
+        }
+    }
+
+    private boolean isPresent(String image) {
+        try {
+            docker.inspectImageCmd(image).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        }
+    }
+
+    private Optional<AuthConfig> credentialsFor(String registry) {
+        for (RegistryCredentials c : config.registries()) {
+            if (c.registry().equalsIgnoreCase(registry)) {
+                return Optional.of(new AuthConfig()
+                        .withRegistryAddress(registry)
+                        .withUsername(c.username())
+                        .withPassword(c.password()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Registries word "does not exist" differently; these are the ones Docker 20.10+ passes through. */
+    private static boolean saysDoesNotExist(String message) {
+        String m = message.toLowerCase(Locale.ROOT);
+        return m.contains("not found") || m.contains("manifest unknown") || m.contains("does not exist")
+                || m.contains("repository name must") || m.contains("invalid reference format");
+    }
+
+    @Override
+    public String createContainer(ContainerSpec spec) {
+        HostConfig host = HostConfig.newHostConfig()
+                .withPrivileged(false)
+                .withSecurityOpts(List.of(NO_NEW_PRIVILEGES))
+                .withCapDrop(DROPPED_CAPABILITIES.toArray(Capability[]::new))
+                .withMemory(spec.limits().memoryBytes())
+                // swap limit = memory limit: no swap, so running out of memory is an OOM kill
+                .withMemorySwap(spec.limits().memoryBytes())
+                .withPidsLimit(spec.limits().pidsLimit());
+        if (spec.limits().nanoCpus() > 0) host.withNanoCPUs(spec.limits().nanoCpus());
+        if (!spec.volumes().isEmpty()) {
+            host.withBinds(spec.volumes().stream()
+                    .map(v -> new Bind(v.volumeName(), new Volume(v.containerPath()),
+                            v.readOnly() ? com.github.dockerjava.api.model.AccessMode.ro : com.github.dockerjava.api.model.AccessMode.rw))
+                    .toList());
+        }
+        Map<String, String> labels = new java.util.HashMap<>(spec.labels());
+        labels.put(LABEL_MANAGED, "true");
+        List<String> env = new ArrayList<>();
+        spec.env().forEach((k, v) -> env.add(k + "=" + v));
+        try {
+            var create = docker.createContainerCmd(spec.image())
+                    .withEnv(env)
+                    .withLabels(labels)
+                    .withTty(false)
+                    .withAttachStdin(false)
+                    .withStdinOpen(false)
+                    .withHostConfig(host);
+            if (!spec.command().isEmpty()) create.withCmd(spec.command());
+            if (spec.workingDir() != null) create.withWorkingDir(spec.workingDir());
+            if (spec.user() != null) create.withUser(spec.user());
+            return create.exec().getId();
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot create a container from " + spec.image() + ": " + firstLine(e), e);
+        }
+    }
+
+    @Override
+    public void startContainer(String containerId) {
+        try {
+            docker.startContainerCmd(containerId).exec();
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot start container " + containerId + ": " + firstLine(e), e);
+        }
+    }
+
+    @Override
+    public OutputStreamHandle followOutput(String containerId, OutputSink sink) {
+        FollowCallback callback = new FollowCallback(sink);
+        // logs (not attach) from the beginning: nothing written between start and this call is lost
+        docker.logContainerCmd(containerId)
+                .withStdOut(true)
+                .withStdErr(true)
+                .withFollowStream(true)
+                .exec(callback);
+        return callback;
+    }
+
+    /** Decodes the multiplexed (non-TTY) stream frames into plain chunks for the sink. */
+    private static final class FollowCallback extends ResultCallback.Adapter<Frame> implements OutputStreamHandle {
+        private final OutputSink sink;
+        private final CountDownLatch ended = new CountDownLatch(1);
+        private volatile boolean closed;
+
+        FollowCallback(OutputSink sink) { this.sink = sink; }
+
+        @Override
+        public void onNext(Frame frame) {
+            if (closed) return;
+            if (frame.getStreamType() == StreamType.STDOUT || frame.getStreamType() == StreamType.STDERR
+                    || frame.getStreamType() == StreamType.RAW) {
+                byte[] payload = frame.getPayload();
+                if (payload != null && payload.length > 0) sink.write(payload);
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            if (!closed) LOG.warn("container output stream broke: {}", throwable.toString());
+            ended.countDown();
+        }
+
+        @Override
+        public void onComplete() {
+            ended.countDown();
+        }
+
+        @Override
+        public boolean awaitEnd(Duration timeout) throws InterruptedException {
+            return ended.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            try {
+                super.close();
+            } catch (IOException e) {
+                LOG.debug("closing output stream", e);
+            }
+            ended.countDown();
+        }
+    }
+
+    @Override
+    public Optional<ContainerExit> awaitExit(String containerId, Duration timeout) {
+        WaitContainerResultCallback callback = docker.waitContainerCmd(containerId).exec(new WaitContainerResultCallback());
+        try {
+            boolean exited = callback.awaitCompletion(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            if (!exited) return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } finally {
+            closeQuietly(callback);
+        }
+        // the wait response carries the code, but only inspect knows about OOM kills
+        InspectContainerResponse.ContainerState state;
+        try {
+            state = docker.inspectContainerCmd(containerId).exec().getState();
+        } catch (NotFoundException e) {
+            throw new ContainerRuntimeException(dev.berth.core.BerthException.Kind.NOT_FOUND, "container " + containerId + " vanished", e);
+        }
+        if (Boolean.TRUE.equals(state.getRunning())) return Optional.empty();
+        Long code = state.getExitCodeLong();
+        return Optional.of(new ContainerExit(code == null ? -1 : code, Boolean.TRUE.equals(state.getOOMKilled())));
+    }
+
+    @Override
+    public void kill(String containerId) {
+        try {
+            docker.killContainerCmd(containerId).exec();
+        } catch (NotFoundException | ConflictException e) {
+            LOG.debug("kill {}: not running ({})", containerId, e.getMessage());
+        } catch (DockerException e) {
+            // the engine answers 500 when the container stopped between our look and the kill
+            if (!firstLine(e).toLowerCase(Locale.ROOT).contains("is not running")) {
+                throw new ContainerRuntimeException("cannot kill container " + containerId + ": " + firstLine(e), e);
+            }
+        }
+    }
+
+    @Override
+    public InputStream copyFromContainer(String containerId, String path) {
+        try {
+            return docker.copyArchiveFromContainerCmd(containerId, path).exec();
+        } catch (NotFoundException e) {
+            throw new PathNotFoundException(path, e);
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot copy " + path + " out of container " + containerId + ": " + firstLine(e), e);
+        }
+    }
+
+    @Override
+    public void removeContainer(String containerId) {
+        try {
+            docker.removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+        } catch (NotFoundException e) {
+            LOG.debug("remove {}: already gone", containerId);
+        } catch (ConflictException e) {
+            // "removal already in progress": another cleanup got there first
+            LOG.debug("remove {}: {}", containerId, e.getMessage());
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot remove container " + containerId + ": " + firstLine(e), e);
+        }
+    }
+
+    @Override
+    public List<ContainerSummary> listContainers(Map<String, String> labels) {
+        List<Container> found = docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
+        return found.stream()
+                .map(c -> new ContainerSummary(c.getId(), c.getImage(), c.getState(), c.getLabels()))
+                .toList();
+    }
+
+    /**
+     * Raw engine view of a container for checks that the port deliberately does not expose
+     * (tests of the security defaults). Returns the inspect response.
+     */
+    public InspectContainerResponse inspect(String containerId) {
+        return docker.inspectContainerCmd(containerId).exec();
+    }
+
+    @Override
+    public void close() throws IOException {
+        docker.close();
+        http.close();
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        // docker-java prefixes "Status 404: " and wraps the engine's JSON body
+        int brace = m.indexOf("{\"message\":\"");
+        if (brace >= 0) {
+            int end = m.indexOf('"', brace + 12);
+            while (end > 0 && m.charAt(end - 1) == '\\') end = m.indexOf('"', end + 1);
+            if (end > 0) m = m.substring(brace + 12, end);
+        }
+        int nl = m.indexOf('\n');
+        return nl > 0 ? m.substring(0, nl) : m;
+    }
+
+    private static void closeQuietly(Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            LOG.debug("close", e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs Berth's whole test suite: unit, contract, HTTP API and *IT integration tests against a real
+# PostgreSQL and a real Docker engine. Installs and starts what is missing (Debian, as root):
+# Maven, PostgreSQL, the Docker engine, Node.js for the taskcluster-client compatibility test, and
+# builds the local test images (no registry is needed). Extra arguments go to Maven.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$here"
+. scripts/lib/jdk.sh
+berth_use_jdk
+echo "== JDK: $JAVA_HOME ($(berth_java_major "$JAVA_HOME"))"
+berth_need_maven
+
+echo "== PostgreSQL"
+bash scripts/postgres.sh
+echo "== Docker engine"
+bash scripts/docker.sh
+echo "== Test images"
+bash scripts/test-images.sh
+
+echo "== Node.js and taskcluster-client (compatibility test)"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "installing nodejs and npm from Debian"
+  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null
+fi
+(cd berth-it/src/test/js && npm install --no-audit --no-fund --loglevel=error)
+
+export BERTH_TEST_DATABASE_URL="${BERTH_TEST_DATABASE_URL:-jdbc:postgresql://127.0.0.1:5432/berth_test?user=berth&password=berth}"
+echo "== mvn verify"
+mvn -B -ntp verify "$@"
