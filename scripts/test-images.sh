@@ -2,10 +2,10 @@
 # Builds the images the integration tests run, without any registry. Idempotent.
 #   berth-test/busybox:latest  — Debian's busybox-static in an otherwise empty root filesystem,
 #                                made with `docker import` (no base image needed).
-# Set FORCE=1 to rebuild an image that already exists.
+# Set FORCE=1 to rebuild an image that already exists; IMAGE=name:tag to build it under another name.
 set -euo pipefail
 
-IMAGE="berth-test/busybox:latest"
+IMAGE="${IMAGE:-berth-test/busybox:latest}"
 APPLETS="sh ash echo cat true false sleep ls mkdir env yes head tail seq dd id printf rm cp mv
   touch wc grep sed tr sort uniq date pwd kill ps chmod ln find tee test [ expr dirname basename
   uname hostname whoami stat du df mount top xargs gzip tar base64 md5sum sha256sum"
