@@ -56,7 +56,8 @@ for i in $(seq 1 60); do
   sleep 0.5
 done
 
-psql_admin() { runuser -u postgres -- psql -p "$CLUSTER_PORT" -v ON_ERROR_STOP=1 -qAtX "$@"; }
+# runs from / so psql does not complain that the postgres user cannot enter the caller's directory
+psql_admin() { (cd / && runuser -u postgres -- psql -p "$CLUSTER_PORT" -v ON_ERROR_STOP=1 -qAtX "$@"); }
 
 if [[ "$(psql_admin -c "SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER'")" != "1" ]]; then
   log "creating role $DB_USER"

@@ -45,10 +45,10 @@ import org.slf4j.LoggerFactory;
  * {@link TaskStore} over plain JDBC, for PostgreSQL and H2. The pending queue is a table derived from every
  * written status, kept in the same transaction as the status itself.
  *
- * <p>Lock order: a claim locks queue entries, then tasks; a modify locks the task, then touches its entry.
- * The two can deadlock when a modify moves a task in or out of the queue while it is being claimed; the
- * database detects that and {@link Jdbc#inTransaction} retries the loser, which is safe because transitions
- * are pure functions.
+ * <p>Lock order: a modify locks the task, then touches its entry. On H2 a claim does the same (tasks, then
+ * entries). On PostgreSQL the claim's single DELETE locks entries first, so it can deadlock with a modify that
+ * moves the same task out of the queue at that moment (a cancel during a claim); PostgreSQL detects that and
+ * {@link Jdbc#inTransaction} retries the loser, which is safe because transitions are pure functions.
  */
 public final class JdbcTaskStore implements TaskStore {
 
@@ -240,7 +240,7 @@ public final class JdbcTaskStore implements TaskStore {
         if (dialect == Dialect.POSTGRESQL) {
             List<TaskRecord> claimed = jdbc.inTransaction("claimPending " + taskQueueId, c -> {
                 woken.clear();
-                return applyClaims(c, takeEntriesSkipLocked(c, taskQueueId, max), transition, woken);
+                return applyClaims(c, takeEntriesSkipLocked(c, taskQueueId, max), false, transition, woken);
             });
             fireLocal(woken);
             return claimed;
@@ -249,7 +249,7 @@ public final class JdbcTaskStore implements TaskStore {
         try {
             List<TaskRecord> claimed = jdbc.inTransaction("claimPending " + taskQueueId, c -> {
                 woken.clear();
-                return applyClaims(c, takeEntriesSerialised(c, taskQueueId, max), transition, woken);
+                return applyClaims(c, peekEntries(c, taskQueueId, max), true, transition, woken);
             });
             fireLocal(woken);
             return claimed;
@@ -275,8 +275,11 @@ public final class JdbcTaskStore implements TaskStore {
         return entries;
     }
 
-    /** H2: the caller holds {@link #claimLock}; an entry a concurrent modify removed meanwhile is not taken. */
-    private static List<Entry> takeEntriesSerialised(Connection c, String taskQueueId, int max) throws SQLException {
+    /**
+     * H2: the caller holds {@link #claimLock}, so reading the head of the queue without locks is safe among
+     * claimers. The entries are deleted only after their tasks are locked (see {@link #applyClaims}).
+     */
+    private static List<Entry> peekEntries(Connection c, String taskQueueId, int max) throws SQLException {
         List<Entry> candidates = new ArrayList<>(max);
         try (PreparedStatement ps = c.prepareStatement(
                 "SELECT task_id, run_id, priority, seq FROM pending WHERE task_queue_id = ?"
@@ -287,7 +290,11 @@ public final class JdbcTaskStore implements TaskStore {
                 while (rs.next()) candidates.add(new Entry(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4)));
             }
         }
-        if (candidates.isEmpty()) return candidates;
+        return candidates;
+    }
+
+    /** Deletes the entries still there; one a concurrent modify removed or replaced meanwhile is not taken. */
+    private static List<Entry> deleteEntries(Connection c, List<Entry> candidates) throws SQLException {
         int[] deleted;
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM pending WHERE task_id = ? AND run_id = ?")) {
             for (Entry e : candidates) {
@@ -304,8 +311,13 @@ public final class JdbcTaskStore implements TaskStore {
         return taken;
     }
 
-    private List<TaskRecord> applyClaims(Connection c, List<Entry> entries, UnaryOperator<TaskStatus> transition,
-                                         Set<String> woken) throws SQLException {
+    /**
+     * Locks the tasks of {@code entries}, applies the claim transition and writes the results. With
+     * {@code deleteAfterLock} (H2) the entries are deleted here, after the task locks, which is the order a
+     * modify takes them in, so the two cannot deadlock.
+     */
+    private List<TaskRecord> applyClaims(Connection c, List<Entry> entries, boolean deleteAfterLock,
+                                         UnaryOperator<TaskStatus> transition, Set<String> woken) throws SQLException {
         if (entries.isEmpty()) return List.of();
         Map<String, TaskRecord> locked = new HashMap<>();
         List<String> ids = entries.stream().map(Entry::taskId).toList();
@@ -318,6 +330,10 @@ public final class JdbcTaskStore implements TaskStore {
                     locked.put(id, new TaskRecord(id, definition(rs), status(rs)));
                 }
             }
+        }
+        if (deleteAfterLock) {
+            entries = deleteEntries(c, entries);
+            if (entries.isEmpty()) return List.of();
         }
         List<TaskRecord> claimed = new ArrayList<>(entries.size());
         List<TaskRecord> unchanged = new ArrayList<>();
