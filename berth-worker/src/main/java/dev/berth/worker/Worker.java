@@ -302,6 +302,7 @@ public final class Worker implements AutoCloseable {
             // claimed while shutting down (the long poll answered late): hand it straight back
             LOG.info("claimed {} while shutting down; handing it back", claim);
             handBack(claim, reporter);
+            closeQuietly(reporter, claim);
             return;
         }
         LOG.info("claimed {} (held until {})", claim, claim.takenUntil());
@@ -326,6 +327,8 @@ public final class Worker implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("run {} broke out of its runner", run.claim, e);
         } finally {
+            // the reporter's live log has a flusher thread; a cancelled run never finishes its log
+            closeQuietly(run.reporter, run.claim);
             run.finished = true;
             if (run.reclaim != null) run.reclaim.cancel(false);
             if (run.statusPoll != null) run.statusPoll.cancel(false);
@@ -337,9 +340,8 @@ public final class Worker implements AutoCloseable {
     }
 
     /** Reports a run exception/worker-shutdown so the queue schedules a retry run at once. */
-    private void handBack(WorkClaim claim, RunReporter existing) {
+    private void handBack(WorkClaim claim, RunReporter reporter) {
         try {
-            RunReporter reporter = existing != null ? existing : queue.reporterFor(claim);
             reporter.appendLog(("[berth] worker " + settings.workerId() + " is shutting down: the run is handed back "
                     + "to the queue (exception/worker-shutdown)\n").getBytes(StandardCharsets.UTF_8));
             reporter.finishLog(TaskLogName.of(claim.run().task()), claim.run().task().expires());
@@ -388,6 +390,16 @@ public final class Worker implements AutoCloseable {
             }
         } catch (IOException | RuntimeException e) {
             LOG.debug("status of {} unknown: {}", run.claim, e.toString());
+        }
+    }
+
+    private static void closeQuietly(RunReporter reporter, WorkClaim claim) {
+        if (reporter instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.debug("closing the reporter of {}: {}", claim, e.toString());
+            }
         }
     }
 
