@@ -181,6 +181,11 @@ public final class Hawk {
     /** An Authorization header value with fixed timestamp and nonce (tests, reproducible vectors). */
     public static String header(String method, URI url, String id, String key, String ext, String payloadHash,
                                 long timestamp, String nonce) {
+        if (ext != null && !ext.chars().allMatch(c -> c >= 0x20 && c <= 0x7e && c != '"' && c != '\\')) {
+            // Hawk header attributes cannot carry quotes or backslashes (servers reject them); Taskcluster's
+            // ext is base64, so this only trips on misuse.
+            throw new IllegalArgumentException("Hawk ext must be printable ASCII without \" or \\");
+        }
         String ts = Long.toString(timestamp);
         String mac = mac("header", key, ts, nonce, method, resourceOf(url), url.getHost(), portOf(url),
                 payloadHash, ext);

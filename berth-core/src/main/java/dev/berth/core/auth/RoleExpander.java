@@ -36,7 +36,9 @@ import java.util.TreeMap;
 public final class RoleExpander {
 
     /** Guard against parameterised roles that generate an unbounded number of scopes. */
-    public static final int MAX_EXPANDED_SCOPES = 50_000;
+    public static final int MAX_EXPANDED_SCOPES = 20_000;
+    /** Longest scope expansion may produce; a parameterised role feeding itself grows scopes without end. */
+    public static final int MAX_SCOPE_LENGTH = 4096;
 
     private static final String ASSUME = "assume:";
     private static final String PARAMETER = "<..>";
@@ -45,10 +47,14 @@ public final class RoleExpander {
     private final NavigableMap<String, List<String>> rolesById;
     /** Star roles keyed by their id without the trailing {@code *}. */
     private final Map<String, List<String>> starRolesByPrefix;
+    /** Distinct lengths of those prefixes, ascending: only these prefixes of a scope need looking up. */
+    private final int[] starPrefixLengths;
 
     private RoleExpander(NavigableMap<String, List<String>> rolesById, Map<String, List<String>> starRolesByPrefix) {
         this.rolesById = rolesById;
         this.starRolesByPrefix = starRolesByPrefix;
+        this.starPrefixLengths = starRolesByPrefix.keySet().stream().mapToInt(String::length).distinct().sorted()
+                .toArray();
     }
 
     public static RoleExpander of(Collection<RoleRecord> roles) {
@@ -73,9 +79,10 @@ public final class RoleExpander {
             String scope = pending.poll();
             for (String granted : grantedBy(scope)) {
                 if (seen.add(granted)) {
-                    if (seen.size() > MAX_EXPANDED_SCOPES) {
+                    if (seen.size() > MAX_EXPANDED_SCOPES || granted.length() > MAX_SCOPE_LENGTH) {
                         throw BerthException.input("role expansion produced more than " + MAX_EXPANDED_SCOPES
-                                + " scopes; a parameterised role probably assumes itself with a growing parameter");
+                                + " scopes or a scope longer than " + MAX_SCOPE_LENGTH + " characters; a "
+                                + "parameterised role probably assumes itself with a growing parameter");
                     }
                     pending.add(granted);
                 }
@@ -116,9 +123,12 @@ public final class RoleExpander {
             }
         }
         // Star roles whose prefix the assumed id starts with: role "repo:*" for "assume:repo:foo" (parameter
-        // "foo") or for "assume:repo:f*" (parameter "f*"). Checking each prefix is O(length) map lookups.
+        // "foo") or for "assume:repo:f*" (parameter "f*"). Only prefix lengths some star role has are tried.
         String assumedWithStar = starred ? assumed + "*" : assumed;
-        for (int length = 0; length <= assumed.length(); length++) {
+        for (int length : starPrefixLengths) {
+            if (length > assumed.length()) {
+                break;
+            }
             List<String> roleScopes = starRolesByPrefix.get(assumed.substring(0, length));
             if (roleScopes != null) {
                 addParameterised(granted, roleScopes, assumedWithStar.substring(length));

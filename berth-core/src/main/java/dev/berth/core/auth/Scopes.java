@@ -61,24 +61,27 @@ public final class Scopes {
      */
     public static List<String> normalize(Collection<String> scopes) {
         Set<String> starPrefixes = new HashSet<>();
+        TreeSet<Integer> prefixLengths = new TreeSet<>();
         for (String scope : scopes) {
             if (scope.endsWith("*")) {
                 starPrefixes.add(scope.substring(0, scope.length() - 1));
+                prefixLengths.add(scope.length() - 1);
             }
         }
         TreeSet<String> result = new TreeSet<>();
         for (String scope : scopes) {
-            if (!impliedByOtherStar(scope, starPrefixes)) {
+            if (!impliedByOtherStar(scope, starPrefixes, prefixLengths)) {
                 result.add(scope);
             }
         }
         return List.copyOf(result);
     }
 
-    private static boolean impliedByOtherStar(String scope, Set<String> starPrefixes) {
+    private static boolean impliedByOtherStar(String scope, Set<String> starPrefixes, TreeSet<Integer> lengths) {
         // A star scope "P*" implies every scope starting with P; "P*" itself must not count as implying itself.
+        // Only prefix lengths that some star scope has can match, which keeps this linear in practice.
         int ownPrefixLength = scope.endsWith("*") ? scope.length() - 1 : -1;
-        for (int length = 0; length <= scope.length(); length++) {
+        for (int length : lengths.headSet(scope.length(), true)) {
             if (length != ownPrefixLength && starPrefixes.contains(scope.substring(0, length))) {
                 return true;
             }
