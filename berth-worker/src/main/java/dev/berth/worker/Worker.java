@@ -12,6 +12,7 @@ import dev.berth.worker.run.RunReporter;
 import dev.berth.worker.run.TaskRunner;
 import dev.berth.worker.run.WorkerSettings;
 import dev.berth.worker.runtime.ContainerRuntime;
+import dev.berth.worker.runtime.docker.DockerContainerRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -106,6 +107,15 @@ public final class Worker implements AutoCloseable {
      */
     public Worker(WorkerConfig config, WorkQueue queue, ContainerRuntime runtime) {
         this(config, queue, runtime, Timing.DEFAULT, freeDiskUnder(config.dataDir()), List.of());
+    }
+
+    /**
+     * A worker on the Docker engine {@code config} names, which it owns (closed by {@link #close()}),
+     * claiming from {@code queue}, which stays the caller's.
+     */
+    public static Worker withDocker(WorkerConfig config, WorkQueue queue) {
+        DockerContainerRuntime docker = new DockerContainerRuntime(config.docker());
+        return new Worker(config, queue, docker, Timing.DEFAULT, freeDiskUnder(config.dataDir()), List.of(docker));
     }
 
     Worker(WorkerConfig config, WorkQueue queue, ContainerRuntime runtime, Timing timing, LongSupplier freeDisk,
