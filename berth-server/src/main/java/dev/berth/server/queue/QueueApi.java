@@ -38,6 +38,7 @@ import java.util.Optional;
 public final class QueueApi {
 
     public static final String PREFIX = "/api/queue/v1";
+    public static final String VERSION = "0.1.0";
     private static final Duration MAX_CLAIM_WAIT = Duration.ofSeconds(20);
     private static final Duration UPLOAD_URL_VALIDITY = Duration.ofHours(1);
 
@@ -64,6 +65,12 @@ public final class QueueApi {
     public void routes(JavalinConfig c) {
         var r = c.routes;
         r.get(PREFIX + "/ping", this::ping);
+        r.get(PREFIX + "/__lbheartbeat__", ctx -> ctx.json(Json.MAPPER.createObjectNode()));
+        r.get(PREFIX + "/__heartbeat__", ctx -> {
+            queue.pendingCount("berth/heartbeat");
+            ctx.json(Json.MAPPER.createObjectNode());
+        });
+        r.get(PREFIX + "/__version__", ctx -> ctx.json(java.util.Map.of("source", "https://berth.dev", "version", VERSION)));
         r.get(PREFIX + "/task/{taskId}", this::task);
         r.get(PREFIX + "/task/{taskId}/status", this::status);
         r.put(PREFIX + "/task/{taskId}", this::createTask);
@@ -89,6 +96,17 @@ public final class QueueApi {
         r.get(PREFIX + "/task/{taskId}/artifacts/<name>", this::getLatestArtifact);
         r.get(PREFIX + "/task/{taskId}/runs/{runId}/artifacts", this::listArtifacts);
         r.get(PREFIX + "/task/{taskId}/artifacts", this::listLatestArtifacts);
+        r.get(PREFIX + "/task/{taskId}/runs/{runId}/artifact-info/<name>", ctx -> {
+            String taskId = Bodies.taskId(ctx);
+            int runId = Bodies.runId(ctx);
+            auth.authenticate(ctx).require("queue:list-artifacts:" + taskId + ":" + runId);
+            json(ctx, artifactInfo(artifacts.find(taskId, runId, ctx.pathParam("name"))));
+        });
+        r.get(PREFIX + "/task/{taskId}/artifact-info/<name>", ctx -> {
+            String taskId = Bodies.taskId(ctx);
+            auth.authenticate(ctx).require("queue:list-artifacts:" + taskId);
+            json(ctx, artifactInfo(artifacts.find(taskId, artifacts.latestRunId(taskId), ctx.pathParam("name"))));
+        });
         // Berth's stand-in for a pre-signed S3 URL: PUT stores the bytes, POST appends (live logs).
         r.put(PREFIX + "/task/{taskId}/runs/{runId}/artifact-content/<name>", ctx -> upload(ctx, false));
         r.post(PREFIX + "/task/{taskId}/runs/{runId}/artifact-content/<name>", ctx -> upload(ctx, true));
@@ -462,18 +480,21 @@ public final class QueueApi {
         Page<ArtifactRecord> page = artifacts.list(taskId, runId, ctx.queryParam("continuationToken"), Bodies.limit(ctx, 1000));
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode list = out.putArray("artifacts");
-        for (ArtifactRecord a : page.items()) {
-            ObjectNode o = list.addObject();
-            o.put("storageType", a.storageType());
-            o.put("name", a.name());
-            o.put("expires", Json.format(a.expires()));
-            o.put("contentType", a.contentType());
-        }
+        for (ArtifactRecord a : page.items()) list.add(artifactInfo(a));
         if (page.continuationToken() != null) out.put("continuationToken", page.continuationToken());
         json(ctx, out);
     }
 
     // ---- helpers
+
+    private static ObjectNode artifactInfo(ArtifactRecord a) {
+        ObjectNode o = Json.MAPPER.createObjectNode();
+        o.put("storageType", a.storageType());
+        o.put("name", a.name());
+        o.put("expires", Json.format(a.expires()));
+        o.put("contentType", a.contentType());
+        return o;
+    }
 
     /** The task queue id of a route: clients send it with its slash as is, or encoded as %2F. */
     private static String taskQueueId(Context ctx) {
