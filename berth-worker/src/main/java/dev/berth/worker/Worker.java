@@ -1,6 +1,9 @@
 package dev.berth.worker;
 
+import dev.berth.client.BerthClient;
+import dev.berth.client.Credentials;
 import dev.berth.core.task.ReasonResolved;
+import dev.berth.worker.queue.ClientWorkQueue;
 import dev.berth.worker.payload.PayloadValidator;
 import dev.berth.worker.queue.ReclaimResult;
 import dev.berth.worker.queue.TaskLogName;
@@ -107,6 +110,29 @@ public final class Worker implements AutoCloseable {
      */
     public Worker(WorkerConfig config, WorkQueue queue, ContainerRuntime runtime) {
         this(config, queue, runtime, Timing.DEFAULT, freeDiskUnder(config.dataDir()), List.of());
+    }
+
+    /**
+     * A worker as {@code config} describes it: the Docker engine it names and the queue at its root
+     * URL, both owned by the worker. Fails, naming the setting, when the root URL or credentials are
+     * missing.
+     */
+    public Worker(WorkerConfig config) {
+        this(config, queueFor(config));
+    }
+
+    private Worker(WorkerConfig config, WorkQueue queue) {
+        this(config, queue, new DockerContainerRuntime(config.docker()));
+    }
+
+    private Worker(WorkerConfig config, WorkQueue queue, DockerContainerRuntime docker) {
+        this(config, queue, docker, Timing.DEFAULT, freeDiskUnder(config.dataDir()), List.of(docker));
+    }
+
+    private static WorkQueue queueFor(WorkerConfig config) {
+        config.requireQueueAccess();
+        BerthClient client = new BerthClient(config.rootUrl(), new Credentials(config.clientId(), config.accessToken()));
+        return new ClientWorkQueue(client, config.taskQueueId(), config.workerGroup(), config.workerId());
     }
 
     /**
