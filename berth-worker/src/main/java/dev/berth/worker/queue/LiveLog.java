@@ -1,0 +1,225 @@
+package dev.berth.worker.queue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The task log on its way to the queue: chunks are queued by {@link #append} (the container's
+ * output reader must not wait on the network) and sent, in order, by one background flusher in
+ * batches — when {@link #FLUSH_BYTES} have gathered or {@link #FLUSH_DELAY} after the oldest unsent
+ * byte, whichever comes first. So a viewer sees new lines within a fraction of a second, and a
+ * chatty task does not turn every write into a request.
+ *
+ * <p>Memory is bounded: at most {@link #MAX_PENDING} bytes wait. When the queue cannot keep up, an
+ * append waits up to {@link #APPEND_WAIT} for room and then drops its chunk; the log then says how
+ * much was lost instead of the worker running out of memory or the task stalling on its output.
+ */
+public final class LiveLog implements AutoCloseable {
+
+    /** Sends one batch (appends it to the log artifact). */
+    @FunctionalInterface
+    public interface BatchSender {
+        void send(byte[] batch) throws IOException;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(LiveLog.class);
+
+    public static final int FLUSH_BYTES = 64 * 1024;
+    public static final Duration FLUSH_DELAY = Duration.ofMillis(200);
+    /** Upper bound of one request; a backlog goes out in several. */
+    public static final int MAX_BATCH = 1024 * 1024;
+    public static final int MAX_PENDING = 8 * 1024 * 1024;
+    public static final Duration APPEND_WAIT = Duration.ofSeconds(5);
+    private static final int SEND_ATTEMPTS = 3;
+
+    private final String name;
+    private final BatchSender sender;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
+    private long pendingBytes;
+    private long oldestPendingNanos;
+    private long droppedBytes;
+    private boolean finishing;
+    private boolean aborted;
+    private boolean sending;
+    private final Thread flusher;
+
+    /** @param name what the log is called in worker log lines (e.g. the task and run) */
+    public LiveLog(String name, BatchSender sender) {
+        this.name = name;
+        this.sender = sender;
+        this.flusher = Thread.ofPlatform().daemon().name("berth-live-log-" + name).start(this::flushLoop);
+    }
+
+    /** Queues a chunk; returns at once unless {@link #MAX_PENDING} bytes are already waiting. */
+    public void append(byte[] chunk) {
+        if (chunk.length == 0) return;
+        lock.lock();
+        try {
+            long waitNanos = APPEND_WAIT.toNanos();
+            while (!finishing && !aborted && pendingBytes + chunk.length > MAX_PENDING && pendingBytes > 0 && waitNanos > 0) {
+                waitNanos = changed.awaitNanos(waitNanos);
+            }
+            if (finishing || aborted) return;
+            if (pendingBytes + chunk.length > MAX_PENDING && pendingBytes > 0) {
+                droppedBytes += chunk.length;
+                return;
+            }
+            if (pending.isEmpty()) oldestPendingNanos = System.nanoTime();
+            pending.add(chunk);
+            pendingBytes += chunk.length;
+            changed.signalAll();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Sends everything still queued and stops the flusher; waits at most {@code timeout}.
+     *
+     * @return true when all of the log was sent
+     */
+    public boolean finish(Duration timeout) {
+        lock.lock();
+        try {
+            finishing = true;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            flusher.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (flusher.isAlive()) {
+            LOG.warn("log of {} not fully sent within {}s", name, timeout.toSeconds());
+            close();
+            return false;
+        }
+        return true;
+    }
+
+    /** Stops at once, dropping what is not sent yet (the run was cancelled: nothing more goes out). */
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            aborted = true;
+            pending.clear();
+            pendingBytes = 0;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes waiting to be sent (for tests and metrics). */
+    public long pendingBytes() {
+        lock.lock();
+        try {
+            return pendingBytes + (sending ? 1 : 0);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void flushLoop() {
+        while (true) {
+            byte[] batch;
+            lock.lock();
+            try {
+                while (!aborted && !due()) {
+                    if (pending.isEmpty()) {
+                        if (finishing) return;
+                        changed.await();
+                    } else {
+                        long waited = System.nanoTime() - oldestPendingNanos;
+                        changed.awaitNanos(Math.max(1, FLUSH_DELAY.toNanos() - waited));
+                    }
+                }
+                if (aborted) return;
+                batch = takeBatch();
+                sending = true;
+                changed.signalAll();
+            } catch (InterruptedException e) {
+                return;
+            } finally {
+                lock.unlock();
+            }
+            send(batch);
+            lock.lock();
+            try {
+                sending = false;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Whether a batch should go now. Caller holds the lock. */
+    private boolean due() {
+        if (droppedBytes > 0) return true;
+        if (pending.isEmpty()) return false;
+        return finishing || pendingBytes >= FLUSH_BYTES
+                || System.nanoTime() - oldestPendingNanos >= FLUSH_DELAY.toNanos();
+    }
+
+    /** Caller holds the lock. */
+    private byte[] takeBatch() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(pendingBytes, MAX_BATCH) + 128);
+        while (!pending.isEmpty() && (out.size() == 0 || out.size() + pending.peek().length <= MAX_BATCH)) {
+            byte[] chunk = pending.poll();
+            pendingBytes -= chunk.length;
+            out.writeBytes(chunk);
+        }
+        if (droppedBytes > 0 && pending.isEmpty()) {
+            // said after what was queued before the loss, so the note sits where the gap is
+            out.writeBytes(("\n[berth] " + droppedBytes + " bytes of output were dropped: the log could not be sent "
+                    + "as fast as the task wrote it\n").getBytes(StandardCharsets.UTF_8));
+            droppedBytes = 0;
+        }
+        if (!pending.isEmpty()) oldestPendingNanos = System.nanoTime();
+        return out.toByteArray();
+    }
+
+    private void send(byte[] batch) {
+        if (batch.length == 0) return;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                sender.send(batch);
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (attempt >= SEND_ATTEMPTS || isAborted()) {
+                    LOG.warn("log of {}: {} bytes lost after {} attempts: {}", name, batch.length, attempt, e.toString());
+                    return;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(250L * attempt);
+                } catch (InterruptedException ie) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private boolean isAborted() {
+        lock.lock();
+        try {
+            return aborted;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.berth.worker.queue;
+
+import dev.berth.core.task.ReasonResolved;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.time.Instant;
+
+/**
+ * The queue calls about one run, each signed with that run's temporary credentials: what
+ * {@link QueueRunReporter} is made of. Kept apart from the reporter so its ordering and batching
+ * are tested without a server, and so the HTTP client is used in exactly one place.
+ */
+public interface RunCalls {
+
+    /** createArtifact with storageType s3; returns the putUrl the content goes to. */
+    URI createUploadArtifact(String name, String contentType, Instant expires) throws IOException;
+
+    /** createArtifact with storageType error. */
+    void createErrorArtifact(String name, String reason, String message, Instant expires) throws IOException;
+
+    /** finishArtifact: the content is complete. */
+    void finishArtifact(String name) throws IOException;
+
+    /** POST to a putUrl: appends {@code bytes} to the artifact (live log chunks). */
+    void appendContent(URI putUrl, byte[] bytes) throws IOException;
+
+    /** PUT to a putUrl: the whole content, streamed, exactly {@code size} bytes (not closed here). */
+    void putContent(URI putUrl, String contentType, long size, InputStream content) throws IOException;
+
+    void reportCompleted() throws IOException;
+
+    void reportFailed() throws IOException;
+
+    void reportException(ReasonResolved reason) throws IOException;
+}

@@ -1,0 +1,116 @@
+package dev.berth.worker;
+
+import dev.berth.worker.runtime.ContainerExit;
+import dev.berth.worker.runtime.ContainerRuntime;
+import dev.berth.worker.runtime.ContainerSpec;
+import dev.berth.worker.runtime.ContainerSummary;
+import dev.berth.worker.runtime.OutputSink;
+import dev.berth.worker.runtime.OutputStreamHandle;
+import dev.berth.worker.runtime.PathNotFoundException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * A fake engine whose containers run until the test ends them ({@link #exit}) or the worker kills
+ * them: unlike the runner tests' fake, a container here really blocks its run thread, which is what
+ * the claim loop's capacity, reclaim and cancellation are about.
+ */
+final class HeldContainerRuntime implements ContainerRuntime {
+
+    final List<ContainerSpec> created = new CopyOnWriteArrayList<>();
+    final List<String> killed = new CopyOnWriteArrayList<>();
+    final List<String> removed = new CopyOnWriteArrayList<>();
+    final List<ContainerSummary> leftovers = new CopyOnWriteArrayList<>();
+    private final Map<String, CompletableFuture<ContainerExit>> exits = new ConcurrentHashMap<>();
+
+    /** Ends the container of {@code taskId} with {@code code}. */
+    void exit(String taskId, long code) {
+        for (int i = 0; i < created.size(); i++) {
+            if (taskId.equals(created.get(i).labels().get(LABEL_TASK_ID))) exits.get(id(i)).complete(new ContainerExit(code, false));
+        }
+    }
+
+    boolean wasKilled(String taskId) {
+        for (int i = 0; i < created.size(); i++) {
+            if (taskId.equals(created.get(i).labels().get(LABEL_TASK_ID)) && killed.contains(id(i))) return true;
+        }
+        return false;
+    }
+
+    private static String id(int index) {
+        return "held" + index;
+    }
+
+    @Override
+    public void ensureImage(String image) {}
+
+    @Override
+    public synchronized String createContainer(ContainerSpec spec) {
+        String id = id(created.size());
+        exits.put(id, new CompletableFuture<>());
+        created.add(spec);
+        return id;
+    }
+
+    @Override
+    public void startContainer(String containerId) {}
+
+    @Override
+    public OutputStreamHandle followOutput(String containerId, OutputSink sink) {
+        sink.write(("hello from " + containerId + "\n").getBytes(StandardCharsets.UTF_8));
+        return new OutputStreamHandle() {
+            @Override
+            public boolean awaitEnd(Duration timeout) { return true; }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    @Override
+    public Optional<ContainerExit> awaitExit(String containerId, Duration timeout) {
+        try {
+            return Optional.of(exits.get(containerId).get(timeout.toMillis(), TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void kill(String containerId) {
+        killed.add(containerId);
+        CompletableFuture<ContainerExit> exit = exits.get(containerId);
+        if (exit != null) exit.complete(new ContainerExit(137, false));
+    }
+
+    @Override
+    public InputStream copyFromContainer(String containerId, String path) {
+        throw new PathNotFoundException(path, null);
+    }
+
+    @Override
+    public void removeContainer(String containerId) {
+        removed.add(containerId);
+        leftovers.removeIf(c -> c.id().equals(containerId));
+    }
+
+    @Override
+    public List<ContainerSummary> listContainers(Map<String, String> labels) {
+        return leftovers.stream().filter(c -> c.labels().entrySet().containsAll(labels.entrySet())).toList();
+    }
+}

@@ -1,0 +1,188 @@
+package dev.berth.worker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.berth.worker.run.ClaimedRun;
+import dev.berth.worker.run.Fixtures;
+import dev.berth.worker.runtime.ContainerRuntime;
+import dev.berth.worker.runtime.ContainerSummary;
+import dev.berth.worker.runtime.docker.DockerRuntimeConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WorkerTest {
+
+    private static final Worker.Timing FAST = new Worker.Timing(Duration.ofMillis(200), Duration.ofMillis(100),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(50));
+    private static final String PAYLOAD = "{\"image\":\"busybox\",\"command\":[\"sleep\",\"600\"],\"maxRunTime\":600}";
+
+    @TempDir
+    Path dataDir;
+
+    private final FakeWorkQueue queue = new FakeWorkQueue();
+    private final HeldContainerRuntime runtime = new HeldContainerRuntime();
+    private final AtomicLong freeDisk = new AtomicLong(Long.MAX_VALUE);
+    private Worker worker;
+
+    @AfterEach
+    void stop() {
+        if (worker != null) worker.shutdown(Duration.ofSeconds(5));
+    }
+
+    private Worker start(int capacity) {
+        worker = new Worker(config(capacity), queue, runtime, FAST, freeDisk::get, List.of());
+        worker.start();
+        return worker;
+    }
+
+    private WorkerConfig config(int capacity) {
+        return new WorkerConfig("http://berth.test", null, null, "test-prov/test-type", "test-group", "w1", capacity,
+                DockerRuntimeConfig.localDefault(), Fixtures.LIMITS, dataDir, 1L << 30, null, null);
+    }
+
+    private ClaimedRun enqueue() {
+        ClaimedRun run = Fixtures.run(PAYLOAD);
+        queue.pending.add(run);
+        return run;
+    }
+
+    @Test
+    void runsAtMostCapacityTasksAtOnceAndFillsAFreedSlot() {
+        start(2);
+        ClaimedRun a = enqueue();
+        ClaimedRun b = enqueue();
+        ClaimedRun c = enqueue();
+
+        await().until(() -> runtime.created.size() == 2);
+        assertThat(worker.runningCount()).isEqualTo(2);
+        assertThat(queue.pending).hasSize(1);
+        // every claim asks only for the slots that are free
+        assertThat(queue.claimRequests).allMatch(max -> max >= 1 && max <= 2);
+
+        runtime.exit(a.taskId(), 0);
+        await().until(() -> runtime.created.size() == 3);
+        assertThat(queue.pending).isEmpty();
+        assertThat(queue.reporter(a.taskId()).resolutions).containsExactly("completed");
+        assertThat(worker.runningCount()).isEqualTo(2);
+        assertThat(queue.claimRequests).allMatch(max -> max >= 1 && max <= 2);
+
+        runtime.exit(b.taskId(), 3);
+        runtime.exit(c.taskId(), 0);
+        await().until(() -> worker.runningCount() == 0);
+        assertThat(queue.reporter(b.taskId()).resolutions).containsExactly("failed");
+        assertThat(queue.reporter(c.taskId()).resolutions).containsExactly("completed");
+    }
+
+    @Test
+    void reclaimsAtHalfTheRemainingClaim() {
+        queue.claimLength = Duration.ofMillis(1000);
+        start(1);
+        ClaimedRun run = enqueue();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.reclaimsOf(run.taskId()).size() >= 3);
+        List<FakeWorkQueue.Reclaim> reclaims = queue.reclaimsOf(run.taskId());
+        // first at about half of the 1 s claim, each before the claim it renews runs out
+        Duration first = Duration.between(queue.claimedAt.get(run.taskId()), reclaims.get(0).at());
+        assertThat(first).isBetween(Duration.ofMillis(400), Duration.ofMillis(900));
+        for (FakeWorkQueue.Reclaim r : reclaims) assertThat(r.at()).isBefore(r.takenUntilBefore());
+        assertThat(runtime.killed).isEmpty();
+        runtime.exit(run.taskId(), 0);
+        await().until(() -> worker.runningCount() == 0);
+        assertThat(queue.reporter(run.taskId()).resolutions).containsExactly("completed");
+    }
+
+    @Test
+    void aReclaimAnsweredGoneKillsTheContainerAndReportsNothing() {
+        queue.claimLength = Duration.ofMillis(400);
+        start(1);
+        ClaimedRun run = enqueue();
+        await().until(() -> runtime.created.size() == 1);
+        queue.gone.add(run.taskId());
+
+        await().atMost(Duration.ofSeconds(3)).until(() -> runtime.wasKilled(run.taskId()));
+        await().until(() -> worker.runningCount() == 0);
+        assertThat(queue.reporter(run.taskId()).resolutions).isEmpty();
+        assertThat(queue.reporter(run.taskId()).finishedLogName).isNull();
+        assertThat(runtime.removed).hasSize(1);
+    }
+
+    @Test
+    void aRunCancelledOnTheQueueIsStoppedByTheStatusPoll() {
+        start(1);
+        ClaimedRun run = enqueue();
+        await().until(() -> runtime.created.size() == 1);
+        queue.cancelled.add(run.taskId());
+
+        // the claim lasts 20 minutes: only the status poll can notice this soon
+        await().atMost(Duration.ofSeconds(2)).until(() -> runtime.wasKilled(run.taskId()));
+        await().until(() -> worker.runningCount() == 0);
+        assertThat(queue.reporter(run.taskId()).resolutions).isEmpty();
+        assertThat(queue.reclaims).isEmpty();
+    }
+
+    @Test
+    void shutdownKillsRunningContainersAndHandsTheirRunsBack() {
+        start(2);
+        ClaimedRun a = enqueue();
+        ClaimedRun b = enqueue();
+        await().until(() -> worker.runningCount() == 2);
+
+        boolean clean = worker.shutdown(Duration.ofSeconds(5));
+
+        assertThat(clean).isTrue();
+        assertThat(worker.runningCount()).isZero();
+        for (ClaimedRun run : List.of(a, b)) {
+            assertThat(runtime.wasKilled(run.taskId())).isTrue();
+            assertThat(queue.reporter(run.taskId()).resolutions).containsExactly("exception/worker-shutdown");
+            assertThat(queue.reporter(run.taskId()).finishedLogName).isEqualTo("public/logs/live.log");
+            assertThat(queue.reporter(run.taskId()).log()).contains("shutting down");
+        }
+        // and nothing more is claimed
+        int claims = queue.claimRequests.size();
+        enqueue();
+        await().during(Duration.ofMillis(300)).until(() -> queue.claimRequests.size() == claims);
+    }
+
+    @Test
+    void claimsNothingWhileTheDiskIsShortOfSpace() {
+        freeDisk.set(100L << 20);
+        start(1);
+        ClaimedRun run = enqueue();
+
+        await().until(worker::isPausedForDisk);
+        await().during(Duration.ofMillis(300)).until(() -> queue.claimRequests.isEmpty());
+        assertThat(queue.pending).containsExactly(run);
+
+        freeDisk.set(2L << 30);
+        await().until(() -> runtime.created.size() == 1);
+        assertThat(worker.isPausedForDisk()).isFalse();
+    }
+
+    @Test
+    void removesContainersAnEarlierLifeOfTheSameWorkerLeftBehind() {
+        runtime.leftovers.add(new ContainerSummary("old1", "busybox", "running", Map.of(
+                ContainerRuntime.LABEL_MANAGED, "true", ContainerRuntime.LABEL_WORKER_ID, "w1")));
+        runtime.leftovers.add(new ContainerSummary("other", "busybox", "running", Map.of(
+                ContainerRuntime.LABEL_MANAGED, "true", ContainerRuntime.LABEL_WORKER_ID, "w2")));
+        start(1);
+        assertThat(runtime.removed).containsExactly("old1");
+    }
+
+    @Test
+    void aMalformedPayloadIsReportedAndFreesTheSlot() {
+        start(1);
+        ClaimedRun run = Fixtures.run("{\"command\":[\"true\"]}");
+        queue.pending.add(run);
+        await().until(() -> queue.reporter(run.taskId()) != null
+                && !queue.reporter(run.taskId()).resolutions.isEmpty());
+        assertThat(queue.reporter(run.taskId()).resolutions).containsExactly("exception/malformed-payload");
+        await().until(() -> worker.runningCount() == 0);
+    }
+}

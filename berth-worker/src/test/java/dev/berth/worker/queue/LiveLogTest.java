@@ -1,0 +1,114 @@
+package dev.berth.worker.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class LiveLogTest {
+
+    private final List<byte[]> batches = new CopyOnWriteArrayList<>();
+
+    private String sent() {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        batches.forEach(all::writeBytes);
+        return all.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void smallWritesGoOutTogetherSoonAfterTheFirst() {
+        LiveLog log = new LiveLog("t", batches::add);
+        for (int i = 0; i < 100; i++) log.append(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(2)).until(() -> sent().contains("line 99\n"));
+        // 100 tiny writes within a few ms: a handful of requests, not one each
+        assertThat(batches.size()).isLessThan(10);
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 100; i++) expected.append("line ").append(i).append('\n');
+        assertThat(sent()).isEqualTo(expected.toString());
+    }
+
+    @Test
+    void aFullBatchGoesAtOnceAndOrderIsKept() {
+        LiveLog log = new LiveLog("t", batches::add);
+        byte[] big = new byte[LiveLog.FLUSH_BYTES * 3];
+        for (int i = 0; i < big.length; i++) big[i] = (byte) ('a' + i % 26);
+        for (int from = 0; from < big.length; from += 1000) {
+            log.append(java.util.Arrays.copyOfRange(big, from, Math.min(big.length, from + 1000)));
+        }
+        log.append("end\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+        assertThat(sent()).isEqualTo(new String(big, StandardCharsets.UTF_8) + "end\n");
+        assertThat(batches).allMatch(b -> b.length <= LiveLog.MAX_BATCH);
+    }
+
+    @Test
+    void finishSendsWhatIsLeftAndLaterAppendsAreIgnored() {
+        LiveLog log = new LiveLog("t", batches::add);
+        log.append("last words".getBytes(StandardCharsets.UTF_8));
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+        log.append("after".getBytes(StandardCharsets.UTF_8));
+        assertThat(sent()).isEqualTo("last words");
+    }
+
+    @Test
+    void aFailedSendIsRetried() {
+        AtomicInteger calls = new AtomicInteger();
+        LiveLog log = new LiveLog("t", batch -> {
+            if (calls.incrementAndGet() == 1) throw new IOException("connection reset");
+            batches.add(batch);
+        });
+        log.append("x\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+        assertThat(sent()).isEqualTo("x\n");
+    }
+
+    @Test
+    void closeDropsWhatIsPendingWithoutWaiting() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        LiveLog log = new LiveLog("t", batch -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            batches.add(batch);
+        });
+        log.append("first".getBytes(StandardCharsets.UTF_8));
+        await().until(() -> log.pendingBytes() == 1); // the first batch is being sent, nothing queued
+        log.append("second".getBytes(StandardCharsets.UTF_8));
+        log.close();
+        release.countDown();
+        Thread.sleep(300);
+        assertThat(sent()).isEqualTo("first");
+    }
+
+    @Test
+    void appendsDoNotWaitLongForASlowQueue() {
+        CountDownLatch release = new CountDownLatch(1);
+        LiveLog log = new LiveLog("t", batch -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            batches.add(batch);
+        });
+        byte[] chunk = new byte[64 * 1024];
+        long start = System.nanoTime();
+        // well under MAX_PENDING: queued without waiting while the first send hangs
+        for (int i = 0; i < 32; i++) log.append(chunk);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(LiveLog.APPEND_WAIT);
+        release.countDown();
+        assertThat(log.finish(Duration.ofSeconds(10))).isTrue();
+        assertThat(batches.stream().mapToInt(b -> b.length).sum()).isEqualTo(32 * 64 * 1024);
+    }
+}

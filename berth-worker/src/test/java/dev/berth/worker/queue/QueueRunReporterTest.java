@@ -1,0 +1,108 @@
+package dev.berth.worker.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.core.task.ReasonResolved;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class QueueRunReporterTest {
+
+    /** Records the calls in order; "content" holds what reached each putUrl. */
+    static final class RecordingCalls implements RunCalls {
+        final List<String> calls = new CopyOnWriteArrayList<>();
+        final Map<String, ByteArrayOutputStream> content = new ConcurrentHashMap<>();
+
+        @Override
+        public URI createUploadArtifact(String name, String contentType, Instant expires) {
+            calls.add("create " + name + " (" + contentType + ")");
+            content.put(name, new ByteArrayOutputStream());
+            return URI.create("http://queue.test/artifact-content/" + name);
+        }
+
+        @Override
+        public void createErrorArtifact(String name, String reason, String message, Instant expires) {
+            calls.add("error " + name + " " + reason);
+        }
+
+        @Override
+        public void finishArtifact(String name) {
+            calls.add("finish " + name);
+        }
+
+        @Override
+        public void appendContent(URI putUrl, byte[] bytes) {
+            calls.add("append");
+            content.get(nameOf(putUrl)).writeBytes(bytes);
+        }
+
+        @Override
+        public void putContent(URI putUrl, String contentType, long size, InputStream in) throws java.io.IOException {
+            byte[] all = in.readNBytes((int) size);
+            calls.add("put " + nameOf(putUrl) + " " + size);
+            content.get(nameOf(putUrl)).writeBytes(all);
+        }
+
+        @Override
+        public void reportCompleted() { calls.add("completed"); }
+
+        @Override
+        public void reportFailed() { calls.add("failed"); }
+
+        @Override
+        public void reportException(ReasonResolved reason) { calls.add("exception " + reason.wire()); }
+
+        private static String nameOf(URI url) {
+            return url.getPath().substring("/artifact-content/".length());
+        }
+
+        String text(String name) {
+            return content.get(name).toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    private final RecordingCalls calls = new RecordingCalls();
+    private final Instant expires = Instant.now().plusSeconds(3600);
+
+    @Test
+    void theLogIsCreatedAtOnceStreamedAndFinishedBeforeTheResolution() throws Exception {
+        QueueRunReporter reporter = new QueueRunReporter(calls, "t/0", "public/logs/live.log", expires);
+        assertThat(calls.calls).containsExactly("create public/logs/live.log (text/plain; charset=utf-8)");
+
+        reporter.appendLog("hi\n".getBytes(StandardCharsets.UTF_8));
+        reporter.appendLog("there\n".getBytes(StandardCharsets.UTF_8));
+        reporter.finishLog("public/logs/live.log", expires);
+        reporter.reportFailed();
+        reporter.close();
+
+        assertThat(calls.text("public/logs/live.log")).isEqualTo("hi\nthere\n");
+        List<String> tail = calls.calls.subList(calls.calls.size() - 2, calls.calls.size());
+        assertThat(tail).containsExactly("finish public/logs/live.log", "failed");
+        assertThat(calls.calls.indexOf("append")).isLessThan(calls.calls.indexOf("finish public/logs/live.log"));
+    }
+
+    @Test
+    void artifactsAreCreatedStreamedAndFinished() throws Exception {
+        QueueRunReporter reporter = new QueueRunReporter(calls, "t/0", "public/logs/live.log", expires);
+        byte[] data = "0123456789".getBytes(StandardCharsets.UTF_8);
+        // a window on a larger stream: exactly size bytes are read, the rest stays
+        ByteArrayInputStream larger = new ByteArrayInputStream("0123456789rest".getBytes(StandardCharsets.UTF_8));
+        reporter.uploadArtifact("public/out.txt", "text/plain", expires, data.length, larger);
+        reporter.createErrorArtifact("public/missing", "file-missing-on-worker", "no such file", expires);
+        reporter.close();
+
+        assertThat(calls.calls).containsSubsequence("create public/out.txt (text/plain)", "put public/out.txt 10",
+                "finish public/out.txt", "error public/missing file-missing-on-worker");
+        assertThat(calls.text("public/out.txt")).isEqualTo("0123456789");
+        assertThat(larger.available()).isEqualTo(4);
+    }
+}
