@@ -1,13 +1,11 @@
 package dev.berth.app;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.client.BerthApiException;
 import dev.berth.client.BerthClient;
 import dev.berth.client.Credentials;
 import dev.berth.core.auth.Slugid;
 import dev.berth.core.json.Json;
 import dev.berth.core.task.TaskStatus;
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -40,7 +38,7 @@ final class QuickstartCommand extends DevCommand {
             client.queue().createTask(taskId, sampleTask(running.workerConfig().taskQueueId()));
             System.out.println("task " + taskId + " — live log:");
             System.out.println("----------------------------------------------------------------");
-            followLog(client, taskId);
+            LogFollower.copy(client, taskId, null, TaskCommand.LIVE_LOG, Duration.ofMinutes(2), System.out);
             System.out.println("----------------------------------------------------------------");
             TaskStatus status = waitResolved(client, taskId);
             System.out.println("task " + taskId + " " + status.state().wire() + " in a container that is gone now.");
@@ -77,25 +75,6 @@ final class QuickstartCommand extends DevCommand {
         meta.put("owner", "quickstart@localhost");
         meta.put("source", "berth quickstart");
         return task;
-    }
-
-    private static void followLog(BerthClient client, String taskId) throws InterruptedException {
-        Instant giveUp = Instant.now().plus(Duration.ofMinutes(2));
-        while (Instant.now().isBefore(giveUp)) {
-            try (InputStream in = client.queue().getLatestArtifact(taskId, TaskCommand.LIVE_LOG)) {
-                byte[] buf = new byte[8192];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    System.out.write(buf, 0, n);
-                    System.out.flush();
-                }
-                return;
-            } catch (BerthApiException e) {
-                if (e.statusCode() != 404) throw e;
-                Thread.sleep(100);
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }
     }
 
     private static TaskStatus waitResolved(BerthClient client, String taskId) throws InterruptedException {
