@@ -204,7 +204,7 @@ public abstract class TaskStoreContract {
         store.modify(t.taskId(), s -> TaskLifecycle.resolve(s, 0, TaskState.COMPLETED, now()));
         assertThat(store.countPending(queue)).isZero();
 
-        store.modify(t.taskId(), s -> TaskLifecycle.rerun(s, now()));
+        store.modify(t.taskId(), s -> TaskLifecycle.rerun(s, t.definition().retries(), now()));
 
         assertThat(store.countPending(queue)).isEqualTo(1);
         List<TaskRecord> claimed = store.claimPending(queue, 10, claimBy("w2", now()));
