@@ -120,9 +120,11 @@ public final class QueueBenchmark {
             run.start();
             run.awaitWarmup(maxSeconds);
             if (dbStats != null) dbStats.before();
+            Cpu cpuBefore = Cpu.now();
             if (jfr != null) jfr.start();
             boolean finished = run.awaitEnd(maxSeconds);
             if (jfr != null) jfr.stop();
+            run.cpu = Cpu.now().minus(cpuBefore);
             Map<String, Double> dbDelta = dbStats == null ? Map.of() : dbStats.after();
             run.stop();
             report(label, db, jdbcUrl, stored, run, finished, dbDelta, dbStats);
@@ -219,6 +221,7 @@ public final class QueueBenchmark {
         final CountDownLatch warm = new CountDownLatch(1);
         final CountDownLatch done = new CountDownLatch(1);
         volatile boolean measuring;
+        Cpu cpu;
         volatile boolean stopping;
         volatile long startNanos;
         volatile long endNanos;
@@ -551,6 +554,47 @@ public final class QueueBenchmark {
         }
     }
 
+    /** CPU seconds used by this JVM, by PostgreSQL's processes, and by the whole machine; the load average. */
+    record Cpu(double jvm, double postgres, double machine, double idle, String load) {
+        static Cpu now() {
+            double jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                    .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+            double hz = 100.0;
+            double pg = 0;
+            java.io.File[] procs = new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
+            if (procs != null) {
+                for (java.io.File f : procs) {
+                    try {
+                        String stat = Files.readString(f.toPath().resolve("stat"));
+                        int open = stat.indexOf('('), close = stat.lastIndexOf(')');
+                        if (!stat.substring(open + 1, close).equals("postgres")) continue;
+                        String[] fields = stat.substring(close + 2).split(" ");
+                        pg += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / hz;
+                    } catch (Exception e) {
+                        // process ended meanwhile
+                    }
+                }
+            }
+            double machine = 0, idle = 0;
+            String load = "?";
+            try {
+                String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+                for (int i = 1; i < Math.min(cpu.length, 9); i++) machine += Long.parseLong(cpu[i]) / hz;
+                idle = (Long.parseLong(cpu[4]) + Long.parseLong(cpu[5])) / hz;
+                machine -= idle;
+                load = Files.readString(Path.of("/proc/loadavg")).trim();
+            } catch (Exception e) {
+                // not Linux
+            }
+            return new Cpu(jvm, pg, machine, idle, load);
+        }
+
+        Cpu minus(Cpu before) {
+            return new Cpu(jvm - before.jvm, postgres - before.postgres, machine - before.machine,
+                    idle - before.idle, before.load + " -> " + load);
+        }
+    }
+
     // ---- report
 
     static void report(String label, String db, String jdbcUrl, int stored, Run run, boolean finished,
@@ -574,6 +618,15 @@ public final class QueueBenchmark {
                 "  (%.2f tasks/call)%n", run.measuredClaimedTasks.get() / (double) Math.max(1, run.measuredClaimCalls.get())));
         sb.append("reportCompleted ").append(run.completeLat.summary()).append('\n');
         sb.append("end-to-end      ").append(run.endToEnd.summary()).append(" (createTask sent -> completed answered)\n");
+        if (run.cpu != null) {
+            double secs = (run.endNanos - run.startNanos) / 1e9;
+            sb.append(String.format(Locale.ROOT, "cpu          benchmark JVM (server+client) %.2f ms/task (%.2f cores), PostgreSQL %.2f ms/task"
+                            + " (%.2f cores), whole machine busy %.2f of %d cores, idle %.2f%n",
+                    run.cpu.jvm() * 1000 / measured, run.cpu.jvm() / secs, run.cpu.postgres() * 1000 / measured,
+                    run.cpu.postgres() / secs, run.cpu.machine() / secs, Runtime.getRuntime().availableProcessors(),
+                    run.cpu.idle() / secs));
+            sb.append("loadavg      ").append(run.cpu.load()).append('\n');
+        }
         sb.append(String.format(Locale.ROOT, "errors       %d%s%n", run.errors.get(),
                 run.firstError.get() == null ? "" : " first: " + run.firstError.get()));
         if (!dbDelta.isEmpty()) {
