@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Queue throughput benchmark: createTask -> claimWork -> reportCompleted over HTTP with 8 simulated workers,
+# on H2 and on PostgreSQL, with 10k and 100k tasks already stored. Prints one report per configuration.
+#
+#   bench/queue/run.sh                 # the four runs (H2 10k, H2 100k, PG 10k, PG 100k)
+#   TASKS=20000 WARMUP=3000 bench/queue/run.sh h2-10k pg-100k   # a subset, other sizes
+#   JFR=1 bench/queue/run.sh pg-10k    # also record the measured window with JFR and summarise it
+#
+# PostgreSQL: scripts/postgres.sh installs/starts it; each PG run gets a fresh database $BENCH_PG_DB
+# (default berth_bench), never the tests' berth_test. H2 runs use a fresh directory under $OUT.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=../../scripts/lib/jdk.sh
+. "$here/scripts/lib/jdk.sh"
+berth_use_jdk
+
+TASKS="${TASKS:-20000}"
+WARMUP="${WARMUP:-3000}"
+WORKERS="${WORKERS:-8}"
+PRODUCERS="${PRODUCERS:-4}"
+BATCH="${BATCH:-4}"
+DB_NAME="${BENCH_PG_DB:-berth_bench}"
+OUT="${OUT:-/tmp/berth-bench}"
+configs=("$@")
+[ ${#configs[@]} -gt 0 ] || configs=(h2-10k h2-100k pg-10k pg-100k)
+
+jar="$here/bench/target/berth-bench-0.1.0-SNAPSHOT.jar"
+if [ ! -f "$jar" ] || [ -n "$(find "$here" \( -path "$here/.git" -o -name target \) -prune -o \
+      \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)" ]; then
+  berth_need_maven
+  echo "run.sh: building bench (and the modules it needs)" >&2
+  (cd "$here" && mvn -B -q -o -DskipTests -pl bench -am package) >&2
+fi
+
+need_pg=0
+for c in "${configs[@]}"; do [[ $c == pg-* ]] && need_pg=1; done
+if [ $need_pg = 1 ]; then
+  bash "$here/scripts/postgres.sh" >/dev/null
+  PG_PORT="$(pg_lsclusters -h | awk '$2=="main" {print $3}' | head -n1)"
+fi
+
+mkdir -p "$OUT"
+for c in "${configs[@]}"; do
+  kind="${c%%-*}"; size="${c#*-}"
+  case "$size" in 10k) stored=10000 ;; 100k) stored=100000 ;; *) stored="$size" ;; esac
+  args=(--stored="$stored" --tasks="$TASKS" --warmup="$WARMUP" --workers="$WORKERS" --producers="$PRODUCERS"
+        --batch="$BATCH" --max-seconds=240 --label="$c")
+  rm -rf "${OUT:?}/$c"; mkdir -p "$OUT/$c"
+  args+=(--data-dir="$OUT/$c")
+  if [ "$kind" = pg ]; then
+    runuser -u postgres -- psql -p "$PG_PORT" -qAtX -v ON_ERROR_STOP=1 \
+      -c "DROP DATABASE IF EXISTS \"$DB_NAME\"" -c "CREATE DATABASE \"$DB_NAME\" OWNER berth" 2>/dev/null
+    args+=(--jdbc-url="jdbc:postgresql://127.0.0.1:$PG_PORT/$DB_NAME?user=berth&password=berth")
+  fi
+  [ -n "${JFR:-}" ] && args+=(--jfr="$OUT/$c.jfr")
+  echo "run.sh: $c (stored $stored, measured $TASKS after $WARMUP warm-up)" >&2
+  "$JAVA_HOME/bin/java" -Xmx2g -jar "$jar" "${args[@]}" 2>"$OUT/$c.log" | tee "$OUT/$c.txt"
+  if [ -n "${JFR:-}" ]; then
+    "$JAVA_HOME/bin/java" -cp "$jar" dev.berth.bench.JfrSummary "$OUT/$c.jfr" | tee "$OUT/$c.profile.txt"
+  fi
+  echo
+done
