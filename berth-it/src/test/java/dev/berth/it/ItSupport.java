@@ -1,0 +1,90 @@
+package dev.berth.it;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.core.json.Json;
+import dev.berth.server.BerthServer;
+import dev.berth.server.ServerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/** Starting servers (H2 or a fresh PostgreSQL database) for integration tests. */
+final class ItSupport {
+
+    static final String DEFAULT_PG_URL = "jdbc:postgresql://127.0.0.1:5432/berth_test?user=berth&password=berth";
+
+    private ItSupport() {}
+
+    static String testDatabaseUrl() {
+        String url = System.getenv("BERTH_TEST_DATABASE_URL");
+        return url == null || url.isBlank() ? DEFAULT_PG_URL : url;
+    }
+
+    /** A running server; closing it stops the server and drops its PostgreSQL database, if it made one. */
+    record Running(BerthServer server, String dropDatabase) implements AutoCloseable {
+        @Override
+        public void close() throws SQLException {
+            server.close();
+            if (dropDatabase != null) {
+                try (Connection c = DriverManager.getConnection(testDatabaseUrl()); Statement st = c.createStatement()) {
+                    st.execute("DROP DATABASE IF EXISTS " + dropDatabase + " WITH (FORCE)");
+                }
+            }
+        }
+    }
+
+    static Running h2Server() throws Exception {
+        return new Running(start(null), null);
+    }
+
+    /** A server on a fresh database made on the test PostgreSQL server; fails (never skips) when it is unreachable. */
+    static Running postgresServer() throws Exception {
+        String base = testDatabaseUrl();
+        String name = "berth_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        try (Connection c = DriverManager.getConnection(base); Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE " + name);
+        } catch (SQLException e) {
+            throw new AssertionError("PostgreSQL is not reachable at " + base.replaceAll("password=[^&]*", "password=***")
+                    + " (run scripts/postgres.sh, or set BERTH_TEST_DATABASE_URL): " + e.getMessage(), e);
+        }
+        String url = base.replaceFirst("(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
+        return new Running(start(url), name);
+    }
+
+    private static BerthServer start(String databaseUrl) throws Exception {
+        Path dataDir = Files.createTempDirectory("berth-it");
+        Map<String, String> env = new HashMap<>();
+        env.put("BERTH_PORT", "0");
+        env.put("BERTH_DATA_DIR", dataDir.toString());
+        env.put("BERTH_BIND_HOST", "127.0.0.1");
+        if (databaseUrl != null) env.put("BERTH_DATABASE_URL", databaseUrl);
+        return BerthServer.start(ServerConfig.load(null, env), Clock.systemUTC());
+    }
+
+    static ObjectNode taskBody(String taskQueueId) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        ObjectNode t = Json.MAPPER.createObjectNode();
+        t.put("taskQueueId", taskQueueId);
+        t.put("created", Json.format(now));
+        t.put("deadline", Json.format(now.plus(1, ChronoUnit.HOURS)));
+        ObjectNode payload = t.putObject("payload");
+        payload.put("image", "busybox");
+        payload.putArray("command").add("true");
+        payload.put("maxRunTime", 60);
+        ObjectNode meta = t.putObject("metadata");
+        meta.put("name", "it");
+        meta.put("description", "integration test task");
+        meta.put("owner", "it@berth.dev");
+        meta.put("source", "https://berth.dev/it");
+        return t;
+    }
+}
