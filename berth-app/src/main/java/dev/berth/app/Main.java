@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code berth} command: server, worker, dev mode and the client commands, in one distribution. */
 @Command(name = "berth", mixinStandardHelpOptions = true, version = "berth 0.1.0",
         description = "Run tasks in fresh Docker containers: a Taskcluster-compatible queue and its workers.",
-        subcommands = {ServerCommand.class, TaskCommand.class, ArtifactCommand.class})
+        subcommands = {QuickstartCommand.class, DevCommand.class, ServerCommand.class, WorkerCommand.class,
+                TaskCommand.class, ArtifactCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.berth.client.BerthApiException;
 import dev.berth.client.BerthClient;
 import dev.berth.core.BerthException;
 import dev.berth.core.auth.Slugid;
@@ -14,7 +13,6 @@ import dev.berth.core.task.Run;
 import dev.berth.core.task.TaskState;
 import dev.berth.core.task.TaskStatus;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -163,27 +161,13 @@ final class TaskCommand implements Runnable {
         @Option(names = "--name", description = "Log artifact name (default ${DEFAULT-VALUE}).", defaultValue = LIVE_LOG) String name;
 
         @Override
-        public Integer call() throws IOException, InterruptedException {
-            BerthClient c = client.client();
-            while (true) {
-                try (InputStream in = runId == null ? c.queue().getLatestArtifact(taskId, name) : c.queue().getArtifact(taskId, runId, name)) {
-                    byte[] buf = new byte[8192];
-                    for (int n; (n = in.read(buf)) > 0; ) {
-                        System.out.write(buf, 0, n);
-                        System.out.flush();
-                    }
-                    return 0;
-                } catch (BerthApiException e) {
-                    if (!follow || e.statusCode() != 404) throw e;
-                    // not started yet: wait for a worker to claim it and create the log
-                    TaskStatus s = Json.MAPPER.convertValue(c.queue().status(taskId).get("status"), TaskStatus.class);
-                    if (s.state().isResolved() && s.runs().stream().noneMatch(r -> r.started() != null)) {
-                        System.err.println("task " + taskId + " ended " + s.state().wire() + " without a log");
-                        return 1;
-                    }
-                    Thread.sleep(250);
-                }
+        public Integer call() throws InterruptedException {
+            Duration wait = follow ? Duration.ofDays(3650) : Duration.ZERO;
+            if (!LogFollower.copy(client.client(), taskId, runId, name, wait, System.out)) {
+                System.err.println("task " + taskId + " ended without a log");
+                return 1;
             }
+            return 0;
         }
     }
 

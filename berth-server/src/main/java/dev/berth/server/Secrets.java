@@ -30,16 +30,18 @@ public record Secrets(byte[] serverKey, String rootAccessToken, Path rootCredent
             if (token == null) {
                 if (Files.exists(credsFile)) {
                     JsonNode existing = Json.MAPPER.readTree(credsFile.toFile());
-                    token = existing.path("accessToken").asText(null);
+                    token = existing.path("credentials").path("accessToken").asText(null);
                 }
                 if (token == null) token = TokenSealer.generateAccessToken();
             }
-            ObjectNode creds = Json.MAPPER.createObjectNode();
-            creds.put("rootUrl", rootUrl);
+            // the shape of a client config file, so `berth task ...` can use it as it is
+            ObjectNode file = Json.MAPPER.createObjectNode();
+            file.put("rootUrl", rootUrl);
+            ObjectNode creds = file.putObject("credentials");
             creds.put("clientId", dev.berth.server.auth.AuthService.ROOT_CLIENT_ID);
             if (configuredRootToken == null) creds.put("accessToken", token);
             else creds.put("accessToken", "(from BERTH_ROOT_ACCESS_TOKEN)");
-            writePrivate(credsFile, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(creds) + "\n");
+            writePrivate(credsFile, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(file) + "\n");
             return new Secrets(key, token, credsFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or write secrets under " + dataDir, e);

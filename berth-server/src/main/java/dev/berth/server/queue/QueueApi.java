@@ -433,7 +433,9 @@ public final class QueueApi {
             return;
         }
         ctx.header("X-Berth-Live", "true");
-        OutputStream out = ctx.outputStream();
+        // The servlet stream itself: Javalin's (compressing) ctx.outputStream() does not pass flush() on, so a
+        // follower would see nothing until the buffer filled or the run resolved.
+        OutputStream out = ctx.res().getOutputStream();
         long offset = 0;
         Instant idleSince = Instant.now();
         while (true) {

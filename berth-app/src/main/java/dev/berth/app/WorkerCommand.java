@@ -1,0 +1,39 @@
+package dev.berth.app;
+
+import dev.berth.worker.Worker;
+import dev.berth.worker.WorkerConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = {"Claim tasks from the queue and run each in a fresh Docker container.",
+                "Settings: a YAML file and BERTH_*/TASKCLUSTER_* environment variables (see README)."})
+final class WorkerCommand implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config"}, description = "YAML config file (environment variables override it).")
+    Path config;
+
+    @Option(names = "--capacity", description = "Tasks at once (overrides config and BERTH_WORKER_CAPACITY).")
+    Integer capacity;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        WorkerConfig cfg = WorkerConfig.load(config, System.getenv());
+        if (capacity != null) cfg = cfg.withCapacity(capacity);
+        Worker worker = Workers.start(cfg);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM: stop claiming, hand running tasks back as exception/worker-shutdown, then exit.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            worker.shutdown(Worker.DEFAULT_SHUTDOWN_GRACE);
+            worker.close();
+            stopped.countDown();
+        }, "berth-worker-shutdown"));
+        System.out.println("Berth worker " + cfg.workerGroup() + "/" + cfg.workerId() + " claiming from "
+                + cfg.taskQueueId() + " at " + cfg.rootUrl() + " (capacity " + cfg.capacity() + ")");
+        stopped.await();
+        return 0;
+    }
+}
