@@ -209,6 +209,8 @@ public final class Worker implements AutoCloseable {
             }
         }
         LOG.info("worker {} shutting down: {} run(s) to hand back", settings.workerId(), active.size());
+        // Ends a long poll in flight at once. Known gap: the server may still complete that poll's claim
+        // after the connection is gone; such a run ends claim-expired and is retried by the queue.
         if (claimThread != null) claimThread.interrupt();
         for (ActiveRun run : active.values()) run.stop(StopReason.WORKER_SHUTDOWN);
         boolean clean = true;
@@ -337,6 +339,8 @@ public final class Worker implements AutoCloseable {
         if (!active.containsKey(key(claim))) {
             // claimed while shutting down (the long poll answered late): hand it straight back
             LOG.info("claimed {} while shutting down; handing it back", claim);
+            // shutdown interrupted this (the claim) thread to end its long poll; the hand-back must still go out
+            Thread.interrupted();
             handBack(claim, reporter);
             closeQuietly(reporter, claim);
             return;
