@@ -54,11 +54,21 @@ public final class QueueClient {
 
     /** POST /claim-work/&lt;taskQueueId&gt; with {@code {workerGroup, workerId, tasks}}; returns {@code {tasks: [...]}}. */
     public JsonNode claimWork(String taskQueueId, String workerGroup, String workerId, int tasks) {
+        return claimWork(taskQueueId, workerGroup, workerId, tasks, null);
+    }
+
+    /**
+     * claimWork with Berth's optional bound on the long poll ({@code ?wait=<seconds>}, at most 20; Taskcluster
+     * servers ignore it). A worker that may need to stop soon asks for short polls so it never has to abandon
+     * one: an abandoned poll can still claim a task for a worker that no longer listens.
+     */
+    public JsonNode claimWork(String taskQueueId, String workerGroup, String workerId, int tasks, Duration wait) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("workerGroup", workerGroup);
         body.put("workerId", workerId);
         body.put("tasks", tasks);
-        return post("/claim-work/<taskQueueId>", body, taskQueueId);
+        Map<String, Object> query = wait == null ? null : Map.of("wait", Math.max(0, wait.toSeconds()));
+        return client.request("POST", SERVICE, BerthClient.path("/claim-work/<taskQueueId>", taskQueueId), query, body);
     }
 
     public JsonNode reclaimTask(String taskId, int runId) {

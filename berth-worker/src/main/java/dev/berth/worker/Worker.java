@@ -78,7 +78,8 @@ public final class Worker implements AutoCloseable {
      */
     public record Timing(Duration claimWait, Duration statusPoll, Duration diskCheck, Duration errorBackoff,
                          Duration minReclaimDelay) {
-        public static final Timing DEFAULT = new Timing(Duration.ofSeconds(20), Duration.ofSeconds(1),
+        /** Short claim polls (5 s) so that shutdown can wait for the one in flight instead of abandoning it. */
+        public static final Timing DEFAULT = new Timing(Duration.ofSeconds(5), Duration.ofSeconds(1),
                 Duration.ofSeconds(10), Duration.ofSeconds(5), Duration.ofSeconds(1));
     }
 
@@ -97,6 +98,7 @@ public final class Worker implements AutoCloseable {
     private final Object slots = new Object();
     private final ScheduledExecutorService supervisor;
     private volatile boolean stopping;
+    private volatile boolean claimCallInFlight;
     private volatile boolean started;
     private Thread claimThread;
     private volatile boolean pausedForDisk;
@@ -209,9 +211,22 @@ public final class Worker implements AutoCloseable {
             }
         }
         LOG.info("worker {} shutting down: {} run(s) to hand back", settings.workerId(), active.size());
-        // Ends a long poll in flight at once. Known gap: the server may still complete that poll's claim
-        // after the connection is gone; such a run ends claim-expired and is retried by the queue.
-        if (claimThread != null) claimThread.interrupt();
+        // A claim poll in flight is let finish (it is short): abandoning it could leave the server claiming a
+        // task for a worker that no longer listens, stuck until its claim expires. Whatever it brings is handed
+        // back. Anything else the claim thread waits on (free slots, disk) is interrupted at once.
+        // The claim thread ends first, so that no poll is left to claim the retry runs our hand-backs create.
+        if (claimThread != null) {
+            if (!claimCallInFlight) claimThread.interrupt();
+            try {
+                claimThread.join(Math.max(1, Duration.between(Instant.now(), until).toMillis()));
+                if (claimThread.isAlive()) {
+                    claimThread.interrupt();
+                    claimThread.join(1000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         for (ActiveRun run : active.values()) run.stop(StopReason.WORKER_SHUTDOWN);
         boolean clean = true;
         for (ActiveRun run : new ArrayList<>(active.values())) {
@@ -226,13 +241,6 @@ public final class Worker implements AutoCloseable {
                 clean = false;
                 LOG.warn("run {} was not handed back within {}s; the queue resolves it when its claim expires",
                         run.claim, grace.toSeconds());
-            }
-        }
-        if (claimThread != null) {
-            try {
-                claimThread.join(Math.max(1, Duration.between(Instant.now(), until).toMillis()));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
         }
         supervisor.shutdownNow();
@@ -267,7 +275,15 @@ public final class Worker implements AutoCloseable {
                 }
                 int free = awaitFreeSlots();
                 if (free == 0) continue;
-                List<WorkClaim> claims = queue.claimWork(free, timing.claimWait());
+                List<WorkClaim> claims;
+                // flag first, then look at stopping: shutdown either sees the flag or we see stopping
+                claimCallInFlight = true;
+                try {
+                    if (stopping) break;
+                    claims = queue.claimWork(free, timing.claimWait());
+                } finally {
+                    claimCallInFlight = false;
+                }
                 for (WorkClaim claim : claims) begin(claim);
             } catch (InterruptedException e) {
                 if (!stopping) LOG.warn("claim loop interrupted; going on");

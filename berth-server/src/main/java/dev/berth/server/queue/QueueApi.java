@@ -205,7 +205,7 @@ public final class QueueApi {
         String workerId = body.get("workerId").asText();
         int max = body.get("tasks").asInt();
         caller.requireAll(List.of("queue:claim-work:" + taskQueueId, "queue:worker-id:" + workerGroup + "/" + workerId));
-        List<Claim> claims = queue.claimWork(taskQueueId, workerGroup, workerId, max, MAX_CLAIM_WAIT);
+        List<Claim> claims = queue.claimWork(taskQueueId, workerGroup, workerId, max, claimWait(ctx));
         metrics.counter("berth_queue_runs_claimed").increment(claims.size());
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode tasks = out.putArray("tasks");
@@ -488,6 +488,19 @@ public final class QueueApi {
     }
 
     // ---- helpers
+
+    /** Berth's optional {@code ?wait=<seconds>} bound on the long poll; Taskcluster's 20 s otherwise. */
+    private static Duration claimWait(Context ctx) {
+        String wait = ctx.queryParam("wait");
+        if (wait == null) return MAX_CLAIM_WAIT;
+        try {
+            long seconds = Long.parseLong(wait);
+            if (seconds < 0) throw new NumberFormatException();
+            return Duration.ofSeconds(Math.min(seconds, MAX_CLAIM_WAIT.toSeconds()));
+        } catch (NumberFormatException e) {
+            throw BerthException.input("wait must be a whole number of seconds (0 to 20); got '" + wait + "'");
+        }
+    }
 
     private static ObjectNode artifactInfo(ArtifactRecord a) {
         ObjectNode o = Json.MAPPER.createObjectNode();

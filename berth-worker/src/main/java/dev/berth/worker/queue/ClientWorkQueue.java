@@ -57,8 +57,7 @@ public final class ClientWorkQueue implements WorkQueue {
 
     @Override
     public List<WorkClaim> claimWork(int max, Duration wait) throws IOException {
-        // the server long-polls (up to 20 s) by itself; the wait cannot be chosen per call
-        JsonNode answer = call(() -> client.queue().claimWork(taskQueueId, workerGroup, workerId, max));
+        JsonNode answer = call(() -> client.queue().claimWork(taskQueueId, workerGroup, workerId, max, wait));
         List<WorkClaim> claims = new ArrayList<>();
         for (JsonNode c : answer.path("tasks")) {
             String taskId = c.path("status").path("taskId").asText();
