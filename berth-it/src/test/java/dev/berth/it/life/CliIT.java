@@ -143,16 +143,28 @@ class CliIT {
     }
 
     @Test
-    void aBadImageNameEndsTheTaskWithAClearMessageInItsLog() {
-        String bad = "Not A/Valid:Image Name";
+    void anImageNameTheEngineRefusesEndsTheTaskMalformedWithAClearMessageInItsLog() {
+        String bad = "Berth-Test/UPPER:latest"; // Docker repository names are lower case
         String taskId = createTask("--image", bad, "--", "true");
 
         Result wait = cli(List.of("task", "wait"), "--timeout", "90", taskId);
         assertThat(wait.exitCode()).as("task wait of a task with a bad image: %s", wait).isEqualTo(2);
+        // the task's mistake (no retry would help), not an internal error of the worker
         assertThat(wait.out()).contains(taskId + " exception (malformed-payload)");
         Result log = cli(List.of("task", "log"), taskId);
         assertThat(log.exitCode()).as("task log: %s", log).isZero();
-        assertThat(log.out()).contains(bad);
+        assertThat(log.out()).contains("invalid image name '" + bad + "'").contains("must be lowercase");
+    }
+
+    @Test
+    void anImageNameWithSpacesIsRejectedByThePayloadSchemaWithThePointerInTheLog() {
+        String taskId = createTask("--image", "not a name", "--", "true");
+
+        Result wait = cli(List.of("task", "wait"), "--timeout", "90", taskId);
+        assertThat(wait.exitCode()).as("task wait: %s", wait).isEqualTo(2);
+        assertThat(wait.out()).contains(taskId + " exception (malformed-payload)");
+        Result log = cli(List.of("task", "log"), taskId);
+        assertThat(log.out()).contains("the payload is malformed").contains("/image: does not match the regex pattern");
     }
 
     @Test

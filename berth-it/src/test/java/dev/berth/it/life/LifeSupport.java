@@ -162,7 +162,18 @@ final class LifeSupport {
         env.put("BERTH_WORKER_CAPACITY", "1");
         env.put("BERTH_WORKER_MEMORY", "256m");
         env.put("BERTH_DATA_DIR", dir.resolve("worker-data").toString());
-        return new BerthProcess(berth(dir, env, "worker"), dir.resolve("worker-" + workerId + ".log"));
+        return new BerthProcess(berth(dir, env, "worker"), logFile("worker-" + workerId));
+    }
+
+    /** A file under target/life-it-logs (kept after the test, for a failure's post-mortem). */
+    static Path logFile(String name) {
+        Path logs = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("target/life-it-logs");
+        try {
+            Files.createDirectories(logs);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return logs.resolve(name + "-" + System.currentTimeMillis() + ".log");
     }
 
     // ------------------------------------------------------------ server and tasks
@@ -262,5 +273,19 @@ final class LifeSupport {
 
     static String utf8(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Reads a (possibly still live) log until it holds {@code needle} or ends, and returns what was read:
+     * the live log of a running task streams until the run ends, so reading it all would block.
+     */
+    static String readUntil(java.io.InputStream in, String needle) throws IOException {
+        java.io.ByteArrayOutputStream seen = new java.io.ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        for (int n; (n = in.read(buf)) > 0; ) {
+            seen.write(buf, 0, n);
+            if (seen.toString(StandardCharsets.UTF_8).contains(needle)) break;
+        }
+        return seen.toString(StandardCharsets.UTF_8);
     }
 }

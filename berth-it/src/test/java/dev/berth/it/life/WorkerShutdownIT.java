@@ -98,7 +98,7 @@ class WorkerShutdownIT {
                     assertThat(containerState(ids.get(0))).isEqualTo("running");
                     container.set(ids.get(0));
                     try (InputStream in = client.queue().getLatestArtifact(taskId, "public/logs/live.log")) {
-                        assertThat(LifeSupport.utf8(in.readAllBytes())).contains("started");
+                        assertThat(LifeSupport.readUntil(in, "started\n")).contains("started\n");
                     }
                 });
 
