@@ -5,6 +5,7 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.command.WaitContainerResultCallback;
+import com.github.dockerjava.api.exception.BadRequestException;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -100,7 +101,12 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
         } catch (IllegalArgumentException e) {
             throw new ImageUnavailableException(image, true, "invalid image name '" + image + "'", e);
         }
-        if (isPresent(ref.canonical())) return;
+        try {
+            if (isPresent(ref.canonical())) return;
+        } catch (BadRequestException e) {
+            // the engine refuses the name itself (e.g. upper case): the task's mistake, like an unknown image
+            throw new ImageUnavailableException(image, true, "invalid image name '" + image + "': " + firstLine(e), e);
+        }
         var pull = docker.pullImageCmd(ref.repository());
         pull = ref.digest() != null ? pull.withTag(ref.digest()) : pull.withTag(ref.tag());
         credentialsFor(ref.registry()).ifPresent(pull::withAuthConfig);

@@ -1,0 +1,185 @@
+package dev.berth.it.life;
+
+import static dev.berth.it.life.LifeSupport.LABEL_WORKER_ID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.berth.it.life.LifeSupport.Result;
+import dev.berth.server.BerthServer;
+import dev.berth.worker.Worker;
+import dev.berth.worker.WorkerConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code berth} CLI from the packaged distribution, as its own process, against a real server and
+ * a Docker worker: create a task, wait for it (exit codes), read its log, status and log artifact, create
+ * from a YAML file, and the messages a user gets for a bad image and a missing command.
+ */
+class CliIT {
+
+    private static final Duration CLI_TIMEOUT = Duration.ofSeconds(120);
+
+    @TempDir
+    static Path dir;
+
+    private static final String workerId = "life-cli-" + LifeSupport.shortId();
+    private static final String taskQueueId = "life-it/cli-" + LifeSupport.shortId();
+    private static BerthServer server;
+    private static Worker worker;
+    private static Path clientConfig;
+    private static Path cwd;
+
+    @BeforeAll
+    static void start() throws Exception {
+        LifeSupport.requireDocker();
+        server = LifeSupport.startServer(dir.resolve("server"), 60);
+        clientConfig = server.rootCredentialsFile();
+        assertThat(clientConfig).isRegularFile();
+        Map<String, String> env = new HashMap<>();
+        env.put("BERTH_ROOT_URL", server.rootUrl());
+        env.put("TASKCLUSTER_CLIENT_ID", server.rootClientId());
+        env.put("TASKCLUSTER_ACCESS_TOKEN", server.rootAccessToken());
+        env.put("BERTH_TASK_QUEUE", taskQueueId);
+        env.put("BERTH_WORKER_ID", workerId);
+        env.put("BERTH_WORKER_GROUP", "life-it");
+        env.put("BERTH_WORKER_CAPACITY", "2");
+        env.put("BERTH_WORKER_MEMORY", "256m");
+        env.put("BERTH_DATA_DIR", dir.resolve("worker").toString());
+        worker = new Worker(WorkerConfig.load(null, env));
+        worker.start();
+        // an empty working directory: the CLI must not find credentials anywhere but --client-config
+        cwd = Files.createDirectories(dir.resolve("cwd"));
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (worker != null) worker.close();
+        } finally {
+            LifeSupport.removeContainers(LABEL_WORKER_ID, workerId);
+            if (server != null) server.close();
+        }
+    }
+
+    /** {@code berth <command…> --client-config F [options] [args]}: options go before the positional arguments. */
+    private static Result cli(List<String> command, String... rest) {
+        List<String> args = new ArrayList<>(command);
+        args.add("--client-config");
+        args.add(clientConfig.toString());
+        args.addAll(List.of(rest));
+        return LifeSupport.run(LifeSupport.berth(cwd, Map.of(), args.toArray(String[]::new)), CLI_TIMEOUT);
+    }
+
+    private static String createTask(String... rest) {
+        List<String> args = new ArrayList<>(List.of("-q", taskQueueId));
+        args.addAll(List.of(rest));
+        Result created = cli(List.of("task", "create"), args.toArray(String[]::new));
+        assertThat(created.exitCode()).as("task create: %s", created).isZero();
+        String taskId = created.out().trim();
+        assertThat(taskId).as("task create prints the task id alone: %s", created).matches("[A-Za-z0-9_-]{22}");
+        assertThat(created.err()).contains("created task " + taskId);
+        return taskId;
+    }
+
+    @Test
+    void aFailingTaskIsCreatedWaitedForLoggedStatusedAndItsLogDownloaded() throws Exception {
+        String taskId = createTask("--image", LifeSupport.IMAGE, "--", "sh", "-c", "echo hi; exit 3");
+
+        Result wait = cli(List.of("task", "wait"), "--timeout", "90", taskId);
+        assertThat(wait.exitCode()).as("task wait of a failed task: %s", wait).isEqualTo(1);
+        assertThat(wait.out()).contains(taskId + " failed");
+
+        Result log = cli(List.of("task", "log"), taskId);
+        assertThat(log.exitCode()).as("task log: %s", log).isZero();
+        assertThat(log.out()).contains("hi\n");
+
+        Result status = cli(List.of("task", "status"), taskId);
+        assertThat(status.exitCode()).as("task status: %s", status).isZero();
+        assertThat(status.out()).contains(taskId + "  failed").contains("run 0: failed").contains("on life-it/" + workerId);
+
+        Path file = dir.resolve("live.log");
+        Result get = cli(List.of("artifact", "get"), "-o", file.toString(), taskId, "public/logs/live.log");
+        assertThat(get.exitCode()).as("artifact get: %s", get).isZero();
+        assertThat(get.err()).contains("wrote " + file);
+        assertThat(Files.readString(file)).contains("hi\n").isEqualTo(log.out());
+    }
+
+    @Test
+    void followingTheLogOfANewTaskWaitsForItAndEndsWithTheRun() {
+        String taskId = createTask("--image", LifeSupport.IMAGE, "--", "sh", "-c", "echo one; sleep 2; echo two");
+        Result follow = cli(List.of("task", "log"), "-f", taskId);
+        assertThat(follow.exitCode()).as("task log -f: %s", follow).isZero();
+        assertThat(follow.out()).contains("one\n").contains("two\n");
+        Result wait = cli(List.of("task", "wait"), "--timeout", "60", taskId);
+        assertThat(wait.exitCode()).as("task wait of a completed task: %s", wait).isZero();
+        assertThat(wait.out()).contains(taskId + " completed");
+    }
+
+    @Test
+    void aYamlDefinitionWithOnlyAPayloadGetsEverythingElseDefaulted() throws Exception {
+        Path yaml = dir.resolve("task.yaml");
+        Files.writeString(yaml, """
+                payload:
+                  image: %s
+                  command: [sh, -c, 'echo "from yaml $TASK_ID"']
+                  maxRunTime: 60
+                """.formatted(LifeSupport.IMAGE));
+        String taskId = createTask("-f", yaml.toString());
+
+        Result wait = cli(List.of("task", "wait"), "--timeout", "90", taskId);
+        assertThat(wait.exitCode()).as("task wait: %s", wait).isZero();
+        assertThat(wait.out()).contains(taskId + " completed");
+        Result log = cli(List.of("task", "log"), taskId);
+        assertThat(log.out()).contains("from yaml " + taskId);
+    }
+
+    @Test
+    void anImageNameTheEngineRefusesEndsTheTaskMalformedWithAClearMessageInItsLog() {
+        String bad = "Berth-Test/UPPER:latest"; // Docker repository names are lower case
+        String taskId = createTask("--image", bad, "--", "true");
+
+        Result wait = cli(List.of("task", "wait"), "--timeout", "90", taskId);
+        assertThat(wait.exitCode()).as("task wait of a task with a bad image: %s", wait).isEqualTo(2);
+        // the task's mistake (no retry would help), not an internal error of the worker
+        assertThat(wait.out()).contains(taskId + " exception (malformed-payload)");
+        Result log = cli(List.of("task", "log"), taskId);
+        assertThat(log.exitCode()).as("task log: %s", log).isZero();
+        assertThat(log.out()).contains("invalid image name '" + bad + "'").contains("must be lowercase");
+    }
+
+    @Test
+    void anImageNameWithSpacesIsRejectedByThePayloadSchemaWithThePointerInTheLog() {
+        String taskId = createTask("--image", "not a name", "--", "true");
+
+        Result wait = cli(List.of("task", "wait"), "--timeout", "90", taskId);
+        assertThat(wait.exitCode()).as("task wait: %s", wait).isEqualTo(2);
+        assertThat(wait.out()).contains(taskId + " exception (malformed-payload)");
+        Result log = cli(List.of("task", "log"), taskId);
+        assertThat(log.out()).contains("the payload is malformed").contains("/image: does not match the regex pattern");
+    }
+
+    @Test
+    void taskCreateWithoutImageOrCommandExitsNonZeroSayingWhatIsMissing() {
+        Result nothing = cli(List.of("task", "create"), "-q", taskQueueId);
+        assertThat(nothing.exitCode()).as("%s", nothing).isNotZero();
+        assertThat(nothing.err()).contains("--image IMAGE -- command");
+        assertThat(nothing.out()).isEmpty();
+
+        Result noCommand = cli(List.of("task", "create"), "-q", taskQueueId, "--image", LifeSupport.IMAGE);
+        assertThat(noCommand.exitCode()).as("%s", noCommand).isNotZero();
+        assertThat(noCommand.err()).contains("--image IMAGE -- command");
+
+        Result missingFile = cli(List.of("task", "create"), "-f", dir.resolve("nope.yaml").toString());
+        assertThat(missingFile.exitCode()).as("%s", missingFile).isNotZero();
+        assertThat(missingFile.err()).contains("no such file");
+    }
+}
