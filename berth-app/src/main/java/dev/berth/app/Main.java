@@ -12,10 +12,19 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new Main());
-        cli.setStopAtPositional(true);
+        // only `task create` takes a command line of its own; elsewhere options may follow the task id
+        cli.getSubcommands().get("task").getSubcommands().get("create").setStopAtPositional(true);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof dev.berth.core.BerthException be) {
                 cmd.getErr().println("berth: " + be.getMessage());
+                return 2;
+            }
+            if (e instanceof java.io.UncheckedIOException || e instanceof java.io.IOException) {
+                Throwable root = e;
+                while (root.getCause() != null) root = root.getCause();
+                String why = root instanceof java.net.ConnectException || root instanceof java.nio.channels.ClosedChannelException
+                        ? "nothing answers there (is the server running? ./berth dev starts one)" : String.valueOf(root);
+                cmd.getErr().println("berth: " + e.getMessage().replaceFirst(" failed: null$", " failed") + ": " + why);
                 return 2;
             }
             throw e;
