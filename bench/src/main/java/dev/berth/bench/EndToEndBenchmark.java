@@ -193,6 +193,7 @@ public final class EndToEndBenchmark {
         startWorker(capacity);
         for (int i = 0; i < 3; i++) runOneTask();
         awaitIdle();
+        probe.clear();
         System.out.println();
         System.out.println("## Throughput: " + tasks + " tasks [\"true\"] at worker capacity " + capacity
                 + " vs seq " + tasks + " | xargs -P" + capacity + " docker run --rm");
@@ -201,11 +202,13 @@ public final class EndToEndBenchmark {
         for (int i = 0; i < tasks; i++) {
             String id = Slugid.nice();
             ids.add(id);
+            probe.mark(id, Probe.CREATE);
             client.queue().createTask(id, task());
         }
         long created = System.nanoTime();
         for (String id : ids) awaitResolved(id, t0);
         double berth = (System.nanoTime() - t0) / 1e9;
+        Probe throughputProbe = probe;
         stopWorker();
 
         long d0 = System.nanoTime();
@@ -216,6 +219,8 @@ public final class EndToEndBenchmark {
                 capacity, berth, tasks / berth, (created - t0) / 1e9);
         System.out.printf(Locale.ROOT, "xargs -P%d docker run --rm: %6.2f s  (%.1f runs/s)%n", capacity, plain, tasks / plain);
         System.out.printf(Locale.ROOT, "throughput ratio (docker time / berth time): %.2f  (target >= 0.9)%n", plain / berth);
+        System.out.println("### Per-phase medians of the " + tasks + " tasks (\"at\" includes the time queued)");
+        System.out.print(throughputProbe.phaseReport(ids));
     }
 
     // ---------------------------------------------------------------- setup

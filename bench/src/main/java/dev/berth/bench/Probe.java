@@ -106,21 +106,31 @@ final class Probe {
         return dash < 0 ? rest : rest.substring(0, dash);
     }
 
-    /** Per phase: median time since createTask started, and median step from the phase before. */
+    /** Per phase, in the order of their median time since createTask started: that median, and the median step from the phase before. */
     String phaseReport(List<String> taskIds) {
+        Map<String, Double> atMedian = new java.util.HashMap<>();
+        for (String phase : ORDER) {
+            List<Double> at = new ArrayList<>();
+            for (String id : taskIds) {
+                Map<String, Long> m = marks.get(id);
+                if (m != null && m.containsKey(phase) && m.containsKey(CREATE)) at.add((m.get(phase) - m.get(CREATE)) / 1e6);
+            }
+            if (!at.isEmpty()) atMedian.put(phase, EndToEndBenchmark.percentile(at, 50));
+        }
+        List<String> phases = ORDER.stream().filter(atMedian::containsKey)
+                .sorted(java.util.Comparator.comparingDouble(atMedian::get)).toList();
         StringBuilder out = new StringBuilder();
         out.append(String.format(Locale.ROOT, "  %-28s %10s %10s%n", "phase", "at (ms)", "step (ms)"));
         String previous = null;
-        for (String phase : ORDER) {
-            List<Double> at = new ArrayList<>(), step = new ArrayList<>();
+        for (String phase : phases) {
+            List<Double> step = new ArrayList<>();
             for (String id : taskIds) {
                 Map<String, Long> m = marks.get(id);
-                if (m == null || !m.containsKey(phase) || !m.containsKey(CREATE)) continue;
-                at.add((m.get(phase) - m.get(CREATE)) / 1e6);
-                if (previous != null && m.containsKey(previous)) step.add((m.get(phase) - m.get(previous)) / 1e6);
+                if (previous != null && m != null && m.containsKey(phase) && m.containsKey(previous)) {
+                    step.add((m.get(phase) - m.get(previous)) / 1e6);
+                }
             }
-            if (at.isEmpty()) continue;
-            out.append(String.format(Locale.ROOT, "  %-28s %10.1f %10s%n", phase, EndToEndBenchmark.percentile(at, 50),
+            out.append(String.format(Locale.ROOT, "  %-28s %10.1f %10s%n", phase, atMedian.get(phase),
                     step.isEmpty() ? "" : String.format(Locale.ROOT, "%.1f", EndToEndBenchmark.percentile(step, 50))));
             previous = phase;
         }
