@@ -96,6 +96,12 @@ public final class Worker implements AutoCloseable {
 
     private final Map<String, ActiveRun> active = new ConcurrentHashMap<>();
     private final Object slots = new Object();
+    /**
+     * Runs holding a slot, guarded by {@link #slots}. A run gives its slot back once it is reported,
+     * before its container is removed, so the next claim overlaps the removal; it stays in
+     * {@link #active} (and {@link #runningCount()}) until the container is gone.
+     */
+    private int occupied;
     private final ScheduledExecutorService supervisor;
     private volatile boolean stopping;
     private volatile boolean claimCallInFlight;
@@ -302,8 +308,8 @@ public final class Worker implements AutoCloseable {
     /** Blocks until at least one slot is free (or the worker stops); returns how many are. */
     private int awaitFreeSlots() throws InterruptedException {
         synchronized (slots) {
-            while (!stopping && active.size() >= capacity) slots.wait();
-            return stopping ? 0 : capacity - active.size();
+            while (!stopping && occupied >= capacity) slots.wait();
+            return stopping ? 0 : capacity - occupied;
         }
     }
 
@@ -350,7 +356,10 @@ public final class Worker implements AutoCloseable {
         ActiveRun run = new ActiveRun(claim, runner, reporter);
         run.thread = new Thread(() -> execute(run), "berth-run-" + claim.taskId() + "-" + claim.runId());
         synchronized (slots) {
-            if (!stopping) active.put(key(claim), run);
+            if (!stopping) {
+                active.put(key(claim), run);
+                occupied++;
+            }
         }
         if (!active.containsKey(key(claim))) {
             // claimed while shutting down (the long poll answered late): hand it straight back
@@ -370,7 +379,7 @@ public final class Worker implements AutoCloseable {
 
     private void execute(ActiveRun run) {
         try {
-            RunOutcome outcome = run.runner.run();
+            RunOutcome outcome = run.runner.runAndReport();
             StopReason stopped = run.stopReason.get();
             if (outcome.resolution() == RunOutcome.Resolution.CANCELLED && stopped == StopReason.WORKER_SHUTDOWN) {
                 handBack(run.claim, run.reporter);
@@ -388,10 +397,24 @@ public final class Worker implements AutoCloseable {
             run.finished = true;
             if (run.reclaim != null) run.reclaim.cancel(false);
             if (run.statusPoll != null) run.statusPoll.cancel(false);
-            synchronized (slots) {
-                active.remove(key(run.claim));
-                slots.notifyAll();
+            releaseSlot(run);
+            try {
+                run.runner.removeContainer();
+            } finally {
+                synchronized (slots) {
+                    active.remove(key(run.claim));
+                    slots.notifyAll();
+                }
             }
+        }
+    }
+
+    private void releaseSlot(ActiveRun run) {
+        synchronized (slots) {
+            if (run.slotReleased) return;
+            run.slotReleased = true;
+            occupied--;
+            slots.notifyAll();
         }
     }
 
@@ -475,6 +498,7 @@ public final class Worker implements AutoCloseable {
         final AtomicReference<StopReason> stopReason = new AtomicReference<>();
         volatile Thread thread;
         volatile boolean finished;
+        boolean slotReleased; // guarded by Worker.slots
         volatile ScheduledFuture<?> reclaim;
         volatile ScheduledFuture<?> statusPoll;
 

@@ -83,8 +83,22 @@ public final class TaskRunner {
         return cancelled;
     }
 
-    /** Runs the task and reports how it ended; returns the same outcome. */
+    /** Runs the task, reports how it ended and removes its container; returns the outcome. */
     public RunOutcome run() {
+        try {
+            return runAndReport();
+        } finally {
+            removeContainer();
+        }
+    }
+
+    /**
+     * Runs the task and reports how it ended, leaving the (stopped) container for
+     * {@link #removeContainer()}: the removal is the engine's slowest step after the exit and
+     * nothing in the task's log or resolution depends on it, so the worker reports first and removes
+     * afterwards, off the task's critical path.
+     */
+    public RunOutcome runAndReport() {
         RunOutcome outcome;
         String logName = DockerPayload.DEFAULT_LOG;
         try {
@@ -105,9 +119,8 @@ public final class TaskRunner {
             LOG.error("run {}/{} failed inside the worker", run.taskId(), run.runId(), e);
             log.worker("internal error in the worker: " + e.getMessage());
             outcome = RunOutcome.exception(ReasonResolved.INTERNAL_ERROR, null);
-        } finally {
-            removeContainer();
         }
+        // cancel() killed the container already (or it never started); removeContainer() does the rest
         if (cancelled) return RunOutcome.cancelled();
         report(outcome, logName);
         return outcome;
@@ -278,7 +291,8 @@ public final class TaskRunner {
         }
     }
 
-    private void removeContainer() {
+    /** Removes the run's container, if one was created (killing it if it still runs); failures are logged only. */
+    public void removeContainer() {
         String id;
         synchronized (containerLock) {
             id = containerId;

@@ -1,0 +1,345 @@
+package dev.berth.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.client.BerthClient;
+import dev.berth.client.Credentials;
+import dev.berth.core.auth.Slugid;
+import dev.berth.core.json.Json;
+import dev.berth.core.task.TaskState;
+import dev.berth.core.task.TaskStatus;
+import dev.berth.server.BerthServer;
+import dev.berth.server.ServerConfig;
+import dev.berth.worker.Worker;
+import dev.berth.worker.WorkerConfig;
+import dev.berth.worker.runtime.docker.DockerContainerRuntime;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
+
+/**
+ * End-to-end benchmark: a task running {@code true} on an in-process server + Docker worker against
+ * {@code docker run --rm} of the same image.
+ *
+ * <ul>
+ *   <li>latency: N sequential tasks, each timed from the start of the createTask call until a status
+ *       status GET, made as soon as the worker's report call returns, sees it resolved; the worker is idle with a claim long poll
+ *       open before each one. Baseline: N sequential {@code docker run --rm IMAGE true}, timed to the
+ *       process exit. Berth and docker runs alternate, so drift on the machine hits both alike.</li>
+ *   <li>throughput: M tasks created back to back, time until all are resolved, at worker capacity 1
+ *       and 2. Baseline: {@code seq M | xargs -P1/-P2 -I{} docker run --rm IMAGE true}, run right before
+ *       and right after the Berth batch (mean of the two).</li>
+ * </ul>
+ *
+ * <p>Per-phase timestamps inside the worker come from {@link Probe} (decorators of the worker's
+ * container runtime and queue; no worker code is changed for them).
+ *
+ * <p>Options: {@code --image IMG} (berth/busybox:latest), {@code --n N} (30), {@code --warmup W} (5),
+ * {@code --tasks M} (100), {@code --capacities 1,2}, {@code --skip-throughput}, {@code --skip-latency}.
+ */
+public final class EndToEndBenchmark {
+
+    static final Duration FALLBACK_POLL = Duration.ofMillis(100);
+    static final Duration TASK_TIMEOUT = Duration.ofSeconds(60);
+
+    private final String image;
+    private final Path dir;
+    private final BerthServer server;
+    private final BerthClient client;
+    private String taskQueueId;
+
+    private Worker worker;
+    private DockerContainerRuntime docker;
+    private Probe probe;
+
+    private EndToEndBenchmark(String image) throws IOException {
+        this.image = image;
+        this.dir = Files.createTempDirectory("berth-e2e-");
+        Map<String, String> env = new HashMap<>();
+        env.put("BERTH_PORT", Integer.toString(freePort()));
+        env.put("BERTH_BIND_HOST", "127.0.0.1");
+        env.put("BERTH_DATA_DIR", dir.resolve("server").toString());
+        this.server = BerthServer.start(ServerConfig.load(null, env), Clock.systemUTC());
+        this.client = new BerthClient(server.rootUrl(), new Credentials(server.rootClientId(), server.rootAccessToken()));
+    }
+
+    public static void main(String[] args) throws Exception {
+        String image = "berth/busybox:latest";
+        int n = 30, warmup = 5, tasks = 100;
+        List<Integer> capacities = List.of(1, 2);
+        boolean latency = true, throughput = true;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--image" -> image = args[++i];
+                case "--n" -> n = Integer.parseInt(args[++i]);
+                case "--warmup" -> warmup = Integer.parseInt(args[++i]);
+                case "--tasks" -> tasks = Integer.parseInt(args[++i]);
+                case "--capacities" -> capacities = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+                case "--skip-latency" -> latency = false;
+                case "--skip-throughput" -> throughput = false;
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        quietLogs();
+        System.out.println("# Berth end-to-end benchmark (bench/e2e)");
+        System.out.println(Machine.describe());
+        System.out.println("image: " + image);
+        EndToEndBenchmark bench = new EndToEndBenchmark(image);
+        try {
+            if (latency) bench.latency(n, warmup);
+            if (throughput) for (int c : capacities) bench.throughput(tasks, c);
+        } finally {
+            bench.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- latency
+
+    private void latency(int n, int warmup) throws Exception {
+        startWorker(1);
+        System.out.println();
+        System.out.println("## Latency: " + n + " sequential tasks [\"true\"] after " + warmup + " warm-ups, vs docker run --rm");
+        for (int i = 0; i < warmup; i++) {
+            runOneTask();
+            dockerRun();
+        }
+        probe.clear();
+        List<Double> berth = new ArrayList<>(), plain = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String[] id = new String[1];
+            berth.add(millis(runOneTask(id)));
+            ids.add(id[0]);
+            plain.add(millis(dockerRun()));
+        }
+        double bMed = percentile(berth, 50), dMed = percentile(plain, 50);
+        System.out.printf(Locale.ROOT, "berth task     : median %7.1f ms  p90 %7.1f ms  min %7.1f ms  max %7.1f ms%n",
+                bMed, percentile(berth, 90), min(berth), max(berth));
+        System.out.printf(Locale.ROOT, "docker run --rm: median %7.1f ms  p90 %7.1f ms  min %7.1f ms  max %7.1f ms%n",
+                dMed, percentile(plain, 90), min(plain), max(plain));
+        System.out.printf(Locale.ROOT, "latency ratio (berth median / docker run median): %.2f  (target <= 1.2)%n", bMed / dMed);
+        System.out.println();
+        System.out.println("### Where a task's time goes (median ms from createTask start; per-phase medians)");
+        System.out.print(probe.phaseReport(ids));
+        stopWorker();
+    }
+
+    /** One task, the worker idle beforehand; returns createTask start → resolved as seen by a status poll. */
+    private Duration runOneTask(String... idOut) throws Exception {
+        awaitIdle();
+        String taskId = Slugid.nice();
+        if (idOut.length > 0) idOut[0] = taskId;
+        long t0 = System.nanoTime();
+        probe.mark(taskId, Probe.CREATE);
+        client.queue().createTask(taskId, task());
+        probe.mark(taskId, Probe.CREATED);
+        awaitResolved(taskId, t0);
+        long t1 = System.nanoTime();
+        probe.mark(taskId, Probe.SEEN_RESOLVED);
+        return Duration.ofNanos(t1 - t0);
+    }
+
+    /**
+     * Waits for the worker's report call for the task to return (an in-process signal from
+     * {@link Probe}, so the benchmark does not load the 2-core machine with fast status polls), with
+     * a status poll every {@link #FALLBACK_POLL} as a fallback, then confirms with a status GET that
+     * the queue has the task resolved. The time taken ends after that GET.
+     */
+    private void awaitResolved(String taskId, long t0) throws InterruptedException {
+        while (true) {
+            boolean reported = probe.awaitReported(taskId, FALLBACK_POLL);
+            TaskStatus s = client.queue().taskStatus(taskId);
+            if (s.state().isResolved()) {
+                if (s.state() != TaskState.COMPLETED) throw new IllegalStateException("task " + taskId + " ended " + s.state().wire());
+                return;
+            }
+            if (reported) throw new IllegalStateException("task " + taskId + " reported but not resolved: " + s.state().wire());
+            if (System.nanoTime() - t0 > TASK_TIMEOUT.toNanos()) throw new IllegalStateException("task " + taskId + " not resolved in time");
+        }
+    }
+
+    /** Until no run is active and the claim loop has a long poll open (given 20 ms to reach the server). */
+    private void awaitIdle() throws InterruptedException {
+        long giveUp = System.nanoTime() + TASK_TIMEOUT.toNanos();
+        while (worker.runningCount() > 0 || !probe.claimPollOpen()) {
+            if (System.nanoTime() > giveUp) throw new IllegalStateException("the worker did not become idle");
+            Thread.sleep(1);
+        }
+        Thread.sleep(20);
+    }
+
+    private Duration dockerRun() throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        int code = exec(List.of("docker", "run", "--rm", image, "true"));
+        long t1 = System.nanoTime();
+        if (code != 0) throw new IllegalStateException("docker run exited " + code);
+        return Duration.ofNanos(t1 - t0);
+    }
+
+    // ---------------------------------------------------------------- throughput
+
+    private void throughput(int tasks, int capacity) throws Exception {
+        startWorker(capacity);
+        for (int i = 0; i < 3; i++) runOneTask();
+        awaitIdle();
+        probe.clear();
+        System.out.println();
+        System.out.println("## Throughput: " + tasks + " tasks [\"true\"] at worker capacity " + capacity
+                + " vs seq " + tasks + " | xargs -P" + capacity + " docker run --rm");
+        double before = xargs(tasks, capacity);
+        List<String> ids = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < tasks; i++) {
+            String id = Slugid.nice();
+            ids.add(id);
+            probe.mark(id, Probe.CREATE);
+            client.queue().createTask(id, task());
+        }
+        long created = System.nanoTime();
+        for (String id : ids) awaitResolved(id, t0);
+        double berth = (System.nanoTime() - t0) / 1e9;
+        Probe throughputProbe = probe;
+        stopWorker();
+
+        // the baseline runs right before and right after the Berth batch; their mean is the figure,
+        // so a load that drifts during the benchmark weighs on both sides alike
+        double plain = (before + xargs(tasks, capacity)) / 2;
+        System.out.printf(Locale.ROOT, "berth, capacity %d        : %6.2f s  (%.1f tasks/s; creating them took %.2f s)%n",
+                capacity, berth, tasks / berth, (created - t0) / 1e9);
+        System.out.printf(Locale.ROOT, "xargs -P%d docker run --rm: %6.2f s  (%.1f runs/s; mean of the run before and after: %.2f s, %.2f s)%n",
+                capacity, plain, tasks / plain, before, 2 * plain - before);
+        System.out.printf(Locale.ROOT, "throughput ratio (docker time / berth time): %.2f  (target >= 0.9)%n", plain / berth);
+        System.out.println("### Per-phase medians of the " + tasks + " tasks (\"at\" includes the time queued)");
+        System.out.print(throughputProbe.phaseReport(ids));
+    }
+
+    private double xargs(int tasks, int capacity) throws IOException, InterruptedException {
+        long d0 = System.nanoTime();
+        int code = exec(List.of("sh", "-c", "seq " + tasks + " | xargs -P" + capacity + " -I{} docker run --rm " + image + " true"));
+        if (code != 0) throw new IllegalStateException("xargs docker run exited " + code);
+        return (System.nanoTime() - d0) / 1e9;
+    }
+
+    // ---------------------------------------------------------------- setup
+
+    private ObjectNode task() {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        ObjectNode task = Json.MAPPER.createObjectNode();
+        task.put("taskQueueId", taskQueueId);
+        task.put("created", Json.format(now));
+        task.put("deadline", Json.format(now.plus(Duration.ofHours(1))));
+        ObjectNode payload = task.putObject("payload");
+        payload.put("image", image);
+        payload.set("command", Json.MAPPER.valueToTree(List.of("true")));
+        payload.put("maxRunTime", 60);
+        ObjectNode meta = task.putObject("metadata");
+        meta.put("name", "e2e benchmark");
+        meta.put("description", "true");
+        meta.put("owner", "bench@localhost");
+        meta.put("source", "https://localhost/bench/e2e");
+        return task;
+    }
+
+    /**
+     * Each worker gets a fresh task queue: a stopped worker's claim long poll may still be waiting on
+     * the server, and would claim a task created on its queue for a worker that is gone.
+     */
+    private void startWorker(int capacity) {
+        taskQueueId = "berth-bench/e2e-" + Slugid.nice().substring(0, 10).toLowerCase(Locale.ROOT).replace('_', '-');
+        Map<String, String> env = new HashMap<>();
+        env.put("BERTH_ROOT_URL", server.rootUrl());
+        env.put("TASKCLUSTER_CLIENT_ID", server.rootClientId());
+        env.put("TASKCLUSTER_ACCESS_TOKEN", server.rootAccessToken());
+        env.put("BERTH_TASK_QUEUE", taskQueueId);
+        env.put("BERTH_WORKER_CAPACITY", Integer.toString(capacity));
+        env.put("BERTH_WORKER_ID", "bench-c" + capacity);
+        env.put("BERTH_DATA_DIR", dir.resolve("worker").toString());
+        String dockerHost = System.getenv("BERTH_DOCKER_HOST");
+        if (dockerHost != null) env.put("BERTH_DOCKER_HOST", dockerHost);
+        WorkerConfig cfg = WorkerConfig.load(null, env);
+        docker = new DockerContainerRuntime(cfg.docker());
+        docker.ping();
+        BerthClient workerClient = new BerthClient(cfg.rootUrl(), new Credentials(cfg.clientId(), cfg.accessToken()));
+        probe = new Probe(new dev.berth.worker.queue.ClientWorkQueue(workerClient, cfg.taskQueueId(), cfg.workerGroup(), cfg.workerId()),
+                docker);
+        worker = new Worker(cfg, probe.queue(), probe.runtime());
+        worker.start();
+    }
+
+    private void stopWorker() {
+        if (worker == null) return;
+        worker.close();
+        try {
+            docker.close();
+        } catch (IOException e) {
+            System.err.println("closing the Docker client: " + e);
+        }
+        worker = null;
+    }
+
+    private void close() {
+        stopWorker();
+        server.close();
+        try (var files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp dir left behind
+        }
+    }
+
+    static int exec(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(command + " did not finish");
+        }
+        return p.exitValue();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void quietLogs() {
+        if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof ch.qos.logback.classic.Logger root) {
+            root.setLevel(ch.qos.logback.classic.Level.valueOf(System.getProperty("bench.log", "WARN")));
+        }
+    }
+
+    // ---------------------------------------------------------------- statistics
+
+    static double millis(Duration d) {
+        return d.toNanos() / 1e6;
+    }
+
+    static double percentile(List<Double> xs, double p) {
+        List<Double> s = xs.stream().sorted().toList();
+        if (s.isEmpty()) return Double.NaN;
+        double rank = p / 100.0 * (s.size() - 1);
+        int lo = (int) Math.floor(rank), hi = (int) Math.ceil(rank);
+        return s.get(lo) + (s.get(hi) - s.get(lo)) * (rank - lo);
+    }
+
+    static double min(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
+    }
+
+    static double max(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+    }
+}
