@@ -210,7 +210,7 @@ public final class JdbcTaskStore implements TaskStore {
                 ps.setString(1, taskId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) return Optional.empty();
-                    before = new TaskRecord(taskId, definition(rs), status(rs));
+                    before = lazyRecord(taskId, rs);
                 }
             }
             TaskStatus next = transition.apply(before.status());
@@ -327,7 +327,7 @@ public final class JdbcTaskStore implements TaskStore {
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     String id = rs.getString(1);
-                    locked.put(id, new TaskRecord(id, definition(rs), status(rs)));
+                    locked.put(id, lazyRecord(id, rs));
                 }
             }
         }
@@ -659,6 +659,12 @@ public final class JdbcTaskStore implements TaskStore {
 
     private static TaskDefinition definition(ResultSet rs) throws SQLException {
         return parse(DEFINITION_READER, rs.getString("definition"));
+    }
+
+    /** The row's status, decoded now, and its definition, decoded only if someone asks for it. */
+    private static TaskRecord lazyRecord(String taskId, ResultSet rs) throws SQLException {
+        String definitionJson = rs.getString("definition");
+        return TaskRecord.lazy(taskId, () -> parse(DEFINITION_READER, definitionJson), status(rs));
     }
 
     private static TaskStatus status(ResultSet rs) throws SQLException {
