@@ -57,7 +57,12 @@ public final class JdbcTaskStore implements TaskStore {
     private static final ObjectReader DEFINITION_READER = Json.MAPPER.readerFor(TaskDefinition.class);
 
     private static final String SELECT_TASK = "SELECT definition, status FROM tasks WHERE task_id = ?";
+    /** What a status change reads: the queue entry needs only the queue and priority columns, not the definition. */
+    private static final String SELECT_TASK_FOR_UPDATE =
+            "SELECT definition, status, task_queue_id, priority FROM tasks WHERE task_id = ? FOR UPDATE";
     private static final String UPDATE_STATUS = "UPDATE tasks SET state = ?, taken_until = ?, status = ? WHERE task_id = ?";
+    private static final String UPDATE_STATUS_RETURNING_HAS_DEPENDENTS = UPDATE_STATUS
+            + " RETURNING EXISTS (SELECT 1 FROM dependencies WHERE required_task_id = ?)";
     private static final String DELETE_PENDING = "DELETE FROM pending WHERE task_id = ?";
     private static final String ARTIFACT_COLUMNS =
             "task_id, run_id, name, storage_type, content_type, expires, present, blob_key, details";
@@ -114,7 +119,7 @@ public final class JdbcTaskStore implements TaskStore {
                     ps.executeBatch();
                 }
             }
-            writeQueueEntry(c, task.taskId(), def, null, status, woken);
+            writeQueueEntry(c, task.taskId(), def.taskQueueId(), def.priority().level(), null, status, woken);
             return true;
         });
         fireLocal(woken);
@@ -188,16 +193,20 @@ public final class JdbcTaskStore implements TaskStore {
     @Override
     public Map<String, TaskState> states(Collection<String> taskIds) {
         if (taskIds.isEmpty()) return Map.of();
-        return jdbc.read("states", c -> {
+        Jdbc.Work<Map<String, TaskState>> read = c -> {
             Map<String, TaskState> states = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT task_id, state FROM tasks WHERE task_id = ANY(?)")) {
+            // PostgreSQL: FOR SHARE waits for a resolving modify of these tasks (see TaskStore#states), ordered
+            // by task_id as claims lock theirs; in a transaction so that a deadlock is retried all the same.
+            try (PreparedStatement ps = c.prepareStatement("SELECT task_id, state FROM tasks WHERE task_id = ANY(?)"
+                    + (dialect == Dialect.POSTGRESQL ? " ORDER BY task_id FOR SHARE" : ""))) {
                 ps.setArray(1, idArray(c, taskIds));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) states.put(rs.getString(1), TaskState.fromWire(rs.getString(2)));
                 }
             }
             return states;
-        });
+        };
+        return dialect == Dialect.POSTGRESQL ? jdbc.inTransaction("states", read) : jdbc.read("states", read);
     }
 
     @Override
@@ -206,23 +215,40 @@ public final class JdbcTaskStore implements TaskStore {
         Optional<StatusChange> change = jdbc.inTransaction("modify " + taskId, c -> {
             woken.clear();
             TaskRecord before;
-            try (PreparedStatement ps = c.prepareStatement(SELECT_TASK + " FOR UPDATE")) {
+            String taskQueueId;
+            int priority;
+            try (PreparedStatement ps = c.prepareStatement(SELECT_TASK_FOR_UPDATE)) {
                 ps.setString(1, taskId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) return Optional.empty();
                     before = lazyRecord(taskId, rs);
+                    taskQueueId = rs.getString("task_queue_id");
+                    priority = rs.getInt("priority");
                 }
             }
             TaskStatus next = transition.apply(before.status());
             if (next == before.status() || next.equals(before.status())) {
                 return Optional.of(new StatusChange(before, before));
             }
-            try (PreparedStatement ps = c.prepareStatement(UPDATE_STATUS)) {
-                bindStatusUpdate(ps, taskId, next);
-                ps.executeUpdate();
+            boolean noDependents = false;
+            if (dialect == Dialect.POSTGRESQL && next.state().isResolved() && !before.status().state().isResolved()) {
+                // The UPDATE's snapshot is taken after the row lock is held, so it sees every edge committed
+                // before; a dependent committing an edge later re-reads states() FOR SHARE and waits for us.
+                try (PreparedStatement ps = c.prepareStatement(UPDATE_STATUS_RETURNING_HAS_DEPENDENTS)) {
+                    bindStatusUpdate(ps, taskId, next);
+                    ps.setString(5, taskId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        noDependents = rs.next() && !rs.getBoolean(1);
+                    }
+                }
+            } else {
+                try (PreparedStatement ps = c.prepareStatement(UPDATE_STATUS)) {
+                    bindStatusUpdate(ps, taskId, next);
+                    ps.executeUpdate();
+                }
             }
-            writeQueueEntry(c, taskId, before.definition(), pendingRunId(before.status()), next, woken);
-            return Optional.of(new StatusChange(before, before.withStatus(next)));
+            writeQueueEntry(c, taskId, taskQueueId, priority, pendingRunId(before.status()), next, woken);
+            return Optional.of(new StatusChange(before, before.withStatus(next), noDependents));
         });
         fireLocal(woken);
         return change;
@@ -322,7 +348,7 @@ public final class JdbcTaskStore implements TaskStore {
         Map<String, TaskRecord> locked = new HashMap<>();
         List<String> ids = entries.stream().map(Entry::taskId).toList();
         try (PreparedStatement ps = c.prepareStatement(
-                "SELECT task_id, definition, status FROM tasks WHERE task_id = ANY(?) FOR UPDATE")) {
+                "SELECT task_id, definition, status FROM tasks WHERE task_id = ANY(?) ORDER BY task_id FOR UPDATE")) {
             ps.setArray(1, idArray(c, ids));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -363,9 +389,9 @@ public final class JdbcTaskStore implements TaskStore {
         }
         // The entries are gone; a status the claim left pending (or made pending anew) needs one again.
         for (TaskRecord r : claimed) {
-            if (pendingRunId(r.status()) != null) writeQueueEntry(c, r.taskId(), r.definition(), null, r.status(), woken);
+            if (pendingRunId(r.status()) != null) requeue(c, r, woken);
         }
-        for (TaskRecord r : unchanged) writeQueueEntry(c, r.taskId(), r.definition(), null, r.status(), woken);
+        for (TaskRecord r : unchanged) requeue(c, r, woken);
         return claimed;
     }
 
@@ -595,15 +621,15 @@ public final class JdbcTaskStore implements TaskStore {
      * otherwise. {@code entryRunId} is the run whose entry exists now (null for none), so the common
      * transitions (running to resolved, say) cost no statement here.
      */
-    private void writeQueueEntry(Connection c, String taskId, TaskDefinition def, Integer entryRunId,
+    private void writeQueueEntry(Connection c, String taskId, String taskQueueId, int priority, Integer entryRunId,
                                  TaskStatus after, Set<String> woken) throws SQLException {
         Integer wanted = pendingRunId(after);
         if (wanted != null && !wanted.equals(entryRunId)) {
             try (PreparedStatement ps = c.prepareStatement(upsertPendingSql)) {
                 ps.setString(1, taskId);
                 ps.setInt(2, wanted);
-                ps.setString(3, def.taskQueueId());
-                ps.setInt(4, def.priority().level());
+                ps.setString(3, taskQueueId);
+                ps.setInt(4, priority);
                 if (dialect == Dialect.POSTGRESQL) {
                     ps.setString(5, instanceId);
                     ps.executeQuery().close();
@@ -611,13 +637,18 @@ public final class JdbcTaskStore implements TaskStore {
                     ps.executeUpdate();
                 }
             }
-            woken.add(def.taskQueueId());
+            woken.add(taskQueueId);
         } else if (wanted == null && entryRunId != null) {
             try (PreparedStatement ps = c.prepareStatement(DELETE_PENDING)) {
                 ps.setString(1, taskId);
                 ps.executeUpdate();
             }
         }
+    }
+
+    private void requeue(Connection c, TaskRecord r, Set<String> woken) throws SQLException {
+        TaskDefinition def = r.definition();
+        writeQueueEntry(c, r.taskId(), def.taskQueueId(), def.priority().level(), null, r.status(), woken);
     }
 
     private static Integer pendingRunId(TaskStatus s) {
