@@ -33,14 +33,12 @@ public final class Hawk {
 
     private static final Set<String> HEADER_ATTRIBUTES = Set.of("id", "ts", "nonce", "hash", "ext", "mac", "app", "dlg");
     private static final Pattern BEWIT_PARAM = Pattern.compile("^(/.*)([?&])bewit=([^&$]*)(?:&(.+))?$");
-    /** Mac.getInstance does a provider lookup each time; a Mac is reusable after init with a new key. */
-    private static final ThreadLocal<Mac> HMAC = ThreadLocal.withInitial(() -> {
-        try {
-            return Mac.getInstance("HmacSHA256");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
-        }
-    });
+    /**
+     * Mac.getInstance does a provider lookup each time, and requests run on (short-lived) virtual threads, so a
+     * ThreadLocal would not help: idle initialised Macs are pooled instead (a Mac is reusable after init).
+     */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<Mac> MACS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int MAX_POOLED_MACS = 64;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String NONCE_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -317,10 +315,13 @@ public final class Hawk {
     }
 
     static byte[] hmacSha256(String key, String message) {
+        Mac hmac = MACS.poll();
         try {
-            Mac hmac = HMAC.get();
+            if (hmac == null) hmac = Mac.getInstance("HmacSHA256");
             hmac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return hmac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+            byte[] out = hmac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+            if (MACS.size() < MAX_POOLED_MACS) MACS.offer(hmac);
+            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }
