@@ -34,6 +34,11 @@ public final class Json {
     private Json() {}
 
     public static ObjectMapper create() {
+        return createReflective().registerModule(dev.berth.core.task.StatusSerializers.module());
+    }
+
+    /** {@link #create()} without the hand-written status serializers (the reference they are tested against). */
+    static ObjectMapper createReflective() {
         SimpleModule times = new SimpleModule("berth-times");
         times.addSerializer(Instant.class, new StdSerializer<>(Instant.class) {
             @Override
