@@ -266,7 +266,9 @@ public final class JdbcTaskStore implements TaskStore {
         if (dialect == Dialect.POSTGRESQL) {
             List<TaskRecord> claimed = jdbc.inTransaction("claimPending " + taskQueueId, c -> {
                 woken.clear();
-                return applyClaims(c, takeEntriesSkipLocked(c, taskQueueId, max), false, transition, woken);
+                Map<String, TaskRecord> locked = new HashMap<>();
+                List<Entry> entries = takeAndLockSkipLocked(c, taskQueueId, max, locked);
+                return applyClaims(c, entries, locked, false, transition, woken);
             });
             fireLocal(woken);
             return claimed;
@@ -275,7 +277,7 @@ public final class JdbcTaskStore implements TaskStore {
         try {
             List<TaskRecord> claimed = jdbc.inTransaction("claimPending " + taskQueueId, c -> {
                 woken.clear();
-                return applyClaims(c, peekEntries(c, taskQueueId, max), true, transition, woken);
+                return applyClaims(c, peekEntries(c, taskQueueId, max), null, true, transition, woken);
             });
             fireLocal(woken);
             return claimed;
@@ -284,17 +286,30 @@ public final class JdbcTaskStore implements TaskStore {
         }
     }
 
-    /** One statement takes the batch; concurrent claimers skip each other's rows instead of waiting. */
-    private static List<Entry> takeEntriesSkipLocked(Connection c, String taskQueueId, int max) throws SQLException {
+    /**
+     * PostgreSQL, one round trip: takes the batch (concurrent claimers skip each other's entries instead of
+     * waiting) and locks and reads the tasks of the entries taken, in task_id order. A task row a concurrent
+     * modify holds is waited for and read in its committed latest version, as a separate SELECT FOR UPDATE
+     * would. An entry whose task is gone is deleted and not returned (dropped, as before).
+     */
+    private static List<Entry> takeAndLockSkipLocked(Connection c, String taskQueueId, int max,
+                                                     Map<String, TaskRecord> locked) throws SQLException {
         List<Entry> entries = new ArrayList<>(max);
         try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM pending WHERE task_id IN (SELECT task_id FROM pending WHERE task_queue_id = ?"
-                        + " ORDER BY priority DESC, seq LIMIT ? FOR UPDATE SKIP LOCKED)"
-                        + " RETURNING task_id, run_id, priority, seq")) {
+                "WITH taken AS (DELETE FROM pending WHERE task_id IN (SELECT task_id FROM pending"
+                        + " WHERE task_queue_id = ? ORDER BY priority DESC, seq LIMIT ? FOR UPDATE SKIP LOCKED)"
+                        + " RETURNING task_id, run_id, priority, seq)"
+                        + " SELECT taken.task_id, taken.run_id, taken.priority, taken.seq, t.definition, t.status"
+                        + " FROM taken JOIN tasks t ON t.task_id = taken.task_id"
+                        + " ORDER BY taken.task_id FOR UPDATE OF t")) {
             ps.setString(1, taskQueueId);
             ps.setInt(2, max);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) entries.add(new Entry(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4)));
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    entries.add(new Entry(id, rs.getInt(2), rs.getInt(3), rs.getLong(4)));
+                    locked.put(id, lazyRecord(id, rs));
+                }
             }
         }
         entries.sort(CLAIM_ORDER);
@@ -342,18 +357,22 @@ public final class JdbcTaskStore implements TaskStore {
      * {@code deleteAfterLock} (H2) the entries are deleted here, after the task locks, which is the order a
      * modify takes them in, so the two cannot deadlock.
      */
-    private List<TaskRecord> applyClaims(Connection c, List<Entry> entries, boolean deleteAfterLock,
-                                         UnaryOperator<TaskStatus> transition, Set<String> woken) throws SQLException {
+    private List<TaskRecord> applyClaims(Connection c, List<Entry> entries, Map<String, TaskRecord> alreadyLocked,
+                                         boolean deleteAfterLock, UnaryOperator<TaskStatus> transition,
+                                         Set<String> woken) throws SQLException {
         if (entries.isEmpty()) return List.of();
-        Map<String, TaskRecord> locked = new HashMap<>();
-        List<String> ids = entries.stream().map(Entry::taskId).toList();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT task_id, definition, status FROM tasks WHERE task_id = ANY(?) ORDER BY task_id FOR UPDATE")) {
-            ps.setArray(1, idArray(c, ids));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String id = rs.getString(1);
-                    locked.put(id, lazyRecord(id, rs));
+        Map<String, TaskRecord> locked = alreadyLocked;
+        if (locked == null) {
+            locked = new HashMap<>();
+            List<String> ids = entries.stream().map(Entry::taskId).toList();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT task_id, definition, status FROM tasks WHERE task_id = ANY(?) ORDER BY task_id FOR UPDATE")) {
+                ps.setArray(1, idArray(c, ids));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        locked.put(id, lazyRecord(id, rs));
+                    }
                 }
             }
         }
