@@ -57,7 +57,12 @@ public final class JdbcTaskStore implements TaskStore {
     private static final ObjectReader DEFINITION_READER = Json.MAPPER.readerFor(TaskDefinition.class);
 
     private static final String SELECT_TASK = "SELECT definition, status FROM tasks WHERE task_id = ?";
+    /** What a status change reads: the queue entry needs only the queue and priority columns, not the definition. */
+    private static final String SELECT_TASK_FOR_UPDATE =
+            "SELECT definition, status, task_queue_id, priority FROM tasks WHERE task_id = ? FOR UPDATE";
     private static final String UPDATE_STATUS = "UPDATE tasks SET state = ?, taken_until = ?, status = ? WHERE task_id = ?";
+    private static final String UPDATE_STATUS_RETURNING_HAS_DEPENDENTS = UPDATE_STATUS
+            + " RETURNING EXISTS (SELECT 1 FROM dependencies WHERE required_task_id = ?)";
     private static final String DELETE_PENDING = "DELETE FROM pending WHERE task_id = ?";
     private static final String ARTIFACT_COLUMNS =
             "task_id, run_id, name, storage_type, content_type, expires, present, blob_key, details";
@@ -114,7 +119,7 @@ public final class JdbcTaskStore implements TaskStore {
                     ps.executeBatch();
                 }
             }
-            writeQueueEntry(c, task.taskId(), def, null, status, woken);
+            writeQueueEntry(c, task.taskId(), def.taskQueueId(), def.priority().level(), null, status, woken);
             return true;
         });
         fireLocal(woken);
@@ -188,16 +193,20 @@ public final class JdbcTaskStore implements TaskStore {
     @Override
     public Map<String, TaskState> states(Collection<String> taskIds) {
         if (taskIds.isEmpty()) return Map.of();
-        return jdbc.read("states", c -> {
+        Jdbc.Work<Map<String, TaskState>> read = c -> {
             Map<String, TaskState> states = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT task_id, state FROM tasks WHERE task_id = ANY(?)")) {
+            // PostgreSQL: FOR SHARE waits for a resolving modify of these tasks (see TaskStore#states), ordered
+            // by task_id as claims lock theirs; in a transaction so that a deadlock is retried all the same.
+            try (PreparedStatement ps = c.prepareStatement("SELECT task_id, state FROM tasks WHERE task_id = ANY(?)"
+                    + (dialect == Dialect.POSTGRESQL ? " ORDER BY task_id FOR SHARE" : ""))) {
                 ps.setArray(1, idArray(c, taskIds));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) states.put(rs.getString(1), TaskState.fromWire(rs.getString(2)));
                 }
             }
             return states;
-        });
+        };
+        return dialect == Dialect.POSTGRESQL ? jdbc.inTransaction("states", read) : jdbc.read("states", read);
     }
 
     @Override
@@ -206,23 +215,40 @@ public final class JdbcTaskStore implements TaskStore {
         Optional<StatusChange> change = jdbc.inTransaction("modify " + taskId, c -> {
             woken.clear();
             TaskRecord before;
-            try (PreparedStatement ps = c.prepareStatement(SELECT_TASK + " FOR UPDATE")) {
+            String taskQueueId;
+            int priority;
+            try (PreparedStatement ps = c.prepareStatement(SELECT_TASK_FOR_UPDATE)) {
                 ps.setString(1, taskId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) return Optional.empty();
-                    before = new TaskRecord(taskId, definition(rs), status(rs));
+                    before = lazyRecord(taskId, rs);
+                    taskQueueId = rs.getString("task_queue_id");
+                    priority = rs.getInt("priority");
                 }
             }
             TaskStatus next = transition.apply(before.status());
             if (next == before.status() || next.equals(before.status())) {
                 return Optional.of(new StatusChange(before, before));
             }
-            try (PreparedStatement ps = c.prepareStatement(UPDATE_STATUS)) {
-                bindStatusUpdate(ps, taskId, next);
-                ps.executeUpdate();
+            boolean noDependents = false;
+            if (dialect == Dialect.POSTGRESQL && next.state().isResolved() && !before.status().state().isResolved()) {
+                // The UPDATE's snapshot is taken after the row lock is held, so it sees every edge committed
+                // before; a dependent committing an edge later re-reads states() FOR SHARE and waits for us.
+                try (PreparedStatement ps = c.prepareStatement(UPDATE_STATUS_RETURNING_HAS_DEPENDENTS)) {
+                    bindStatusUpdate(ps, taskId, next);
+                    ps.setString(5, taskId);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        noDependents = rs.next() && !rs.getBoolean(1);
+                    }
+                }
+            } else {
+                try (PreparedStatement ps = c.prepareStatement(UPDATE_STATUS)) {
+                    bindStatusUpdate(ps, taskId, next);
+                    ps.executeUpdate();
+                }
             }
-            writeQueueEntry(c, taskId, before.definition(), pendingRunId(before.status()), next, woken);
-            return Optional.of(new StatusChange(before, before.withStatus(next)));
+            writeQueueEntry(c, taskId, taskQueueId, priority, pendingRunId(before.status()), next, woken);
+            return Optional.of(new StatusChange(before, before.withStatus(next), noDependents));
         });
         fireLocal(woken);
         return change;
@@ -240,7 +266,9 @@ public final class JdbcTaskStore implements TaskStore {
         if (dialect == Dialect.POSTGRESQL) {
             List<TaskRecord> claimed = jdbc.inTransaction("claimPending " + taskQueueId, c -> {
                 woken.clear();
-                return applyClaims(c, takeEntriesSkipLocked(c, taskQueueId, max), false, transition, woken);
+                Map<String, TaskRecord> locked = new HashMap<>();
+                List<Entry> entries = takeAndLockSkipLocked(c, taskQueueId, max, locked);
+                return applyClaims(c, entries, locked, false, transition, woken);
             });
             fireLocal(woken);
             return claimed;
@@ -249,7 +277,7 @@ public final class JdbcTaskStore implements TaskStore {
         try {
             List<TaskRecord> claimed = jdbc.inTransaction("claimPending " + taskQueueId, c -> {
                 woken.clear();
-                return applyClaims(c, peekEntries(c, taskQueueId, max), true, transition, woken);
+                return applyClaims(c, peekEntries(c, taskQueueId, max), null, true, transition, woken);
             });
             fireLocal(woken);
             return claimed;
@@ -258,17 +286,30 @@ public final class JdbcTaskStore implements TaskStore {
         }
     }
 
-    /** One statement takes the batch; concurrent claimers skip each other's rows instead of waiting. */
-    private static List<Entry> takeEntriesSkipLocked(Connection c, String taskQueueId, int max) throws SQLException {
+    /**
+     * PostgreSQL, one round trip: takes the batch (concurrent claimers skip each other's entries instead of
+     * waiting) and locks and reads the tasks of the entries taken, in task_id order. A task row a concurrent
+     * modify holds is waited for and read in its committed latest version, as a separate SELECT FOR UPDATE
+     * would. An entry whose task is gone is deleted and not returned (dropped, as before).
+     */
+    private static List<Entry> takeAndLockSkipLocked(Connection c, String taskQueueId, int max,
+                                                     Map<String, TaskRecord> locked) throws SQLException {
         List<Entry> entries = new ArrayList<>(max);
         try (PreparedStatement ps = c.prepareStatement(
-                "DELETE FROM pending WHERE task_id IN (SELECT task_id FROM pending WHERE task_queue_id = ?"
-                        + " ORDER BY priority DESC, seq LIMIT ? FOR UPDATE SKIP LOCKED)"
-                        + " RETURNING task_id, run_id, priority, seq")) {
+                "WITH taken AS (DELETE FROM pending WHERE task_id IN (SELECT task_id FROM pending"
+                        + " WHERE task_queue_id = ? ORDER BY priority DESC, seq LIMIT ? FOR UPDATE SKIP LOCKED)"
+                        + " RETURNING task_id, run_id, priority, seq)"
+                        + " SELECT taken.task_id, taken.run_id, taken.priority, taken.seq, t.definition, t.status"
+                        + " FROM taken JOIN tasks t ON t.task_id = taken.task_id"
+                        + " ORDER BY taken.task_id FOR UPDATE OF t")) {
             ps.setString(1, taskQueueId);
             ps.setInt(2, max);
             try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) entries.add(new Entry(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4)));
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    entries.add(new Entry(id, rs.getInt(2), rs.getInt(3), rs.getLong(4)));
+                    locked.put(id, lazyRecord(id, rs));
+                }
             }
         }
         entries.sort(CLAIM_ORDER);
@@ -316,18 +357,22 @@ public final class JdbcTaskStore implements TaskStore {
      * {@code deleteAfterLock} (H2) the entries are deleted here, after the task locks, which is the order a
      * modify takes them in, so the two cannot deadlock.
      */
-    private List<TaskRecord> applyClaims(Connection c, List<Entry> entries, boolean deleteAfterLock,
-                                         UnaryOperator<TaskStatus> transition, Set<String> woken) throws SQLException {
+    private List<TaskRecord> applyClaims(Connection c, List<Entry> entries, Map<String, TaskRecord> alreadyLocked,
+                                         boolean deleteAfterLock, UnaryOperator<TaskStatus> transition,
+                                         Set<String> woken) throws SQLException {
         if (entries.isEmpty()) return List.of();
-        Map<String, TaskRecord> locked = new HashMap<>();
-        List<String> ids = entries.stream().map(Entry::taskId).toList();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT task_id, definition, status FROM tasks WHERE task_id = ANY(?) FOR UPDATE")) {
-            ps.setArray(1, idArray(c, ids));
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String id = rs.getString(1);
-                    locked.put(id, new TaskRecord(id, definition(rs), status(rs)));
+        Map<String, TaskRecord> locked = alreadyLocked;
+        if (locked == null) {
+            locked = new HashMap<>();
+            List<String> ids = entries.stream().map(Entry::taskId).toList();
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT task_id, definition, status FROM tasks WHERE task_id = ANY(?) ORDER BY task_id FOR UPDATE")) {
+                ps.setArray(1, idArray(c, ids));
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        locked.put(id, lazyRecord(id, rs));
+                    }
                 }
             }
         }
@@ -363,9 +408,9 @@ public final class JdbcTaskStore implements TaskStore {
         }
         // The entries are gone; a status the claim left pending (or made pending anew) needs one again.
         for (TaskRecord r : claimed) {
-            if (pendingRunId(r.status()) != null) writeQueueEntry(c, r.taskId(), r.definition(), null, r.status(), woken);
+            if (pendingRunId(r.status()) != null) requeue(c, r, woken);
         }
-        for (TaskRecord r : unchanged) writeQueueEntry(c, r.taskId(), r.definition(), null, r.status(), woken);
+        for (TaskRecord r : unchanged) requeue(c, r, woken);
         return claimed;
     }
 
@@ -595,15 +640,15 @@ public final class JdbcTaskStore implements TaskStore {
      * otherwise. {@code entryRunId} is the run whose entry exists now (null for none), so the common
      * transitions (running to resolved, say) cost no statement here.
      */
-    private void writeQueueEntry(Connection c, String taskId, TaskDefinition def, Integer entryRunId,
+    private void writeQueueEntry(Connection c, String taskId, String taskQueueId, int priority, Integer entryRunId,
                                  TaskStatus after, Set<String> woken) throws SQLException {
         Integer wanted = pendingRunId(after);
         if (wanted != null && !wanted.equals(entryRunId)) {
             try (PreparedStatement ps = c.prepareStatement(upsertPendingSql)) {
                 ps.setString(1, taskId);
                 ps.setInt(2, wanted);
-                ps.setString(3, def.taskQueueId());
-                ps.setInt(4, def.priority().level());
+                ps.setString(3, taskQueueId);
+                ps.setInt(4, priority);
                 if (dialect == Dialect.POSTGRESQL) {
                     ps.setString(5, instanceId);
                     ps.executeQuery().close();
@@ -611,13 +656,18 @@ public final class JdbcTaskStore implements TaskStore {
                     ps.executeUpdate();
                 }
             }
-            woken.add(def.taskQueueId());
+            woken.add(taskQueueId);
         } else if (wanted == null && entryRunId != null) {
             try (PreparedStatement ps = c.prepareStatement(DELETE_PENDING)) {
                 ps.setString(1, taskId);
                 ps.executeUpdate();
             }
         }
+    }
+
+    private void requeue(Connection c, TaskRecord r, Set<String> woken) throws SQLException {
+        TaskDefinition def = r.definition();
+        writeQueueEntry(c, r.taskId(), def.taskQueueId(), def.priority().level(), null, r.status(), woken);
     }
 
     private static Integer pendingRunId(TaskStatus s) {
@@ -659,6 +709,12 @@ public final class JdbcTaskStore implements TaskStore {
 
     private static TaskDefinition definition(ResultSet rs) throws SQLException {
         return parse(DEFINITION_READER, rs.getString("definition"));
+    }
+
+    /** The row's status, decoded now, and its definition, decoded only if someone asks for it. */
+    private static TaskRecord lazyRecord(String taskId, ResultSet rs) throws SQLException {
+        String definitionJson = rs.getString("definition");
+        return TaskRecord.lazy(taskId, () -> parse(DEFINITION_READER, definitionJson), status(rs));
     }
 
     private static TaskStatus status(ResultSet rs) throws SQLException {

@@ -31,6 +31,36 @@ class PostgresTaskStoreIT extends TaskStoreContract {
         if (database != null) database.close();
     }
 
+    /**
+     * A dependent created while its only dependency completes is scheduled whatever the interleaving: the
+     * resolution's in-transaction look at the edges (noDependents) and the dependent's locking re-read of the
+     * states cannot both miss each other.
+     */
+    @Test
+    void dependentCreatedWhileItsDependencyCompletesIsAlwaysScheduled() throws Exception {
+        dev.berth.core.queue.QueueService queue = new dev.berth.core.queue.QueueService(store, clock,
+                Duration.ofMinutes(20));
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 150; i++) {
+                dev.berth.core.store.TaskRecord required = pendingTask(definition(this.queue, now()).build(), now());
+                store.insertTask(required);
+                store.modify(required.taskId(), dev.berth.testing.TaskFixtures.claimBy("w", now()));
+                String dependentId = dev.berth.testing.TaskFixtures.slugId();
+                var def = definition(this.queue, now()).dependencies(required.taskId()).build();
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+                var a = pool.submit(() -> { start.await(); return queue.reportCompleted(required.taskId(), 0); });
+                var b = pool.submit(() -> { start.await(); return queue.createTask(dependentId, def); });
+                a.get();
+                b.get();
+                assertThat(store.findTask(dependentId).orElseThrow().status().state())
+                        .as("dependent of iteration %d", i).isEqualTo(dev.berth.core.task.TaskState.PENDING);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void onPendingListenerOfAnotherServerOnTheSameDatabaseHearsNewPendingEntries() {
         try (Storage other = Storage.open(database.url(), null, null)) {

@@ -324,6 +324,25 @@ public abstract class TaskStoreContract {
     // ---- listings and counts
 
     @Test
+    void resolvingNeverClaimsNoDependentsWhenATaskDependsOnIt() {
+        TaskRecord required = insertPending();
+        TaskRecord dependent = unscheduledTask(definition(queue, now()).dependencies(required.taskId()).build(), now());
+        assertThat(store.insertTask(dependent)).isTrue();
+        TaskRecord alone = insertPending();
+
+        StatusChange withDependent = store.modify(required.taskId(), s -> TaskLifecycle.cancel(s, now())).orElseThrow();
+        StatusChange without = store.modify(alone.taskId(), s -> TaskLifecycle.cancel(s, now())).orElseThrow();
+
+        assertThat(withDependent.changed()).isTrue();
+        assertThat(withDependent.noDependents()).isFalse();
+        // a store may not know (false); when it says so, it is right
+        if (without.noDependents()) assertThat(store.dependents(alone.taskId(), null, 10).items()).isEmpty();
+        assertThat(store.states(List.of(required.taskId(), dependent.taskId())))
+                .containsEntry(required.taskId(), TaskState.EXCEPTION)
+                .containsEntry(dependent.taskId(), TaskState.UNSCHEDULED);
+    }
+
+    @Test
     void dependentsArePagedInTaskIdOrder() {
         TaskRecord required = insertPending();
         List<String> dependents = new ArrayList<>();

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
@@ -53,6 +54,21 @@ public final class Authenticator {
         public boolean satisfies(ScopeExpression expression) { return expression.satisfiedBy(scopes); }
     }
 
+    /** Bounds the caches below; they are emptied when they reach it (entries are cheap to recompute). */
+    private static final int CACHE_LIMIT = 10_000;
+
+    /**
+     * A certificate whose signature and scopes were verified for an (id, ext), with what came out of it. Valid
+     * only while the issuing client and the role table are the very ones it was verified against.
+     */
+    private record VerifiedExt(Ext ext, String issuingId, ClientCredentials client, RoleExpander expander,
+                               List<String> scopes, String key) {}
+
+    /** A client's scopes expanded through one role table. */
+    private record ExpandedClient(ClientCredentials client, RoleExpander expander, List<String> scopes) {}
+
+    private final ConcurrentHashMap<String, VerifiedExt> verifiedExts = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, ExpandedClient> expandedClients = new ConcurrentHashMap<>();
     private final ClientSource clients;
     private final Supplier<RoleExpander> roles;
     private final Clock clock;
@@ -112,24 +128,65 @@ public final class Authenticator {
         Resolution(Instant now) { this.now = now; }
 
         String keyFor(String id, String rawExt) {
-            ext = Ext.parse(rawExt);
             expander = roles.get();
+            String cacheKey = rawExt == null || rawExt.isEmpty() ? null : id + '\n' + rawExt;
+            VerifiedExt verified = cacheKey == null ? null : verifiedExts.get(cacheKey);
+            if (verified != null) {
+                // Same certificate, same request id: its signature and scope coverage were checked against this
+                // very client record and role table; the client's state and the validity window are checked anew.
+                ClientCredentials client = usableClient(verified.issuingId());
+                if (client.equals(verified.client()) && expander == verified.expander()) {
+                    ext = verified.ext();
+                    Certificate certificate = ext.certificate();
+                    if (certificate != null) {
+                        certificate.verifyValidity(now);
+                        issuer = verified.issuingId();
+                        expires = client.expires();
+                        if (expires == null || certificate.expiryInstant().isBefore(expires)) {
+                            expires = certificate.expiryInstant();
+                        }
+                    } else {
+                        expires = client.expires();
+                    }
+                    scopes = verified.scopes();
+                    return verified.key();
+                }
+            }
+            ext = Ext.parse(rawExt);
             Certificate certificate = ext.certificate();
             String issuingId = certificate != null && certificate.issuer() != null ? certificate.issuer() : id;
             ClientCredentials client = usableClient(issuingId);
-            List<String> clientScopes = expander.expand(client.scopes());
+            List<String> clientScopes = expandedScopes(client);
             expires = client.expires();
+            String key;
             if (certificate == null) {
                 scopes = clientScopes;
-                return client.accessToken();
+                key = client.accessToken();
+            } else {
+                certificate.verify(id, issuingId, client.accessToken(), clientScopes, now);
+                issuer = issuingId;
+                scopes = expander.expand(certificate.scopes());
+                if (expires == null || certificate.expiryInstant().isBefore(expires)) {
+                    expires = certificate.expiryInstant();
+                }
+                key = certificate.temporaryAccessToken(client.accessToken());
             }
-            certificate.verify(id, issuingId, client.accessToken(), clientScopes, now);
-            issuer = issuingId;
-            scopes = expander.expand(certificate.scopes());
-            if (expires == null || certificate.expiryInstant().isBefore(expires)) {
-                expires = certificate.expiryInstant();
+            if (cacheKey != null) {
+                if (verifiedExts.size() >= CACHE_LIMIT) verifiedExts.clear();
+                verifiedExts.put(cacheKey, new VerifiedExt(ext, issuingId, client, expander, List.copyOf(scopes), key));
             }
-            return certificate.temporaryAccessToken(client.accessToken());
+            return key;
+        }
+
+        private List<String> expandedScopes(ClientCredentials client) {
+            ExpandedClient cached = expandedClients.get(client.clientId());
+            if (cached != null && cached.expander() == expander && cached.client().equals(client)) {
+                return cached.scopes();
+            }
+            List<String> expanded = List.copyOf(expander.expand(client.scopes()));
+            if (expandedClients.size() >= CACHE_LIMIT) expandedClients.clear();
+            expandedClients.put(client.clientId(), new ExpandedClient(client, expander, expanded));
+            return expanded;
         }
 
         private ClientCredentials usableClient(String clientId) {

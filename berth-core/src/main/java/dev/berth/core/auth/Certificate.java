@@ -141,13 +141,7 @@ public record Certificate(int version, List<String> scopes, long start, long exp
                     ? "ext.certificate.signature is not valid, or the wrong clientId was used with it"
                     : "ext.certificate.signature is not valid");
         }
-        if (start > now.toEpochMilli() + SKEW.toMillis()) {
-            throw BerthException.unauthenticated("temporary credentials are not valid before "
-                    + Instant.ofEpochMilli(start));
-        }
-        if (expiry < now.toEpochMilli() - SKEW.toMillis()) {
-            throw BerthException.unauthenticated("temporary credentials expired at " + Instant.ofEpochMilli(expiry));
-        }
+        verifyValidity(now);
         if (expiry - start > MAX_LIFETIME.toMillis()) {
             throw BerthException.unauthenticated("temporary credentials cannot be valid for more than 31 days");
         }
@@ -166,6 +160,17 @@ public record Certificate(int version, List<String> scopes, long start, long exp
         if (!missing.isEmpty()) {
             throw BerthException.unauthenticated("ext.certificate issuer " + issuerClientId
                     + " does not hold the certificate's scopes " + missing);
+        }
+    }
+
+    /** Checks that {@code now} is within start and expiry (with {@link #SKEW}); the part of {@link #verify} that changes with time. */
+    public void verifyValidity(Instant now) {
+        if (start > now.toEpochMilli() + SKEW.toMillis()) {
+            throw BerthException.unauthenticated("temporary credentials are not valid before "
+                    + Instant.ofEpochMilli(start));
+        }
+        if (expiry < now.toEpochMilli() - SKEW.toMillis()) {
+            throw BerthException.unauthenticated("temporary credentials expired at " + Instant.ofEpochMilli(expiry));
         }
     }
 

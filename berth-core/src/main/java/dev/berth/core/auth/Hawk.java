@@ -31,9 +31,14 @@ public final class Hawk {
     /** Allowed clock difference between client and server, as Taskcluster's auth service allows. */
     public static final Duration MAX_SKEW = Duration.ofMinutes(15);
 
-    private static final Pattern ATTRIBUTE = Pattern.compile("(\\w+)=\"([^\"\\\\]*)\"\\s*(?:,\\s*|$)");
     private static final Set<String> HEADER_ATTRIBUTES = Set.of("id", "ts", "nonce", "hash", "ext", "mac", "app", "dlg");
     private static final Pattern BEWIT_PARAM = Pattern.compile("^(/.*)([?&])bewit=([^&$]*)(?:&(.+))?$");
+    /**
+     * Mac.getInstance does a provider lookup each time, and requests run on (short-lived) virtual threads, so a
+     * ThreadLocal would not help: idle initialised Macs are pooled instead (a Mac is reusable after init).
+     */
+    private static final java.util.concurrent.ConcurrentLinkedQueue<Mac> MACS = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private static final int MAX_POOLED_MACS = 64;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String NONCE_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -242,26 +247,54 @@ public final class Hawk {
             throw BerthException.unauthenticated("Authorization scheme is " + scheme + ", expected Hawk");
         }
         String rest = space < 0 ? "" : trimmed.substring(space + 1).strip();
+        // name="value" pairs: name is \w+, value has no '"' or '\\', pairs are separated by ',' with optional
+        // whitespace around it (the same grammar as the hawk npm package's regex, scanned by hand).
         Map<String, String> attributes = new LinkedHashMap<>();
-        Matcher matcher = ATTRIBUTE.matcher(rest);
-        int consumed = 0;
-        while (matcher.find()) {
-            if (matcher.start() != consumed) {
+        int i = 0;
+        int n = rest.length();
+        while (i < n) {
+            int nameStart = i;
+            while (i < n && isWordChar(rest.charAt(i))) i++;
+            if (i == nameStart || i + 1 >= n || rest.charAt(i) != '=' || rest.charAt(i + 1) != '"') {
                 break;
             }
-            String name = matcher.group(1);
+            String name = rest.substring(nameStart, i);
+            int valueStart = i + 2;
+            int j = valueStart;
+            while (j < n && rest.charAt(j) != '"' && rest.charAt(j) != '\\') j++;
+            if (j >= n || rest.charAt(j) != '"') {
+                break;
+            }
+            String value = rest.substring(valueStart, j);
+            j++;
+            while (j < n && isSpace(rest.charAt(j))) j++;
+            if (j < n) {
+                if (rest.charAt(j) != ',') {
+                    break;
+                }
+                j++;
+                while (j < n && isSpace(rest.charAt(j))) j++;
+            }
             if (!HEADER_ATTRIBUTES.contains(name)) {
                 throw BerthException.unauthenticated("unknown Hawk attribute " + name);
             }
-            if (attributes.put(name, matcher.group(2)) != null) {
+            if (attributes.put(name, value) != null) {
                 throw BerthException.unauthenticated("duplicate Hawk attribute " + name);
             }
-            consumed = matcher.end();
+            i = j;
         }
-        if (consumed != rest.length() || attributes.isEmpty()) {
+        if (i != n || attributes.isEmpty()) {
             throw BerthException.unauthenticated("malformed Hawk header: expected name=\"value\" pairs");
         }
         return attributes;
+    }
+
+    private static boolean isWordChar(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    }
+
+    private static boolean isSpace(char c) {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
     }
 
     static String mac(String type, String key, String ts, String nonce, String method, String resource,
@@ -282,10 +315,13 @@ public final class Hawk {
     }
 
     static byte[] hmacSha256(String key, String message) {
+        Mac hmac = MACS.poll();
         try {
-            Mac hmac = Mac.getInstance("HmacSHA256");
+            if (hmac == null) hmac = Mac.getInstance("HmacSHA256");
             hmac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-            return hmac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+            byte[] out = hmac.doFinal(message.getBytes(StandardCharsets.UTF_8));
+            if (MACS.size() < MAX_POOLED_MACS) MACS.offer(hmac);
+            return out;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
         }

@@ -244,7 +244,8 @@ public final class QueueService {
     private void afterChange(StatusChange c) {
         boolean wasResolved = c.before().status().state().isResolved();
         boolean isResolved = c.after().status().state().isResolved();
-        if (isResolved && !wasResolved) releaseDependents(c.after().taskId());
+        // The store may know, from the resolving transaction itself, that nothing depends on the task.
+        if (isResolved && !wasResolved && !c.noDependents()) releaseDependents(c.after().taskId());
     }
 
     private void releaseDependents(String taskId) {

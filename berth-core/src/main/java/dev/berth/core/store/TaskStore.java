@@ -31,12 +31,22 @@ public interface TaskStore extends AutoCloseable {
 
     Optional<TaskRecord> findTask(String taskId);
 
-    /** Current states of the given tasks; ids not stored are absent from the map. */
+    /**
+     * Current states of the given tasks; ids not stored are absent from the map. A store whose {@link #modify}
+     * may report {@link StatusChange#noDependents()} must make this a locking read: it waits for a concurrent
+     * modify of any of these tasks to commit and returns the state that modify wrote. Together, a dependent's
+     * check after its edges were committed and a resolution's look at the edges cannot both miss each other.
+     */
     Map<String, TaskState> states(Collection<String> taskIds);
 
     /**
      * Reads the task under a row lock, applies {@code transition} to its status and writes the result
      * (with the queue index updated) unless the function returned the same status.
+     *
+     * <p>When the change resolves the task, the store may set {@link StatusChange#noDependents()}, and then only
+     * from a read of the dependency edges made in the same transaction after the task's row was locked and
+     * written (so that an edge committed before that read is seen, and a dependent checking {@link #states}
+     * after it waits for this commit). Otherwise it leaves it false.
      *
      * @return empty when the task does not exist
      */

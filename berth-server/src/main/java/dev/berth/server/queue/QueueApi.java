@@ -207,10 +207,9 @@ public final class QueueApi {
         caller.requireAll(List.of("queue:claim-work:" + taskQueueId, "queue:worker-id:" + workerGroup + "/" + workerId));
         List<Claim> claims = queue.claimWork(taskQueueId, workerGroup, workerId, max, claimWait(ctx));
         metrics.counter("berth_queue_runs_claimed").increment(claims.size());
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        ArrayNode tasks = out.putArray("tasks");
+        List<Object> tasks = new ArrayList<>(claims.size());
         for (Claim claim : claims) tasks.add(claimResponse(claim, true));
-        json(ctx, out);
+        json(ctx, java.util.Map.of("tasks", tasks));
     }
 
     private void claimTask(Context ctx) {
@@ -249,18 +248,19 @@ public final class QueueApi {
         json(ctx, statusResponse(status));
     }
 
-    private ObjectNode claimResponse(Claim claim, boolean withTask) {
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        out.set("status", Json.MAPPER.valueToTree(claim.status()));
+    /** Written straight to bytes (no intermediate tree for the status). */
+    private java.util.Map<String, Object> claimResponse(Claim claim, boolean withTask) {
+        java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("status", claim.status());
         out.put("runId", claim.runId());
         out.put("workerGroup", claim.workerGroup());
         out.put("workerId", claim.workerId());
         out.put("takenUntil", Json.format(claim.takenUntil()));
-        if (withTask) out.set("task", TaskDefinitions.toJson(claim.task()));
+        if (withTask) out.put("task", TaskDefinitions.toJson(claim.task()));
         List<String> scopes = new ArrayList<>(claim.task().scopes());
         String run = claim.taskId() + "/" + claim.runId();
         scopes.addAll(List.of("queue:reclaim-task:" + run, "queue:resolve-task:" + run, "queue:create-artifact:" + run));
-        out.set("credentials", auth.temporaryCredentials(scopes, claim.takenUntil()));
+        out.put("credentials", auth.temporaryCredentials(scopes, claim.takenUntil()));
         return out;
     }
 
@@ -522,13 +522,12 @@ public final class QueueApi {
         return id;
     }
 
-    private static ObjectNode statusResponse(TaskStatus status) {
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        out.set("status", Json.MAPPER.valueToTree(status));
-        return out;
+    private static java.util.Map<String, Object> statusResponse(TaskStatus status) {
+        return java.util.Map.of("status", status);
     }
 
-    private static void json(Context ctx, JsonNode body) {
+    /** Serialises {@code body} (a tree, a map or a POJO) once, straight to the response bytes. */
+    private static void json(Context ctx, Object body) {
         ctx.contentType("application/json").result(Json.writeBytes(body));
     }
 
