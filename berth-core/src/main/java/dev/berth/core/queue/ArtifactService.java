@@ -57,15 +57,7 @@ public final class ArtifactService {
         if (name.isEmpty() || name.startsWith("/") || name.contains("..") || name.length() > 1024) {
             throw BerthException.input("artifact name '" + name + "' is not allowed (no leading '/', no '..', at most 1024 characters)");
         }
-        TaskRecord task = tasks.findTask(taskId).orElseThrow(() -> BerthException.notFound("task " + taskId + " not found"));
-        Run run = runOf(task, runId);
-        Instant now = clock.instant();
-        boolean open = run.state() == TaskState.RUNNING
-                || (run.state().isResolved() && run.resolved() != null && run.resolved().plus(LATE_UPLOAD).isAfter(now));
-        if (!open) {
-            throw BerthException.conflict("run " + runId + " of task " + taskId + " is " + run.state().wire()
-                    + "; artifacts can only be created while it is running");
-        }
+        TaskRecord task = requireOpenForWrites(taskId, runId, "created");
         String storageType = text(request, "storageType", true);
         if (!STORAGE_TYPES.contains(storageType)) {
             throw BerthException.input("storageType must be one of " + String.join(", ", STORAGE_TYPES.stream().sorted().toList())
@@ -130,6 +122,8 @@ public final class ArtifactService {
 
     /** Stores the uploaded bytes of an s3 artifact and marks it present. */
     public ArtifactRecord upload(String taskId, int runId, String name, InputStream body) {
+        // an upload URL outlives its run; once the run is over its artifacts are final
+        requireOpenForWrites(taskId, runId, "uploaded");
         ArtifactRecord a = find(taskId, runId, name);
         if (!"s3".equals(a.storageType())) throw BerthException.conflict("artifact " + name + " is not an upload (s3) artifact");
         try {
@@ -147,6 +141,7 @@ public final class ArtifactService {
 
     /** Appends bytes to an s3 artifact that is still being written (a live log); not yet present. */
     public long append(String taskId, int runId, String name, byte[] bytes) {
+        requireOpenForWrites(taskId, runId, "written");
         ArtifactRecord a = find(taskId, runId, name);
         if (!"s3".equals(a.storageType())) throw BerthException.conflict("artifact " + name + " is not an upload (s3) artifact");
         try {
@@ -242,6 +237,19 @@ public final class ArtifactService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Artifacts of a run change while it runs, and for a short while after (a worker's last uploads). */
+    private TaskRecord requireOpenForWrites(String taskId, int runId, String verb) {
+        TaskRecord task = tasks.findTask(taskId).orElseThrow(() -> BerthException.notFound("task " + taskId + " not found"));
+        Run run = runOf(task, runId);
+        boolean open = run.state() == TaskState.RUNNING
+                || (run.state().isResolved() && run.resolved() != null && run.resolved().plus(LATE_UPLOAD).isAfter(clock.instant()));
+        if (!open) {
+            throw BerthException.conflict("run " + runId + " of task " + taskId + " is " + run.state().wire()
+                    + "; its artifacts can only be " + verb + " while it is running");
+        }
+        return task;
     }
 
     private static Run runOf(TaskRecord task, int runId) {
