@@ -4,11 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.client.BerthClient;
 import dev.berth.client.Credentials;
 import dev.berth.core.auth.Slugid;
-import dev.berth.core.json.Json;
+import dev.berth.core.task.TaskRequests;
 import dev.berth.core.task.TaskStatus;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -58,23 +57,12 @@ final class QuickstartCommand extends DevCommand {
     }
 
     private ObjectNode sampleTask(String taskQueueId) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        ObjectNode task = Json.MAPPER.createObjectNode();
-        task.put("taskQueueId", taskQueueId);
-        task.put("created", Json.format(now));
-        task.put("deadline", Json.format(now.plus(Duration.ofHours(1))));
-        ObjectNode payload = task.putObject("payload");
-        payload.put("image", image);
-        payload.set("command", Json.MAPPER.valueToTree(List.of("sh", "-c",
-                "echo \"Hello from Berth: task $TASK_ID, run $RUN_ID\"; uname -a; "
-                        + "for i in 1 2 3; do echo \"step $i of 3\"; sleep 1; done; echo done")));
-        payload.put("maxRunTime", 120);
-        ObjectNode meta = task.putObject("metadata");
-        meta.put("name", "Berth quickstart sample");
-        meta.put("description", "prints a greeting and three steps");
-        meta.put("owner", "quickstart@localhost");
-        meta.put("source", "berth quickstart");
-        return task;
+        return TaskRequests.task(
+                TaskRequests.dockerPayload(image, List.of("sh", "-c",
+                        "echo \"Hello from Berth: task $TASK_ID, run $RUN_ID\"; uname -a; "
+                                + "for i in 1 2 3; do echo \"step $i of 3\"; sleep 1; done; echo done"), 120, null),
+                new TaskRequests.Defaults(taskQueueId, Instant.now(), Duration.ofHours(1), "Berth quickstart sample",
+                        "prints a greeting and three steps", "quickstart@localhost", "berth quickstart"));
     }
 
     private static TaskStatus waitResolved(BerthClient client, String taskId) throws InterruptedException {

@@ -2,7 +2,6 @@ package dev.berth.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.berth.client.BerthClient;
@@ -11,13 +10,13 @@ import dev.berth.core.auth.Slugid;
 import dev.berth.core.json.Json;
 import dev.berth.core.task.Run;
 import dev.berth.core.task.TaskState;
+import dev.berth.core.task.TaskRequests;
 import dev.berth.core.task.TaskStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -79,14 +78,11 @@ final class TaskCommand implements Runnable {
                     throw BerthException.input("give a definition with --file, or --image IMAGE -- command args");
                 }
                 task = Json.MAPPER.createObjectNode();
-                ObjectNode payload = task.putObject("payload");
-                payload.put("image", image);
-                ArrayNode cmd = payload.putArray("command");
-                command.forEach(cmd::add);
-                payload.put("maxRunTime", maxRunTime);
-                if (env != null) payload.set("env", Json.MAPPER.valueToTree(env));
+                task.set("payload", TaskRequests.dockerPayload(image, command, maxRunTime, env));
             }
-            fillDefaults(task);
+            TaskRequests.fillDefaults(task, new TaskRequests.Defaults(taskQueueId, Instant.now(), Duration.ofDays(1),
+                    name != null ? name : describe(task), "created with berth task create",
+                    System.getProperty("user.name", "berth") + "@localhost", "berth-cli"));
             String id = taskId != null ? taskId : Slugid.nice();
             BerthClient c = client.client();
             JsonNode status = c.queue().createTask(id, task).get("status");
@@ -101,19 +97,6 @@ final class TaskCommand implements Runnable {
             JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(path.toFile());
             if (node == null || !node.isObject()) throw BerthException.input(path + " must hold a task definition object");
             return (ObjectNode) Json.MAPPER.readTree(Json.write(node));
-        }
-
-        private void fillDefaults(ObjectNode task) {
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            if (!task.has("taskQueueId") && !task.has("provisionerId")) task.put("taskQueueId", taskQueueId);
-            if (!task.has("created")) task.put("created", Json.format(now));
-            if (!task.has("deadline")) task.put("deadline", Json.format(now.plus(Duration.ofDays(1))));
-            ObjectNode meta = task.has("metadata") && task.get("metadata").isObject()
-                    ? (ObjectNode) task.get("metadata") : task.putObject("metadata");
-            if (!meta.has("name")) meta.put("name", name != null ? name : describe(task));
-            if (!meta.has("description")) meta.put("description", "created with berth task create");
-            if (!meta.has("owner")) meta.put("owner", System.getProperty("user.name", "berth") + "@localhost");
-            if (!meta.has("source")) meta.put("source", "berth-cli");
         }
 
         private static String describe(ObjectNode task) {

@@ -10,6 +10,7 @@ import dev.berth.core.store.TaskRecord;
 import dev.berth.core.task.Run;
 import dev.berth.core.task.TaskDefinition;
 import dev.berth.core.task.TaskDefinitions;
+import dev.berth.core.task.TaskRequests;
 import dev.berth.core.task.TaskStatus;
 import dev.berth.server.auth.Authenticator;
 import dev.berth.server.auth.Caller;
@@ -19,8 +20,9 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -31,6 +33,8 @@ import java.util.function.Supplier;
 public final class JobApi {
 
     static final String SUBMIT_SCHEMA = "jobs/v1/submit-request.json";
+    private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, String>> STRING_MAP = new com.fasterxml.jackson.core.type.TypeReference<>() {};
+    private static final com.fasterxml.jackson.core.type.TypeReference<List<String>> STRING_LIST = new com.fasterxml.jackson.core.type.TypeReference<>() {};
     private static final Map<String, String> ENDPOINTS = new LinkedHashMap<>();
 
     static {
@@ -84,23 +88,15 @@ public final class JobApi {
         Caller caller = auth.authenticate(ctx);
         JsonNode job = bodies.json(ctx, SUBMIT_SCHEMA);
         String taskId = newTaskId.get();
-        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-        ObjectNode task = Json.MAPPER.createObjectNode();
-        task.put("taskQueueId", job.path("taskQueueId").asText("local/docker"));
-        task.put("created", Json.format(now));
-        task.put("deadline", Json.format(now.plusSeconds(job.path("deadlineSeconds").asLong(86400))));
+        Map<String, String> env = job.has("env") ? Json.MAPPER.convertValue(job.get("env"), STRING_MAP) : null;
+        List<String> command = Json.MAPPER.convertValue(job.get("command"), STRING_LIST);
+        ObjectNode task = TaskRequests.task(
+                TaskRequests.dockerPayload(job.get("image").asText(), command, job.path("maxRunTime").asInt(3600), env),
+                new TaskRequests.Defaults(job.path("taskQueueId").asText("local/docker"), clock.instant(),
+                        Duration.ofSeconds(job.path("deadlineSeconds").asLong(86400)), job.path("name").asText("job " + taskId),
+                        "submitted through POST /submit", job.path("owner").asText(caller.clientId()), ctx.url()));
         if (job.has("priority")) task.put("priority", job.get("priority").asText());
         if (job.has("retries")) task.put("retries", job.get("retries").asInt());
-        ObjectNode payload = task.putObject("payload");
-        payload.put("image", job.get("image").asText());
-        payload.set("command", job.get("command"));
-        if (job.has("env")) payload.set("env", job.get("env"));
-        payload.put("maxRunTime", job.path("maxRunTime").asInt(3600));
-        ObjectNode meta = task.putObject("metadata");
-        meta.put("name", job.path("name").asText("job " + taskId));
-        meta.put("description", "submitted through POST /submit");
-        meta.put("owner", job.path("owner").asText(caller.clientId()));
-        meta.put("source", ctx.url());
         TaskDefinition def = TaskDefinitions.fromRequest(taskId, task);
         QueueApi.requireCreateScopes(caller, def);
         queue.createTask(taskId, def);
