@@ -2,7 +2,8 @@
 # Runs Berth's whole test suite: unit, contract, HTTP API and *IT integration tests against a real
 # PostgreSQL and a real Docker engine. Installs and starts what is missing (Debian, as root):
 # Maven, PostgreSQL, the Docker engine, Node.js for the taskcluster-client compatibility test, and
-# builds the local test images (no registry is needed). Extra arguments go to Maven.
+# builds the local test images (no outside registry is needed) and
+# pushes one to a local registry on 127.0.0.1:5000 for the pull tests. Extra arguments go to Maven.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -17,6 +18,8 @@ echo "== Docker engine"
 bash scripts/docker.sh
 echo "== Test images"
 bash scripts/test-images.sh
+echo "== Test registry (pull tests)"
+bash scripts/test-registry.sh
 
 echo "== Node.js and taskcluster-client (compatibility test)"
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
