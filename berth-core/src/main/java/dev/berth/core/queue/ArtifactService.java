@@ -41,6 +41,8 @@ public final class ArtifactService {
     private final TaskStore tasks;
     private final BlobStore blobs;
     private final Clock clock;
+    /** Wakes followers of a live artifact in this process; other servers' writes are seen by polling. */
+    private final KeyedSignals writes = new KeyedSignals();
 
     public ArtifactService(TaskStore tasks, BlobStore blobs, Clock clock) {
         this.tasks = tasks;
@@ -132,8 +134,9 @@ public final class ArtifactService {
                     ? ((ObjectNode) a.details()).deepCopy() : Json.MAPPER.createObjectNode();
             details.put("size", info.size());
             details.put("sha256", info.sha256());
-            ArtifactRecord done = a.withPresent(true, details);
-            return tasks.putArtifact(done, existing -> true);
+            ArtifactRecord done = tasks.putArtifact(a.withPresent(true, details), existing -> true);
+            writes.signalAndForget(writeKey(done));
+            return done;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -145,7 +148,9 @@ public final class ArtifactService {
         ArtifactRecord a = find(taskId, runId, name);
         if (!"s3".equals(a.storageType())) throw BerthException.conflict("artifact " + name + " is not an upload (s3) artifact");
         try {
-            return blobs.append(a.blobKey(), bytes, 0, bytes.length);
+            long size = blobs.append(a.blobKey(), bytes, 0, bytes.length);
+            writes.signal(writeKey(a));
+            return size;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -160,11 +165,26 @@ public final class ArtifactService {
             if (size < 0) throw BerthException.conflict("artifact " + name + " has no uploaded content yet");
             ObjectNode details = Json.MAPPER.createObjectNode();
             details.put("size", size);
-            return tasks.putArtifact(a.withPresent(true, details), existing -> true);
+            ArtifactRecord done = tasks.putArtifact(a.withPresent(true, details), existing -> true);
+            writes.signalAndForget(writeKey(done));
+            return done;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** The write generation of an artifact: read it before reading bytes, then {@link #awaitWrite} from it. */
+    public long writeGeneration(ArtifactRecord a) { return writes.generation(writeKey(a)); }
+
+    /** Waits until the artifact is written to (in this process) after {@code seen}, or the timeout passes. */
+    public boolean awaitWrite(ArtifactRecord a, long seen, Duration timeout) throws InterruptedException {
+        return writes.await(writeKey(a), seen, timeout);
+    }
+
+    /** A follower saw the artifact finished (or its run over): drop its signal, waking any other followers. */
+    public void followingEnded(ArtifactRecord a) { writes.signalAndForget(writeKey(a)); }
+
+    private static String writeKey(ArtifactRecord a) { return a.taskId() + "/" + a.runId() + "/" + a.name(); }
 
     public ArtifactRecord find(String taskId, int runId, String name) {
         return tasks.findArtifact(taskId, runId, name).orElseThrow(() ->

@@ -34,7 +34,7 @@ public final class QueueService {
     private final TaskStore store;
     private final Clock clock;
     private final Duration claimTimeout;
-    private final PendingSignals signals = new PendingSignals();
+    private final KeyedSignals signals = new KeyedSignals();
 
     public QueueService(TaskStore store, Clock clock, Duration claimTimeout) {
         this.store = store;

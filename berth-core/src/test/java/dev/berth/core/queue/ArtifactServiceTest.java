@@ -126,6 +126,29 @@ class ArtifactServiceTest {
     }
 
     @Test
+    void aFollowerWaitingForALiveArtifactIsWokenByAnAppendAndByFinish() throws Exception {
+        String taskId = runningTask();
+        var log = artifacts.create(taskId, 0, "public/logs/live.log", s3("text/plain"));
+        long seen = artifacts.writeGeneration(log);
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(200);
+                artifacts.append(taskId, 0, "public/logs/live.log", "line\n".getBytes(StandardCharsets.UTF_8));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(artifacts.awaitWrite(log, seen, Duration.ofSeconds(30))).as("woken by the append").isTrue();
+        writer.join();
+
+        long afterAppend = artifacts.writeGeneration(log);
+        assertThat(artifacts.awaitWrite(log, afterAppend, Duration.ofMillis(50))).as("nothing new yet").isFalse();
+        Thread finisher = Thread.ofVirtual().start(() -> artifacts.finish(taskId, 0, "public/logs/live.log"));
+        assertThat(artifacts.awaitWrite(log, afterAppend, Duration.ofSeconds(30))).as("woken by finish").isTrue();
+        finisher.join();
+    }
+
+    @Test
     void artifactsOfAPendingRunCannotBeCreated() {
         String taskId = TestTasks.newTaskId();
         queue.createTask(taskId, TestTasks.definition(taskId, TestTasks.body(NOW)));

@@ -41,6 +41,7 @@ public final class QueueApi {
     public static final String VERSION = "0.1.0";
     private static final Duration MAX_CLAIM_WAIT = Duration.ofSeconds(20);
     private static final Duration UPLOAD_URL_VALIDITY = Duration.ofHours(1);
+    private static final Duration LIVE_RECHECK = Duration.ofSeconds(1);
 
     private final QueueService queue;
     private final ArtifactService artifacts;
@@ -439,6 +440,7 @@ public final class QueueApi {
         long offset = 0;
         Instant idleSince = Instant.now();
         while (true) {
+            long seen = artifacts.writeGeneration(a);
             long sent = 0;
             Optional<InputStream> in = artifacts.open(a, offset);
             if (in.isPresent()) {
@@ -457,10 +459,12 @@ public final class QueueApi {
                 // one last read: bytes may have landed between our read and the check
                 Optional<InputStream> rest = artifacts.open(now, offset);
                 if (rest.isPresent()) try (InputStream body = rest.get()) { body.transferTo(out); }
+                artifacts.followingEnded(a);
                 break;
             }
             if (Duration.between(idleSince, Instant.now()).toHours() >= 1) break;
-            Thread.sleep(100);
+            // woken at once by a write through this server; a write through another server is seen within a second
+            artifacts.awaitWrite(a, seen, LIVE_RECHECK);
         }
         out.close();
     }

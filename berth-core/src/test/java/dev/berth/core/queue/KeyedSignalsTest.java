@@ -7,9 +7,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-class PendingSignalsTest {
+class KeyedSignalsTest {
 
-    private final PendingSignals signals = new PendingSignals();
+    private final KeyedSignals signals = new KeyedSignals();
 
     @Test
     void awaitTimesOutWithFalseWhenNothingIsSignalled() throws Exception {
