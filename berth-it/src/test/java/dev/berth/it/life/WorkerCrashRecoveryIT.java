@@ -11,7 +11,6 @@ import static dev.berth.it.life.LifeSupport.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.berth.client.BerthClient;
 import dev.berth.core.auth.Slugid;
 import dev.berth.core.task.ReasonCreated;
 import dev.berth.core.task.ReasonResolved;
@@ -19,72 +18,39 @@ import dev.berth.core.task.Run;
 import dev.berth.core.task.TaskState;
 import dev.berth.core.task.TaskStatus;
 import dev.berth.it.life.LifeSupport.BerthProcess;
-import dev.berth.server.BerthServer;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A {@code berth worker} process dies without a word (SIGKILL) while its task runs: the queue notices by
  * the claim expiring and schedules a retry; the container it left behind survives the crash, and the
  * next incarnation of the same worker id removes it before it claims again — and then runs the retry.
  */
-class WorkerCrashRecoveryIT {
+class WorkerCrashRecoveryIT extends WorkerProcessFixture {
 
     private static final int CLAIM_TIMEOUT_SECONDS = 3;
 
-    @TempDir
-    Path dir;
-
-    private final String workerId = "life-crash-" + LifeSupport.shortId();
-    private final String taskQueueId = "life-it/crash-" + LifeSupport.shortId();
-    private BerthServer server;
-    private BerthClient client;
     private BerthProcess first;
     private BerthProcess second;
-    private String taskId;
 
-    @BeforeAll
-    static void docker() {
-        LifeSupport.requireDocker();
+    WorkerCrashRecoveryIT() {
+        super("crash", CLAIM_TIMEOUT_SECONDS);
     }
 
-    @BeforeEach
-    void startServer() {
-        server = LifeSupport.startServer(dir.resolve("server"), CLAIM_TIMEOUT_SECONDS);
-        client = LifeSupport.rootClient(server);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        try {
-            if (taskId != null) {
-                try {
-                    client.queue().cancelTask(taskId);
-                } catch (RuntimeException ignored) {
-                    // resolved already, or the server is gone
-                }
+    @Override
+    protected void stopWorkers() {
+        if (first != null) first.close();
+        if (second != null) {
+            second.process.destroy(); // a graceful stop, as a service manager would
+            try {
+                if (!second.process.waitFor(40, TimeUnit.SECONDS)) second.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                second.close();
             }
-        } finally {
-            if (first != null) first.close();
-            if (second != null) {
-                second.process.destroy(); // a graceful stop, as a service manager would
-                try {
-                    if (!second.process.waitFor(40, TimeUnit.SECONDS)) second.close();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    second.close();
-                }
-            }
-            LifeSupport.removeContainers(LABEL_WORKER_ID, workerId);
-            if (server != null) server.close();
         }
     }
 

@@ -9,7 +9,6 @@ import static dev.berth.it.life.LifeSupport.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.berth.client.BerthClient;
 import dev.berth.core.auth.Slugid;
 import dev.berth.core.task.ReasonCreated;
 import dev.berth.core.task.ReasonResolved;
@@ -17,66 +16,33 @@ import dev.berth.core.task.Run;
 import dev.berth.core.task.TaskState;
 import dev.berth.core.task.TaskStatus;
 import dev.berth.it.life.LifeSupport.BerthProcess;
-import dev.berth.server.BerthServer;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGTERM to a {@code berth worker} process with a task running: it hands the run back
  * (exception/worker-shutdown, so the queue retries at once rather than after the claim timeout), its
  * container is gone, and the process exits — all well within the default 30 s grace.
  */
-class WorkerShutdownIT {
+class WorkerShutdownIT extends WorkerProcessFixture {
 
     /** Long on purpose: a retry that appears within seconds can only come from the hand-back, not from expiry. */
     private static final int CLAIM_TIMEOUT_SECONDS = 600;
 
-    @TempDir
-    Path dir;
-
-    private final String workerId = "life-term-" + LifeSupport.shortId();
-    private final String taskQueueId = "life-it/term-" + LifeSupport.shortId();
-    private BerthServer server;
-    private BerthClient client;
     private BerthProcess worker;
-    private String taskId;
 
-    @BeforeAll
-    static void docker() {
-        LifeSupport.requireDocker();
+    WorkerShutdownIT() {
+        super("term", CLAIM_TIMEOUT_SECONDS);
     }
 
-    @BeforeEach
-    void startServer() {
-        server = LifeSupport.startServer(dir.resolve("server"), CLAIM_TIMEOUT_SECONDS);
-        client = LifeSupport.rootClient(server);
-    }
-
-    @AfterEach
-    void cleanUp() {
-        try {
-            if (taskId != null) {
-                try {
-                    client.queue().cancelTask(taskId);
-                } catch (RuntimeException ignored) {
-                    // resolved already, or the server is gone
-                }
-            }
-        } finally {
-            if (worker != null) worker.close();
-            LifeSupport.removeContainers(LABEL_WORKER_ID, workerId);
-            if (server != null) server.close();
-        }
+    @Override
+    protected void stopWorkers() {
+        if (worker != null) worker.close();
     }
 
     @Test
