@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -44,16 +43,7 @@ class CliIT {
         server = LifeSupport.startServer(dir.resolve("server"), 60);
         clientConfig = server.rootCredentialsFile();
         assertThat(clientConfig).isRegularFile();
-        Map<String, String> env = new HashMap<>();
-        env.put("BERTH_ROOT_URL", server.rootUrl());
-        env.put("TASKCLUSTER_CLIENT_ID", server.rootClientId());
-        env.put("TASKCLUSTER_ACCESS_TOKEN", server.rootAccessToken());
-        env.put("BERTH_TASK_QUEUE", taskQueueId);
-        env.put("BERTH_WORKER_ID", workerId);
-        env.put("BERTH_WORKER_GROUP", "life-it");
-        env.put("BERTH_WORKER_CAPACITY", "2");
-        env.put("BERTH_WORKER_MEMORY", "256m");
-        env.put("BERTH_DATA_DIR", dir.resolve("worker").toString());
+        Map<String, String> env = LifeSupport.workerEnv(server, dir.resolve("worker"), taskQueueId, workerId, 2);
         worker = new Worker(WorkerConfig.load(null, env));
         worker.start();
         // an empty working directory: the CLI must not find credentials anywhere but --client-config

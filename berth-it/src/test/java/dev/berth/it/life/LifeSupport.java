@@ -152,6 +152,12 @@ final class LifeSupport {
 
     /** {@code berth worker} as its own JVM, claiming from {@code server} on {@code taskQueueId} as {@code workerId}. */
     static BerthProcess startWorker(BerthServer server, Path dir, String taskQueueId, String workerId) {
+        Map<String, String> env = workerEnv(server, dir.resolve("worker-data"), taskQueueId, workerId, 1);
+        return new BerthProcess(berth(dir, env, "worker"), logFile("worker-" + workerId));
+    }
+
+    /** The settings of a test worker claiming from {@code server} with its root credentials. */
+    static Map<String, String> workerEnv(BerthServer server, Path dataDir, String taskQueueId, String workerId, int capacity) {
         Map<String, String> env = new HashMap<>();
         env.put("BERTH_ROOT_URL", server.rootUrl());
         env.put("TASKCLUSTER_CLIENT_ID", server.rootClientId());
@@ -159,10 +165,10 @@ final class LifeSupport {
         env.put("BERTH_TASK_QUEUE", taskQueueId);
         env.put("BERTH_WORKER_ID", workerId);
         env.put("BERTH_WORKER_GROUP", "life-it");
-        env.put("BERTH_WORKER_CAPACITY", "1");
+        env.put("BERTH_WORKER_CAPACITY", String.valueOf(capacity));
         env.put("BERTH_WORKER_MEMORY", "256m");
-        env.put("BERTH_DATA_DIR", dir.resolve("worker-data").toString());
-        return new BerthProcess(berth(dir, env, "worker"), logFile("worker-" + workerId));
+        env.put("BERTH_DATA_DIR", dataDir.toString());
+        return env;
     }
 
     /** A file under target/life-it-logs (kept after the test, for a failure's post-mortem). */
