@@ -5,23 +5,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.core.json.Json;
+import dev.berth.testing.MutableClock;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** A server with a one-second claim timeout; sweeps are triggered by the test (the background one may also run). */
+/**
+ * A server with a one-second claim timeout on a clock the test moves; sweeps are triggered by the test (the
+ * background one may also run).
+ */
 class ClaimExpiryAndDeadlineApiTest extends ServerTestSupport {
+
+    private final MutableClock clock = new MutableClock(Instant.now());
 
     @Override
     protected Map<String, String> env() { return Map.of("BERTH_CLAIM_TIMEOUT", "1"); }
+
+    @Override
+    protected Clock clock() { return clock; }
 
     @Test
     void anExpiredClaimResolvesTheRunAsClaimExpiredAndAddsARetryRun() throws Exception {
         String queue = newQueue();
         String id = createTask(queue);
         assertThat(claim(queue, 1)).hasSize(1);
-        Thread.sleep(1500);
+        clock.advance(Duration.ofMillis(1500));
         server.sweep();
         JsonNode s = status(id);
         assertThat(s.get("runs")).hasSize(2);
@@ -43,9 +54,10 @@ class ClaimExpiryAndDeadlineApiTest extends ServerTestSupport {
         String queue = newQueue();
         String id = newTaskId();
         ObjectNode body = taskBody(queue);
-        body.put("deadline", Json.format(Instant.now().plus(2, ChronoUnit.SECONDS).truncatedTo(ChronoUnit.MILLIS)));
+        body.put("created", Json.format(clock.instant()));
+        body.put("deadline", Json.format(clock.instant().plus(2, ChronoUnit.SECONDS)));
         createTask(id, body);
-        Thread.sleep(2500);
+        clock.advance(Duration.ofMillis(2500));
         server.sweep();
         JsonNode s = status(id);
         assertThat(s.get("state").asText()).isEqualTo("exception");

@@ -30,6 +30,9 @@ public abstract class ServerTestSupport {
     /** Extra environment for the server (e.g. BERTH_CLAIM_TIMEOUT). */
     protected Map<String, String> env() { return Map.of(); }
 
+    /** The server's clock; tests of time-driven behaviour give a MutableClock and move it. */
+    protected Clock clock() { return Clock.systemUTC(); }
+
     @BeforeAll
     void startServer() throws Exception {
         dataDir = Files.createTempDirectory("berth-server-test");
@@ -37,7 +40,7 @@ public abstract class ServerTestSupport {
         e.put("BERTH_PORT", "0");
         e.put("BERTH_DATA_DIR", dataDir.toString());
         e.put("BERTH_BIND_HOST", "127.0.0.1");
-        server = BerthServer.start(ServerConfig.load(null, e), Clock.systemUTC());
+        server = BerthServer.start(ServerConfig.load(null, e), clock());
         root = SignedHttp.signed(server.rootUrl(), server.rootClientId(), server.rootAccessToken());
         anon = SignedHttp.anonymous(server.rootUrl());
     }
