@@ -1,9 +1,9 @@
 package dev.berth.it;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.core.json.Json;
 import dev.berth.server.BerthServer;
 import dev.berth.server.ServerConfig;
+import dev.berth.testing.TaskBodies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,8 +11,6 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -71,20 +69,6 @@ final class ItSupport {
     }
 
     static ObjectNode taskBody(String taskQueueId) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        ObjectNode t = Json.MAPPER.createObjectNode();
-        t.put("taskQueueId", taskQueueId);
-        t.put("created", Json.format(now));
-        t.put("deadline", Json.format(now.plus(1, ChronoUnit.HOURS)));
-        ObjectNode payload = t.putObject("payload");
-        payload.put("image", "busybox");
-        payload.putArray("command").add("true");
-        payload.put("maxRunTime", 60);
-        ObjectNode meta = t.putObject("metadata");
-        meta.put("name", "it");
-        meta.put("description", "integration test task");
-        meta.put("owner", "it@berth.dev");
-        meta.put("source", "https://berth.dev/it");
-        return t;
+        return TaskBodies.on(taskQueueId).build();
     }
 }

@@ -5,11 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.core.json.Json;
 import dev.berth.testing.SignedHttp;
 import dev.berth.testing.TaskFixtures;
+import dev.berth.testing.TaskBodies;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,21 +60,7 @@ public abstract class ServerTestSupport {
 
     /** A valid create-task body on {@code taskQueueId}, deadline one hour ahead. */
     protected static ObjectNode taskBody(String taskQueueId) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        ObjectNode t = Json.MAPPER.createObjectNode();
-        t.put("taskQueueId", taskQueueId);
-        t.put("created", Json.format(now));
-        t.put("deadline", Json.format(now.plus(1, ChronoUnit.HOURS)));
-        ObjectNode payload = t.putObject("payload");
-        payload.put("image", "busybox");
-        payload.putArray("command").add("true");
-        payload.put("maxRunTime", 60);
-        ObjectNode meta = t.putObject("metadata");
-        meta.put("name", "api test");
-        meta.put("description", "a task made by a server test");
-        meta.put("owner", "test@berth.dev");
-        meta.put("source", "https://berth.dev/test");
-        return t;
+        return TaskBodies.on(taskQueueId).build();
     }
 
     protected static ObjectNode withDeps(ObjectNode body, String requires, String... deps) {

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.client.BerthClient;
 import dev.berth.client.Credentials;
-import dev.berth.core.json.Json;
 import dev.berth.core.task.Run;
 import dev.berth.core.task.TaskStatus;
 import dev.berth.server.BerthServer;
 import dev.berth.server.ServerConfig;
+import dev.berth.testing.TaskBodies;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -197,21 +195,7 @@ final class LifeSupport {
     }
 
     static ObjectNode shellTask(String taskQueueId, String script, int maxRunTime) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        ObjectNode task = Json.MAPPER.createObjectNode();
-        task.put("taskQueueId", taskQueueId);
-        task.put("created", Json.format(now));
-        task.put("deadline", Json.format(now.plus(Duration.ofHours(1))));
-        ObjectNode payload = task.putObject("payload");
-        payload.put("image", IMAGE);
-        payload.putArray("command").add("sh").add("-c").add(script);
-        payload.put("maxRunTime", maxRunTime);
-        ObjectNode meta = task.putObject("metadata");
-        meta.put("name", "lifecycle IT task");
-        meta.put("description", "started by a berth-it lifecycle test");
-        meta.put("owner", "life-it@localhost");
-        meta.put("source", "https://berth.invalid/berth-it");
-        return task;
+        return TaskBodies.on(taskQueueId).image(IMAGE).shell(script).maxRunTime(maxRunTime).build();
     }
 
     static Run run(TaskStatus status, int runId) {
