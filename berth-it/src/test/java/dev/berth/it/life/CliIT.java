@@ -3,6 +3,8 @@ package dev.berth.it.life;
 import static dev.berth.it.life.LifeSupport.LABEL_WORKER_ID;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.client.BerthClient;
+import dev.berth.client.Credentials;
 import dev.berth.it.life.LifeSupport.Result;
 import dev.berth.server.BerthServer;
 import dev.berth.worker.Worker;
@@ -171,5 +173,24 @@ class CliIT {
         Result missingFile = cli(List.of("task", "create"), "-f", dir.resolve("nope.yaml").toString());
         assertThat(missingFile.exitCode()).as("%s", missingFile).isNotZero();
         assertThat(missingFile.err()).contains("no such file");
+    }
+
+    @Test
+    void clientCreateWorkerMakesAClientHoldingOnlyTheWorkerScopesThatCanClaim() {
+        String clientId = "worker/cli-" + LifeSupport.shortId();
+        Result created = cli(List.of("client", "create-worker"), "--task-queue", "life-it/cw", "--worker-group", "g1",
+                "--worker-id", "w1", clientId);
+        assertThat(created.exitCode()).as("client create-worker: %s", created).isZero();
+        Map<String, String> env = new java.util.HashMap<>();
+        for (String line : created.out().split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0) env.put(line.substring(0, eq), line.substring(eq + 1));
+        }
+        assertThat(env).containsEntry("TASKCLUSTER_CLIENT_ID", clientId).containsKey("TASKCLUSTER_ACCESS_TOKEN");
+
+        BerthClient asWorker = new BerthClient(server.rootUrl(), new Credentials(clientId, env.get("TASKCLUSTER_ACCESS_TOKEN")));
+        assertThat(asWorker.auth().currentScopes().get("scopes").toString())
+                .isEqualTo("[\"queue:claim-work:life-it/cw\",\"queue:worker-id:g1/w1\"]");
+        assertThat(asWorker.queue().claimWork("life-it/cw", "g1", "w1", 1, Duration.ZERO).get("tasks")).isEmpty();
     }
 }
