@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class WorkerTest {
 
-    private static final Worker.Timing FAST = new Worker.Timing(Duration.ofMillis(200), Duration.ofMillis(100),
-            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(50));
+    static final Worker.Timing FAST = new Worker.Timing(Duration.ofMillis(200), Duration.ofMillis(100),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofMillis(400));
     private static final String PAYLOAD = "{\"image\":\"busybox\",\"command\":[\"sleep\",\"600\"],\"maxRunTime\":600}";
 
     @TempDir
@@ -37,8 +37,7 @@ class WorkerTest {
     }
 
     private Worker start(int capacity) {
-        worker = new Worker(config(capacity), queue, runtime, FAST, freeDisk::get, List.of());
-        worker.start();
+        worker = Worker.builder(config(capacity)).queue(queue).runtime(runtime).timing(FAST).freeDisk(freeDisk::get).start();
         return worker;
     }
 
