@@ -111,4 +111,63 @@ class LiveLogTest {
         assertThat(log.finish(Duration.ofSeconds(10))).isTrue();
         assertThat(batches.stream().mapToInt(b -> b.length).sum()).isEqualTo(32 * 64 * 1024);
     }
+
+    /** The queue is away for a while: nothing is dropped, everything arrives in order when it is back. */
+    @Test
+    void bytesWrittenWhileTheQueueIsAwayAreKeptAndDeliveredInOrderWhenItReturns() {
+        java.util.concurrent.atomic.AtomicBoolean away = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicInteger failures = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+        LiveLog log = new LiveLog("t", batch -> {
+            if (away.get()) {
+                failures.incrementAndGet();
+                throw new java.net.ConnectException("connection refused");
+            }
+            batches.add(batch);
+        }, java.time.Clock.systemUTC(), new dev.berth.worker.retry.Backoff(Duration.ofMillis(10), Duration.ofMillis(50)),
+                () -> java.time.Instant.now().plusSeconds(600), dropped::addAndGet);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            String line = "line " + i + "\n";
+            expected.append(line);
+            log.append(line.getBytes(StandardCharsets.UTF_8));
+            if (i == 20) await().until(() -> failures.get() >= 5);
+        }
+        away.set(false);
+        assertThat(log.finish(Duration.ofSeconds(10))).isTrue();
+        assertThat(sent()).isEqualTo(expected.toString());
+        assertThat(dropped).hasValue(0);
+    }
+
+    @Test
+    void aLogTheQueueRefusesIsGivenUpAndCounted() {
+        java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+        AtomicInteger attempts = new AtomicInteger();
+        LiveLog log = new LiveLog("t", batch -> {
+            attempts.incrementAndGet();
+            throw new dev.berth.worker.retry.RefusedException(409, "run is resolved");
+        }, java.time.Clock.systemUTC(), dev.berth.worker.retry.Backoff.DEFAULT,
+                () -> java.time.Instant.now().plusSeconds(600), dropped::addAndGet);
+        log.append("a\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+        assertThat(attempts).hasValue(1);
+        assertThat(dropped).hasValue(2);
+    }
+
+    /** Only when MAX_PENDING bytes wait for a queue that is away is output dropped: counted, WARNed once. */
+    @Test
+    void outputBeyondTheCapWhileTheQueueIsAwayIsCountedAndWarnedOnce() {
+        try (dev.berth.worker.LogCapture warnings = new dev.berth.worker.LogCapture(LiveLog.class)) {
+            java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+            LiveLog log = new LiveLog("t", batch -> {
+                throw new java.net.ConnectException("connection refused");
+            }, java.time.Clock.systemUTC(), LiveLog.SEND_BACKOFF, () -> java.time.Instant.now().plusSeconds(600), dropped::addAndGet);
+            byte[] chunk = new byte[1024 * 1024];
+            for (int i = 0; i < LiveLog.MAX_PENDING / chunk.length + 1; i++) log.append(chunk); // one batch in flight, the rest wait
+            log.append(chunk); // no room: waits APPEND_WAIT, then is dropped
+            log.close();
+            assertThat(dropped).hasValue(chunk.length);
+            assertThat(warnings.at(ch.qos.logback.classic.Level.WARN, "output is dropped")).hasSize(1);
+        }
+    }
 }
