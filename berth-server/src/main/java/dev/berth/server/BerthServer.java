@@ -47,6 +47,7 @@ public final class BerthServer implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ScheduledExecutorService sweeper;
     private final Javalin app;
+    private final List<RouteTable> routeTables;
     private final String rootUrl;
 
     private BerthServer(ServerConfig config, Clock clock) {
@@ -71,6 +72,7 @@ public final class BerthServer implements AutoCloseable {
         AuthApi authApi = new AuthApi(auth, authenticator, bodies);
         JobApi jobApi = new JobApi(queue, authenticator, bodies, clock, Slugid::nice);
 
+        this.routeTables = routeTables(queueApi, authApi, jobApi);
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
@@ -92,7 +94,7 @@ public final class BerthServer implements AutoCloseable {
                             .register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 }
             });
-            for (RouteTable table : routeTables(queueApi, authApi, jobApi)) table.install(c, authenticator);
+            for (RouteTable table : routeTables) table.install(c, authenticator);
         });
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "berth-sweeper");
@@ -144,6 +146,9 @@ public final class BerthServer implements AutoCloseable {
     }
 
     public String rootUrl() { return rootUrl; }
+
+    /** The route tables the server answers from: queue, auth, job API, operational endpoints. */
+    public List<RouteTable> routeTables() { return routeTables; }
 
     public int port() { return app.port(); }
 
