@@ -132,7 +132,9 @@ public final class BerthServer implements AutoCloseable {
     public void sweep() {
         try {
             int expired = queue.expireClaims();
+            QueueApi.countResolved(metrics, "exception", "claim-expired", expired);
             int late = queue.enforceDeadlines();
+            QueueApi.countResolved(metrics, "exception", "deadline-exceeded", late);
             for (String taskId : queue.expireTasksPreparing(artifacts::deleteAllBytes)) {
                 log.debug("expired task {}", taskId);
             }

@@ -229,7 +229,12 @@ public final class QueueApi {
     }
 
     private void cancelTask(Context ctx) {
-        json(ctx, statusResponse(queue.cancelTask(Bodies.taskId(ctx))));
+        String taskId = Bodies.taskId(ctx);
+        TaskState before = queue.status(taskId).state();
+        boolean unresolved = before == TaskState.UNSCHEDULED || before == TaskState.PENDING || before == TaskState.RUNNING;
+        TaskStatus status = queue.cancelTask(taskId);
+        if (unresolved) countResolved(metrics, TaskState.EXCEPTION.wire(), ReasonResolved.CANCELED.wire(), 1);
+        json(ctx, statusResponse(status));
     }
 
     private void rerunTask(Context ctx) {
@@ -269,16 +274,27 @@ public final class QueueApi {
     private void resolve(Context ctx, TaskState outcome) {
         String taskId = Bodies.taskId(ctx);
         int runId = Bodies.runId(ctx);
+        String reason = outcome.wire();
         TaskStatus status = switch (outcome) {
             case COMPLETED -> queue.reportCompleted(taskId, runId);
             case FAILED -> queue.reportFailed(taskId, runId);
             default -> {
                 JsonNode body = bodies.json(ctx, "queue/v1/task-exception-request.json");
-                yield queue.reportException(taskId, runId, ReasonResolved.fromWire(body.get("reason").asText()));
+                reason = body.get("reason").asText();
+                yield queue.reportException(taskId, runId, ReasonResolved.fromWire(reason));
             }
         };
-        metrics.counter("berth_queue_runs_resolved", "state", outcome.wire()).increment();
+        countResolved(metrics, outcome.wire(), reason, 1);
         json(ctx, statusResponse(status));
+    }
+
+    /** Runs resolved, by state and reason (a worker's report, a cancel, or the server's claim and deadline sweeps). */
+    public static void countResolved(MeterRegistry metrics, String state, String reason, int runs) {
+        if (runs > 0) {
+            io.micrometer.core.instrument.Counter.builder("berth_queue_runs_resolved")
+                    .description("runs resolved, by state and reasonResolved")
+                    .tag("state", state).tag("reason", reason).register(metrics).increment(runs);
+        }
     }
 
     /** Written straight to bytes (no intermediate tree for the status). */
@@ -390,7 +406,9 @@ public final class QueueApi {
         if (!uploadTokens.valid(ctx.queryParam("token"), taskId, runId, name)) {
             }
         if (append) {
-            long size = artifacts.append(taskId, runId, name, ctx.bodyInputStream().readAllBytes());
+            byte[] bytes = ctx.bodyInputStream().readAllBytes();
+            long size = artifacts.append(taskId, runId, name, bytes);
+            metrics.counter("berth_live_log_bytes_appended").increment(bytes.length);
             ObjectNode out = Json.MAPPER.createObjectNode();
             out.put("size", size);
             ctx.json(out);
