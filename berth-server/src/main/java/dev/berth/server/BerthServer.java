@@ -12,6 +12,7 @@ import dev.berth.server.auth.AuthService;
 import dev.berth.server.auth.HawkAuthenticator;
 import dev.berth.server.http.ApiErrors;
 import dev.berth.server.http.Bodies;
+import dev.berth.server.http.JsonErrorHandler;
 import dev.berth.server.http.RouteTable;
 import dev.berth.server.jobs.JobApi;
 import dev.berth.server.queue.QueueApi;
@@ -79,6 +80,7 @@ public final class BerthServer implements AutoCloseable {
             c.jetty.port = this.config.port();
             c.jetty.host = this.config.bindHost();
             c.http.maxRequestSize = 16L * 1024 * 1024;
+            c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             ApiErrors.install(c);
             c.routes.before(ctx -> {
                 ctx.attribute("berth.start", System.nanoTime());
