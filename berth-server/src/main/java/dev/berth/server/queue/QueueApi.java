@@ -262,7 +262,9 @@ public final class QueueApi {
         JsonNode body = bodies.json(ctx, "queue/v1/task-claim-request.json");
         String workerGroup = body.get("workerGroup").asText();
         String workerId = body.get("workerId").asText();
-        json(ctx, claimResponse(queue.claimTask(taskId, runId, workerGroup, workerId), true));
+        Claim claim = queue.claimTask(taskId, runId, workerGroup, workerId);
+        metrics.counter("berth_queue_runs_claimed").increment();
+        json(ctx, claimResponse(claim, true));
     }
 
     private void reclaimTask(Context ctx) {
