@@ -413,8 +413,24 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 new Bad("a 20,000-character path", "GET", Q + "/task/" + "A".repeat(20_000)).raw().expect(Set.of(400, 414, 431), ""),
                 new Bad("a header line without a colon", "GET", Q + "/ping").raw().header("Broken header line", "").expect(400, ""),
                 new Bad("unknown method", "BREW", Q + "/ping").raw().expect(Set.of(400, 404, 405), ""),
+                new Bad("a 20 KB Authorization header", "GET", Q + "/task/" + running).raw()
+                        .header("Authorization", "Hawk id=\"" + "x".repeat(20_000) + "\"").expect(431, ""),
+                new Bad("Hawk hash that does not match the body", "PUT", Q + "/task/" + newTaskId()).as(As.NOBODY)
+                        .json(taskBody(queue)).header("Authorization", Hawk.header("PUT", URI.create(server.rootUrl() + Q + "/task/x"),
+                                server.rootClientId(), server.rootAccessToken(), null, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="))
+                        .expect(401, ""),
+                new Bad("Hawk ext that is not a certificate", "GET", Q + "/task/" + running + "/status").as(As.NOBODY)
+                        .header("Authorization", Hawk.header("GET", URI.create(server.rootUrl() + Q + "/task/" + running + "/status"),
+                                server.rootClientId(), server.rootAccessToken(), "bm90IGpzb24", null)).expect(401, ""),
+                new Bad("a bewit on a POST", "POST", Q + "/task/" + running + "/cancel?bewit=" + garbageBewit()).as(As.NOBODY)
+                        .expect(Set.of(401, 403), ""),
                 new Bad("unknown endpoint", "GET", Q + "/no-such-endpoint").expect(404, "no-such-endpoint"),
                 new Bad("method not allowed", "DELETE", Q + "/task/" + running + "/status").expect(Set.of(404, 405), ""));
+    }
+
+    private String garbageBewit() {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                (server.rootClientId() + "\\" + (Instant.now().getEpochSecond() + 600) + "\\bm9wZQ==\\").getBytes(StandardCharsets.UTF_8));
     }
 
     // ---- bodies
