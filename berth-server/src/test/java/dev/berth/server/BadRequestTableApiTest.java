@@ -95,7 +95,9 @@ class BadRequestTableApiTest extends ServerTestSupport {
     private String completed;
     private String clientId;
     private String roleId;
-    private final String queue = "bad-input/w";
+    /** A queue of its own for each test's state, so one test's leftovers are not claimed by the other. */
+    private String workerType;
+    private String queue;
 
     @Test
     void everyMalformedRequestGetsA4xxJsonErrorNamingTheProblem() throws Exception {
@@ -160,7 +162,32 @@ class BadRequestTableApiTest extends ServerTestSupport {
         assertThat(anon.get(Q + "/ping").status()).isEqualTo(200);
     }
 
+    /**
+     * The other side of the table: a well-formed request to every route, signed and unsigned, is never a 5xx, so
+     * every route's scope expression renders from its path parameters and resolver.
+     */
+    @Test
+    void everyRouteAnswersAWellFormedRequestWithoutAServerError() throws Exception {
+        setUpState();
+        List<String> problems = new ArrayList<>();
+        for (RouteTable table : server.routeTables()) {
+            for (RouteTable.Route route : table.routes()) {
+                String path = fill(route.path(), null, null);
+                if (route.name().equals("claimWork")) path += "?wait=0";
+                if (route.name().equals("createTask")) path = path.replace(running, newTaskId());
+                for (As as : List.of(As.ANONYMOUS, As.ROOT)) {
+                    Bad request = new Bad(route.name() + " as " + as, route.method().name(), path).as(as).body(validBody(route.name()));
+                    Answer r = send(request);
+                    if (r.status >= 500) problems.add(request + " -> " + r.status + " " + truncate(r.text()));
+                }
+            }
+        }
+        assertThat(problems).as("well-formed requests answered with a server error").isEmpty();
+    }
+
     private void setUpState() {
+        workerType = "w" + java.util.UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        queue = "bad-input/" + workerType;
         running = createTask(queue);
         assertThat(claim(queue, 1)).hasSize(1);
         completed = createTask("bad-input/done");
@@ -186,8 +213,8 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 case "runId" -> "0";
                 case "name" -> "public/logs/live.log";
                 case "provisionerId" -> "bad-input";
-                case "workerType" -> "w";
-                case "taskQueueId" -> "bad-input%2Fw";
+                case "workerType" -> workerType;
+                case "taskQueueId" -> "bad-input%2F" + workerType;
                 case "clientId" -> clientId;
                 case "roleId" -> roleId;
                 case "seconds" -> "0";
@@ -345,11 +372,11 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 new Bad("createTask without a body", "PUT", Q + "/task/" + newTaskId()).expect(400, "body"),
                 new Bad("createTask with a scope holding a control character", "PUT", Q + "/task/" + newTaskId())
                         .json(withScopes(taskBody(queue), "queue:x\u0001")).expect(400, "scopes"),
-                new Bad("claimWork with too many tasks", "POST", Q + "/claim-work/bad-input/w")
+                new Bad("claimWork with too many tasks", "POST", Q + "/claim-work/" + queue)
                         .json(claimRequest("w1", 0)).expect(400, "tasks"),
-                new Bad("claimWork with a worker id holding a slash", "POST", Q + "/claim-work/bad-input/w")
+                new Bad("claimWork with a worker id holding a slash", "POST", Q + "/claim-work/" + queue)
                         .json(claimRequest("w/1", 1)).expect(400, "workerId"),
-                new Bad("claimWork wait that is not a number", "POST", Q + "/claim-work/bad-input/w?wait=soon")
+                new Bad("claimWork wait that is not a number", "POST", Q + "/claim-work/" + queue + "?wait=soon")
                         .json(claimRequest("w1", 1)).expect(400, "wait"));
     }
 
