@@ -403,6 +403,10 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 new Bad("createRole with a newline in the id", "PUT", A + "/roles/bad%0Arole").body(desc).expect(400, "roleId"),
                 new Bad("createRole with a scope holding a control character", "PUT", A + "/roles/bad-input-role")
                         .body("{\"description\":\"x\",\"scopes\":[\"a\\u0001\"]}").expect(400, "scopes"),
+                new Bad("createRole with a NUL in the description", "PUT", A + "/roles/bad-input-nul-role")
+                        .body("{\"description\":\"a\\u0000b\",\"scopes\":[]}").expect(400, "/description"),
+                new Bad("createTask with a NUL in a tag name", "PUT", Q + "/task/" + newTaskId())
+                        .json(taskBody(queue).set("tags", Json.MAPPER.createObjectNode().put("a\u0000", "x"))).expect(400, "NUL"),
                 new Bad("createClient with a 1,000-character id", "PUT", A + "/clients/" + "c".repeat(1000)).json(clientBody()).expect(400, "clientId"),
                 new Bad("createClient with a space in the id", "PUT", A + "/clients/bad%20client").json(clientBody()).expect(400, "clientId"),
                 new Bad("createClient with a static/ id", "PUT", A + "/clients/static/mine").json(clientBody()).expect(400, "static/"),

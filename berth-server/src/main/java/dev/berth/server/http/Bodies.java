@@ -44,9 +44,34 @@ public final class Bodies {
                 throw BerthException.input("the request body is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
             }
         }
+        String nul = findNul(node, "");
+        if (nul != null) {
+            // PostgreSQL text cannot hold U+0000: refuse it here rather than fail in the store
+            throw BerthException.input("the request body holds a NUL character (\\u0000) at " + (nul.isEmpty() ? "/" : nul));
+        }
         if (schema != null) schemas.require(schema, node, "the request body");
         ctx.attribute(key, node);
         return node;
+    }
+
+    /** The JSON pointer of the first string or field name holding U+0000, or null. */
+    private static String findNul(JsonNode node, String at) {
+        if (node.isTextual()) return node.textValue().indexOf('\u0000') >= 0 ? at : null;
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String found = findNul(node.get(i), at + "/" + i);
+                if (found != null) return found;
+            }
+        } else if (node.isObject()) {
+            for (var it = node.fields(); it.hasNext(); ) {
+                var e = it.next();
+                String name = e.getKey().replace("\u0000", "\\u0000");
+                if (!name.equals(e.getKey())) return at + "/" + name;
+                String found = findNul(e.getValue(), at + "/" + name);
+                if (found != null) return found;
+            }
+        }
+        return null;
     }
 
     private static boolean isJson(String contentType) {
