@@ -12,6 +12,8 @@ import dev.berth.server.auth.AuthService;
 import dev.berth.server.auth.HawkAuthenticator;
 import dev.berth.server.http.ApiErrors;
 import dev.berth.server.http.Bodies;
+import dev.berth.server.http.JsonErrorHandler;
+import dev.berth.server.http.RouteTable;
 import dev.berth.server.jobs.JobApi;
 import dev.berth.server.queue.QueueApi;
 import dev.berth.server.queue.UploadTokens;
@@ -25,6 +27,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +48,7 @@ public final class BerthServer implements AutoCloseable {
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ScheduledExecutorService sweeper;
     private final Javalin app;
+    private final List<RouteTable> routeTables;
     private final String rootUrl;
 
     private BerthServer(ServerConfig config, Clock clock) {
@@ -69,12 +73,14 @@ public final class BerthServer implements AutoCloseable {
         AuthApi authApi = new AuthApi(auth, authenticator, bodies);
         JobApi jobApi = new JobApi(queue, authenticator, bodies, clock, Slugid::nice);
 
+        this.routeTables = routeTables(queueApi, authApi, jobApi);
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
             c.jetty.port = this.config.port();
             c.jetty.host = this.config.bindHost();
             c.http.maxRequestSize = 16L * 1024 * 1024;
+            c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             ApiErrors.install(c);
             c.routes.before(ctx -> {
                 ctx.attribute("berth.start", System.nanoTime());
@@ -82,32 +88,37 @@ public final class BerthServer implements AutoCloseable {
             });
             c.routes.after(ctx -> {
                 Long start = ctx.attribute("berth.start");
-                if (start != null && ctx.endpoint() != null) {
+                if (start != null) {
+                    // labelled by the route table's name, so an operator sees createTask, not a path with ids
+                    String route = RouteTable.routeName(ctx);
                     Timer.builder("berth_http_requests").tag("method", ctx.method().name())
-                            .tag("route", ctx.endpoint().path).tag("status", String.valueOf(ctx.statusCode()))
+                            .tag("route", route == null ? "unmatched" : route).tag("status", String.valueOf(ctx.statusCode()))
                             .register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 }
             });
-            queueApi.routes(c);
-            authApi.routes(c);
-            jobApi.routes(c);
-            c.routes.get("/healthz", ctx -> {
-                queue.pendingCount("berth/healthz");
-                ctx.json(java.util.Map.of("ok", true));
-            });
-            c.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
-            c.routes.get("/schemas/<name>", ctx -> {
-                JsonNode doc = JsonSchemas.document(ctx.pathParam("name"));
-                if (doc == null) throw dev.berth.core.BerthException.notFound("no schema " + ctx.pathParam("name"));
-                ctx.contentType("application/schema+json").result(Json.write(doc));
-            });
+            for (RouteTable table : routeTables) table.install(c, authenticator);
         });
-
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "berth-sweeper");
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Every route the server answers, in tables: the queue, auth and job APIs and the operational endpoints. */
+    private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi) {
+        RouteTable operational = new RouteTable("");
+        operational.get("/healthz", "healthz", null, ctx -> {
+            queue.pendingCount("berth/healthz");
+            ctx.json(java.util.Map.of("ok", true));
+        });
+        operational.get("/metrics", "metrics", null, ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
+        operational.get("/schemas/<name>", "schema", null, ctx -> {
+            JsonNode doc = JsonSchemas.document(ctx.pathParam("name"));
+            if (doc == null) throw dev.berth.core.BerthException.notFound("no schema " + ctx.pathParam("name"));
+            ctx.contentType("application/schema+json").result(Json.write(doc));
+        });
+        return List.of(queueApi.routes(), authApi.routes(), jobApi.routes(), operational);
     }
 
     /** Builds and starts a server; stop it with {@link #close()}. */
@@ -123,7 +134,9 @@ public final class BerthServer implements AutoCloseable {
     public void sweep() {
         try {
             int expired = queue.expireClaims();
+            QueueApi.countResolved(metrics, "exception", "claim-expired", expired);
             int late = queue.enforceDeadlines();
+            QueueApi.countResolved(metrics, "exception", "deadline-exceeded", late);
             for (String taskId : queue.expireTasksPreparing(artifacts::deleteAllBytes)) {
                 log.debug("expired task {}", taskId);
             }
@@ -137,6 +150,9 @@ public final class BerthServer implements AutoCloseable {
     }
 
     public String rootUrl() { return rootUrl; }
+
+    /** The route tables the server answers from: queue, auth, job API, operational endpoints. */
+    public List<RouteTable> routeTables() { return routeTables; }
 
     public int port() { return app.port(); }
 

@@ -61,4 +61,21 @@ class DependencyApiTest extends ServerTestSupport {
         String id = newTaskId();
         assertThat(createTask(id, withDeps(taskBody(newQueue()), null, a)).get("state").asText()).isEqualTo("pending");
     }
+
+    @Test
+    void aDependencyOnATaskThatDoesNotExistIsRefusedNamingIt() {
+        String existing = createTask(newQueue());
+        String missing = newTaskId();
+        String id = newTaskId();
+        var r = root.put(Q + "/task/" + id, withDeps(taskBody(newQueue()), null, existing, missing));
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertThat(r.json().get("message").asText()).contains(missing).doesNotContain(existing);
+        assertThat(root.get(Q + "/task/" + id).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aTaskMayDependOnItselfAndWaitsForScheduleTask() {
+        String id = newTaskId();
+        assertThat(createTask(id, withDeps(taskBody(newQueue()), null, id)).get("state").asText()).isEqualTo("unscheduled");
+    }
 }

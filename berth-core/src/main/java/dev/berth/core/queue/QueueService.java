@@ -78,6 +78,7 @@ public final class QueueService {
         if (!def.deadline().isAfter(now)) {
             throw BerthException.input("deadline " + def.deadline() + " is already in the past");
         }
+        requireDependenciesExist(taskId, def);
         boolean ready = dependenciesSatisfied(taskId, def);
         TaskRecord record = new TaskRecord(taskId, def, TaskLifecycle.created(taskId, def, ready, now));
         if (!store.insertTask(record)) {
@@ -272,6 +273,22 @@ public final class QueueService {
     private TaskStatus scheduleIfUnscheduled(String taskId) {
         return change(taskId, s -> s.state() == TaskState.UNSCHEDULED && s.deadline().isAfter(clock.instant())
                 ? TaskLifecycle.schedule(s, clock.instant()) : s).after().status();
+    }
+
+    /**
+     * As Taskcluster: a dependency on a task that does not exist is refused (it would wait until its deadline),
+     * naming the missing ids; a task may list itself.
+     */
+    private void requireDependenciesExist(String taskId, TaskDefinition def) {
+        List<String> others = def.dependencies().stream().filter(d -> !d.equals(taskId)).distinct().toList();
+        if (others.isEmpty()) return;
+        Map<String, TaskState> states = store.states(others);
+        List<String> missing = others.stream().filter(d -> !states.containsKey(d)).toList();
+        if (!missing.isEmpty()) {
+            String shown = String.join(", ", missing.subList(0, Math.min(missing.size(), 20)))
+                    + (missing.size() > 20 ? " and " + (missing.size() - 20) + " more" : "");
+            throw BerthException.input("dependencies name " + missing.size() + " task(s) that do not exist: " + shown);
+        }
     }
 
     private boolean dependenciesSatisfied(String taskId, TaskDefinition def) {

@@ -222,13 +222,18 @@ class QueueServiceTest {
     }
 
     @Test
-    void dependencyCreatedAfterTheDependentStillReleasesIt() throws Exception {
-        String a = TestTasks.newTaskId();
-        String b = createDependingOn("all-completed", a);
-        assertThat(state(b)).isEqualTo(TaskState.UNSCHEDULED);
-        queue.createTask(a, TestTasks.definition(a, body()));
-        complete(a);
-        assertThat(state(b)).isEqualTo(TaskState.PENDING);
+    void aDependencyOnATaskThatDoesNotExistIsRefusedNamingIt() {
+        // As Taskcluster: such a task would only wait until its deadline (issue 6 item 4).
+        String existing = create();
+        String missing = TestTasks.newTaskId();
+        String b = TestTasks.newTaskId();
+        ObjectNode body = body();
+        body.putArray("dependencies").add(existing).add(missing);
+        assertThatThrownBy(() -> queue.createTask(b, TestTasks.definition(b, body)))
+                .isInstanceOf(BerthException.class)
+                .hasMessageContaining(missing).hasMessageNotContaining(existing)
+                .extracting(e -> ((BerthException) e).kind()).isEqualTo(BerthException.Kind.INPUT_ERROR);
+        assertThatThrownBy(() -> queue.task(b)).isInstanceOf(BerthException.class);
     }
 
     @Test
@@ -502,7 +507,10 @@ class QueueServiceTest {
         claimNow(5); // takes both
         queue.reportCompleted(pending, 0);
         String stillPending = create();
-        String unscheduled = createDependingOn("all-completed", TestTasks.newTaskId());
+        String unscheduled = TestTasks.newTaskId(); // depends on itself: waits for scheduleTask
+        ObjectNode selfDependent = body();
+        selfDependent.putArray("dependencies").add(unscheduled);
+        queue.createTask(unscheduled, TestTasks.definition(unscheduled, selfDependent));
 
         assertThat(queue.enforceDeadlines()).isZero();
         clock.advance(Duration.ofDays(1).plusSeconds(1));

@@ -9,7 +9,7 @@ import dev.berth.core.store.ClientRecord;
 import dev.berth.core.store.Page;
 import dev.berth.core.store.RoleRecord;
 import dev.berth.server.http.Bodies;
-import io.javalin.config.JavalinConfig;
+import dev.berth.server.http.RouteTable;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -18,6 +18,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+
+import static dev.berth.core.auth.ScopeTemplate.allOf;
+import static dev.berth.core.auth.ScopeTemplate.forEach;
+import static dev.berth.core.auth.ScopeTemplate.scope;
 
 /** The auth service's HTTP routes, Taskcluster auth v1 wire format. */
 public final class AuthApi {
@@ -34,35 +38,61 @@ public final class AuthApi {
         this.bodies = bodies;
     }
 
-    public void routes(JavalinConfig c) {
-        var r = c.routes;
-        r.get(PREFIX + "/ping", ctx -> ctx.json(java.util.Map.of("alive", true)));
-        r.get(PREFIX + "/clients/", this::listClients);
-        r.get(PREFIX + "/clients/<clientId>", this::getClient);
-        r.put(PREFIX + "/clients/<clientId>", this::createClient);
-        r.post(PREFIX + "/clients/<clientId>/reset", this::resetAccessToken);
-        r.post(PREFIX + "/clients/<clientId>/enable", ctx -> enable(ctx, true));
-        r.post(PREFIX + "/clients/<clientId>/disable", ctx -> enable(ctx, false));
-        r.post(PREFIX + "/clients/<clientId>", this::updateClient);
-        r.delete(PREFIX + "/clients/<clientId>", this::deleteClient);
-        r.get(PREFIX + "/roles/", this::listRoles);
-        r.get(PREFIX + "/roles/<roleId>", this::getRole);
-        r.put(PREFIX + "/roles/<roleId>", this::createRole);
-        r.post(PREFIX + "/roles/<roleId>", this::updateRole);
-        r.delete(PREFIX + "/roles/<roleId>", this::deleteRole);
-        r.get(PREFIX + "/scopes/current", this::currentScopes);
-        r.post(PREFIX + "/scopes/expand", this::expandScopes);
+    /** Every auth route once: method, path, Taskcluster name, the scopes it needs (as Taskcluster's reference), handler. */
+    public RouteTable routes() {
+        RouteTable t = new RouteTable(PREFIX);
+        t.get("/ping", "ping", null, ctx -> ctx.json(java.util.Map.of("alive", true)));
+        t.get("/clients/", "listClients", scope("auth:list-clients"), this::listClients);
+        t.get("/clients/<clientId>", "client", scope("auth:get-client:<clientId>"), this::getClient);
+        t.put("/clients/<clientId>", "createClient",
+                allOf(scope("auth:create-client:<clientId>"), forEach("scope", "scopes", "<scope>")), this::createParams, this::createClient);
+        // <clientId> matches slashes, so the longer routes are declared before POST /clients/<clientId>
+        t.post("/clients/<clientId>/reset", "resetAccessToken", scope("auth:reset-access-token:<clientId>"), this::resetAccessToken);
+        t.post("/clients/<clientId>/enable", "enableClient", scope("auth:enable-client:<clientId>"), ctx -> enable(ctx, true));
+        t.post("/clients/<clientId>/disable", "disableClient", scope("auth:disable-client:<clientId>"), ctx -> enable(ctx, false));
+        t.post("/clients/<clientId>", "updateClient",
+                allOf(scope("auth:update-client:<clientId>"), forEach("scope", "scopesAdded", "<scope>")), this::updateClientParams, this::updateClient);
+        t.delete("/clients/<clientId>", "deleteClient", scope("auth:delete-client:<clientId>"), this::deleteClient);
+        t.get("/roles/", "listRoles", scope("auth:list-roles"), this::listRoles);
+        t.get("/roles/<roleId>", "role", scope("auth:get-role:<roleId>"), this::getRole);
+        t.put("/roles/<roleId>", "createRole",
+                allOf(scope("auth:create-role:<roleId>"), forEach("scope", "scopes", "<scope>")), this::createParams, this::createRole);
+        t.post("/roles/<roleId>", "updateRole",
+                allOf(scope("auth:update-role:<roleId>"), forEach("scope", "scopesAdded", "<scope>")), this::updateRoleParams, this::updateRole);
+        t.delete("/roles/<roleId>", "deleteRole", scope("auth:delete-role:<roleId>"), this::deleteRole);
+        t.get("/scopes/current", "currentScopes", scope("auth:current-scopes"), this::currentScopes);
+        t.post("/scopes/expand", "expandScopes", scope("auth:expand-scopes"), this::expandScopes);
+        return t;
+    }
+
+    private java.util.Map<String, Object> createParams(Context ctx) {
+        String schema = ctx.pathParamMap().containsKey("roleId") ? "auth/v1/create-role-request.json" : "auth/v1/create-client-request.json";
+        return java.util.Map.of("scopes", strings(bodies.json(ctx, schema), "scopes"));
+    }
+
+    private java.util.Map<String, Object> updateClientParams(Context ctx) {
+        JsonNode body = bodies.json(ctx, "auth/v1/create-client-request.json");
+        List<String> had = auth.getClient(clientIdParam(ctx)).scopes();
+        return java.util.Map.of("scopesAdded", added(had, body.has("scopes") ? strings(body, "scopes") : List.of()));
+    }
+
+    private java.util.Map<String, Object> updateRoleParams(Context ctx) {
+        JsonNode body = bodies.json(ctx, "auth/v1/create-role-request.json");
+        List<String> had = auth.getRole(ctx.pathParam("roleId")).scopes();
+        return java.util.Map.of("scopesAdded", added(had, strings(body, "scopes")));
+    }
+
+    private static List<String> added(List<String> had, List<String> now) {
+        Set<String> old = new HashSet<>(had);
+        return now.stream().filter(s -> !old.contains(s)).toList();
     }
 
     private String clientIdParam(Context ctx) {
-        String id = ctx.pathParam("clientId");
-        // <clientId> routes also match ".../reset" etc. when a clientId contains slashes; those are declared first.
-        return id;
+        return ctx.pathParam("clientId");
     }
 
     private void listClients(Context ctx) {
-        authenticator.authenticate(ctx).require("auth:list-clients");
-        Page<ClientRecord> page = auth.listClients(ctx.queryParam("prefix"), ctx.queryParam("continuationToken"), Bodies.limit(ctx, 1000));
+        Page<ClientRecord> page = auth.listClients(ctx.queryParam("prefix"), Bodies.continuationToken(ctx, dev.berth.server.http.PathParams.CLIENT_ID), Bodies.limit(ctx, 1000));
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode list = out.putArray("clients");
         for (ClientRecord r : page.items()) list.add(clientJson(r, null));
@@ -72,18 +102,13 @@ public final class AuthApi {
 
     private void getClient(Context ctx) {
         String id = clientIdParam(ctx);
-        authenticator.authenticate(ctx).require("auth:get-client:" + id);
         ctx.json(clientJson(auth.getClient(id), null));
     }
 
     private void createClient(Context ctx) {
         String id = clientIdParam(ctx);
-        Caller caller = authenticator.authenticate(ctx);
         JsonNode body = bodies.json(ctx, "auth/v1/create-client-request.json");
         List<String> scopes = strings(body, "scopes");
-        List<String> needed = new ArrayList<>(List.of("auth:create-client:" + id));
-        needed.addAll(scopes);
-        caller.requireAll(needed);
         var created = auth.createClient(id, body.path("description").asText(""), scopes, instant(body, "expires"),
                 body.path("deleteOnExpiration").asBoolean(false));
         ctx.json(clientJson(created.record(), created.accessToken()));
@@ -91,16 +116,8 @@ public final class AuthApi {
 
     private void updateClient(Context ctx) {
         String id = clientIdParam(ctx);
-        Caller caller = authenticator.authenticate(ctx);
         JsonNode body = bodies.json(ctx, "auth/v1/create-client-request.json");
-        ClientRecord old = auth.getClient(id);
         List<String> scopes = body.has("scopes") ? strings(body, "scopes") : null;
-        List<String> needed = new ArrayList<>(List.of("auth:update-client:" + id));
-        if (scopes != null) {
-            Set<String> had = new HashSet<>(old.scopes());
-            scopes.stream().filter(s -> !had.contains(s)).forEach(needed::add);
-        }
-        caller.requireAll(needed);
         ClientRecord r = auth.updateClient(id, body.has("description") ? body.get("description").asText() : null, scopes,
                 instant(body, "expires"), body.has("deleteOnExpiration") ? body.get("deleteOnExpiration").asBoolean() : null, null);
         ctx.json(clientJson(r, null));
@@ -108,20 +125,21 @@ public final class AuthApi {
 
     private void enable(Context ctx, boolean enabled) {
         String id = clientIdParam(ctx);
-        authenticator.authenticate(ctx).require((enabled ? "auth:enable-client:" : "auth:disable-client:") + id);
         ctx.json(clientJson(auth.updateClient(id, null, null, null, null, !enabled), null));
     }
 
     private void resetAccessToken(Context ctx) {
         String id = clientIdParam(ctx);
-        authenticator.authenticate(ctx).require("auth:reset-access-token:" + id);
         var reset = auth.resetAccessToken(id);
         ctx.json(clientJson(reset.record(), reset.accessToken()));
     }
 
     private void deleteClient(Context ctx) {
         String id = clientIdParam(ctx);
-        authenticator.authenticate(ctx).require("auth:delete-client:" + id);
+        if (id.startsWith("static/")) {
+            // static clients live in configuration, not the store: a delete would answer 200 and change nothing
+            throw BerthException.input("client " + id + " is a static client (the root client is one) and cannot be deleted");
+        }
         auth.deleteClient(id);
         ctx.status(200).json(Json.MAPPER.createObjectNode());
     }
@@ -144,7 +162,6 @@ public final class AuthApi {
     }
 
     private void listRoles(Context ctx) {
-        authenticator.authenticate(ctx).require("auth:list-roles");
         ArrayNode out = Json.MAPPER.createArrayNode();
         for (RoleRecord r : auth.allRoles()) out.add(roleJson(r));
         ctx.json(out);
@@ -152,37 +169,25 @@ public final class AuthApi {
 
     private void getRole(Context ctx) {
         String id = ctx.pathParam("roleId");
-        authenticator.authenticate(ctx).require("auth:get-role:" + id);
         ctx.json(roleJson(auth.getRole(id)));
     }
 
     private void createRole(Context ctx) {
         String id = ctx.pathParam("roleId");
-        Caller caller = authenticator.authenticate(ctx);
         JsonNode body = bodies.json(ctx, "auth/v1/create-role-request.json");
         List<String> scopes = strings(body, "scopes");
-        List<String> needed = new ArrayList<>(List.of("auth:create-role:" + id));
-        needed.addAll(scopes);
-        caller.requireAll(needed);
         ctx.json(roleJson(auth.createRole(id, body.path("description").asText(""), scopes)));
     }
 
     private void updateRole(Context ctx) {
         String id = ctx.pathParam("roleId");
-        Caller caller = authenticator.authenticate(ctx);
         JsonNode body = bodies.json(ctx, "auth/v1/create-role-request.json");
-        RoleRecord old = auth.getRole(id);
         List<String> scopes = strings(body, "scopes");
-        List<String> needed = new ArrayList<>(List.of("auth:update-role:" + id));
-        Set<String> had = new HashSet<>(old.scopes());
-        scopes.stream().filter(s -> !had.contains(s)).forEach(needed::add);
-        caller.requireAll(needed);
         ctx.json(roleJson(auth.updateRole(id, body.has("description") ? body.get("description").asText() : null, scopes)));
     }
 
     private void deleteRole(Context ctx) {
         String id = ctx.pathParam("roleId");
-        authenticator.authenticate(ctx).require("auth:delete-role:" + id);
         auth.deleteRole(id);
         ctx.status(200).json(Json.MAPPER.createObjectNode());
     }
@@ -207,7 +212,6 @@ public final class AuthApi {
     }
 
     private void expandScopes(Context ctx) {
-        authenticator.authenticate(ctx).require("auth:expand-scopes");
         JsonNode body = bodies.json(ctx, "auth/v1/scopeset.json");
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.set("scopes", Json.MAPPER.valueToTree(auth.expand(strings(body, "scopes"))));

@@ -135,6 +135,7 @@ public final class AuthService {
     }
 
     public RoleRecord createRole(String roleId, String description, List<String> scopes) {
+        requireRoleId(roleId);
         Instant now = clock.instant();
         RoleRecord r = new RoleRecord(roleId, description, Scopes.normalize(scopes), now, now);
         if (!store.insertRole(r)) throw BerthException.conflict("role " + roleId + " already exists");
@@ -168,9 +169,18 @@ public final class AuthService {
 
     private void invalidateRoles() { roles = null; }
 
+    /** Taskcluster's roleId: printable ASCII; 255 characters is the longest the stores hold. */
+    private static void requireRoleId(String roleId) {
+        if (!roleId.matches("[\\x20-\\x7e]{1,255}")) {
+            throw BerthException.input("roleId must be 1 to 255 printable ASCII characters; got "
+                    + dev.berth.server.http.PathParams.quote(roleId));
+        }
+    }
+
     private static void requireClientId(String clientId) {
-        if (!clientId.matches("[A-Za-z0-9!@/:.+|_-]{1,256}")) {
-            throw BerthException.input("clientId may use letters, digits and !@/:.+|_- (1 to 256 characters); got '" + clientId + "'");
+        if (!clientId.matches("[A-Za-z0-9!@/:.+|_-]{1,255}")) {
+            throw BerthException.input("clientId may use letters, digits and !@/:.+|_- (1 to 255 characters); got "
+                    + dev.berth.server.http.PathParams.quote(clientId));
         }
         if (clientId.startsWith("static/")) throw BerthException.input("clientIds starting with static/ are reserved");
     }

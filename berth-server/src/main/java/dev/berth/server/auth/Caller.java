@@ -29,6 +29,14 @@ public record Caller(String clientId, Set<String> scopes) {
 
     public void require(String... required) { requireAll(List.of(required)); }
 
+    /** Requires a route's scope expression; the 403 names what is still missing (every way, for an AnyOf). */
+    public void require(dev.berth.core.auth.ScopeExpression expression) {
+        expression.unsatisfied(scopes).ifPresent(missing -> {
+            throw BerthException.forbidden("client '" + clientId + "' lacks scopes; it still needs " + missing
+                    + (clientId.equals(ANONYMOUS) ? " (the request was not signed; sign it with Hawk credentials)" : ""));
+        });
+    }
+
     /** Requires at least one of the alternatives, each a list of scopes that must all be held. */
     public void requireAnyOf(List<List<String>> alternatives) {
         for (List<String> alt : alternatives) {

@@ -16,7 +16,8 @@ import dev.berth.server.auth.Authenticator;
 import dev.berth.server.auth.Caller;
 import dev.berth.server.http.Bodies;
 import dev.berth.server.queue.QueueApi;
-import io.javalin.config.JavalinConfig;
+import dev.berth.core.auth.ScopeTemplate;
+import dev.berth.server.http.RouteTable;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
@@ -36,6 +37,7 @@ public final class JobApi {
     private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, String>> STRING_MAP = new com.fasterxml.jackson.core.type.TypeReference<>() {};
     private static final com.fasterxml.jackson.core.type.TypeReference<List<String>> STRING_LIST = new com.fasterxml.jackson.core.type.TypeReference<>() {};
     private static final Map<String, String> ENDPOINTS = new LinkedHashMap<>();
+    private static final String SUBMISSION = "berth.submission";
 
     static {
         ENDPOINTS.put("GET /", "Returns the list of endpoints that this web service provides.");
@@ -64,12 +66,35 @@ public final class JobApi {
         this.newTaskId = newTaskId;
     }
 
-    public void routes(JavalinConfig c) {
-        c.routes.get("/", this::index);
-        c.routes.get("/schema", ctx -> ctx.contentType("application/json").result(Json.write(JsonSchemas.document(SUBMIT_SCHEMA))));
-        c.routes.post("/submit", this::submit);
-        c.routes.get("/status/{jobId}", this::status);
-        c.routes.get("/sleep/{seconds}", this::sleep);
+    /** The job API's routes; submit needs what createTask needs for the task it makes. */
+    public RouteTable routes() {
+        RouteTable t = new RouteTable("");
+        t.get("/", "index", null, this::index);
+        t.get("/schema", "schema", null, ctx -> ctx.contentType("application/json").result(Json.write(JsonSchemas.document(SUBMIT_SCHEMA))));
+        t.post("/submit", "submit", QueueApi.CREATE_TASK_SCOPES, this::submitParams, this::submit);
+        t.get("/status/{jobId}", "jobStatus", ScopeTemplate.scope("queue:status:<jobId>"), this::status);
+        t.get("/sleep/{seconds}", "sleep", null, this::sleep);
+        return t;
+    }
+
+    private record Submission(String taskId, TaskDefinition definition) {}
+
+    private Map<String, Object> submitParams(Context ctx) {
+        Caller caller = auth.authenticate(ctx);
+        JsonNode job = bodies.json(ctx, SUBMIT_SCHEMA);
+        String taskId = newTaskId.get();
+        Map<String, String> env = job.has("env") ? Json.MAPPER.convertValue(job.get("env"), STRING_MAP) : null;
+        List<String> command = Json.MAPPER.convertValue(job.get("command"), STRING_LIST);
+        ObjectNode task = TaskRequests.task(
+                TaskRequests.dockerPayload(job.get("image").asText(), command, job.path("maxRunTime").asInt(3600), env),
+                new TaskRequests.Defaults(job.path("taskQueueId").asText("local/docker"), clock.instant(),
+                        Duration.ofSeconds(job.path("deadlineSeconds").asLong(86400)), job.path("name").asText("job " + taskId),
+                        "submitted through POST /submit", job.path("owner").asText(caller.clientId()), ctx.url()));
+        if (job.has("priority")) task.put("priority", job.get("priority").asText());
+        if (job.has("retries")) task.put("retries", job.get("retries").asInt());
+        TaskDefinition def = TaskDefinitions.fromRequest(taskId, task);
+        ctx.attribute(SUBMISSION, new Submission(taskId, def));
+        return QueueApi.createTaskParams(def);
     }
 
     private void index(Context ctx) {
@@ -85,28 +110,14 @@ public final class JobApi {
     }
 
     private void submit(Context ctx) {
-        Caller caller = auth.authenticate(ctx);
-        JsonNode job = bodies.json(ctx, SUBMIT_SCHEMA);
-        String taskId = newTaskId.get();
-        Map<String, String> env = job.has("env") ? Json.MAPPER.convertValue(job.get("env"), STRING_MAP) : null;
-        List<String> command = Json.MAPPER.convertValue(job.get("command"), STRING_LIST);
-        ObjectNode task = TaskRequests.task(
-                TaskRequests.dockerPayload(job.get("image").asText(), command, job.path("maxRunTime").asInt(3600), env),
-                new TaskRequests.Defaults(job.path("taskQueueId").asText("local/docker"), clock.instant(),
-                        Duration.ofSeconds(job.path("deadlineSeconds").asLong(86400)), job.path("name").asText("job " + taskId),
-                        "submitted through POST /submit", job.path("owner").asText(caller.clientId()), ctx.url()));
-        if (job.has("priority")) task.put("priority", job.get("priority").asText());
-        if (job.has("retries")) task.put("retries", job.get("retries").asInt());
-        TaskDefinition def = TaskDefinitions.fromRequest(taskId, task);
-        QueueApi.requireCreateScopes(caller, def);
-        queue.createTask(taskId, def);
-        ctx.status(200).contentType("application/json").result(Json.write(taskId));
+        Submission job = ctx.attribute(SUBMISSION);
+        queue.createTask(job.taskId(), job.definition());
+        ctx.status(200).contentType("application/json").result(Json.write(job.taskId()));
     }
 
     private void status(Context ctx) {
         String jobId = ctx.pathParam("jobId");
         if (!jobId.matches("[A-Za-z0-9_-]{22}")) throw BerthException.notFound("no job " + jobId);
-        auth.authenticate(ctx).require("queue:status:" + jobId);
         TaskRecord t = queue.task(jobId);
         TaskStatus s = t.status();
         Instant since = s.latestRun().map(JobApi::enteredState).orElse(t.definition().created());

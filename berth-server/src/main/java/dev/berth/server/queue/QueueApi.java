@@ -19,9 +19,10 @@ import dev.berth.core.task.TaskDefinitions;
 import dev.berth.core.task.TaskState;
 import dev.berth.core.task.TaskStatus;
 import dev.berth.server.auth.Authenticator;
-import dev.berth.server.auth.Caller;
 import dev.berth.server.http.Bodies;
-import io.javalin.config.JavalinConfig;
+import dev.berth.core.auth.ScopeTemplate;
+import dev.berth.server.http.PathParams;
+import dev.berth.server.http.RouteTable;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -35,7 +36,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** The queue service's HTTP routes, Taskcluster queue v1 wire format, all declared in {@link #routes}. */
+import static dev.berth.core.auth.ScopeTemplate.allOf;
+import static dev.berth.core.auth.ScopeTemplate.anyOf;
+import static dev.berth.core.auth.ScopeTemplate.forEach;
+import static dev.berth.core.auth.ScopeTemplate.ifThen;
+import static dev.berth.core.auth.ScopeTemplate.scope;
+
+/** The queue service's HTTP routes, Taskcluster queue v1 wire format, all declared in the table of {@link #routes}. */
 public final class QueueApi {
 
     public static final String PREFIX = "/api/queue/v1";
@@ -43,6 +50,9 @@ public final class QueueApi {
     private static final Duration MAX_CLAIM_WAIT = Duration.ofSeconds(20);
     private static final Duration UPLOAD_URL_VALIDITY = Duration.ofHours(1);
     private static final Duration LIVE_RECHECK = Duration.ofSeconds(1);
+    /** The request attribute holding createTask's definition, parsed once for the scope check and the handler. */
+    private static final String DEFINITION = "berth.definition";
+    private static final java.util.regex.Pattern ARTIFACT_KEY = java.util.regex.Pattern.compile("[^\\x00-\\x1f\\x7f]+");
 
     private final QueueService queue;
     private final ArtifactService artifacts;
@@ -64,54 +74,128 @@ public final class QueueApi {
         this.rootUrl = rootUrl;
     }
 
-    public void routes(JavalinConfig c) {
-        var r = c.routes;
-        r.get(PREFIX + "/ping", this::ping);
-        r.get(PREFIX + "/__lbheartbeat__", ctx -> ctx.json(Json.MAPPER.createObjectNode()));
-        r.get(PREFIX + "/__heartbeat__", ctx -> {
+    /** Every queue route once: method, path, Taskcluster name, the scopes it needs (as Taskcluster's reference), handler. */
+    public RouteTable routes() {
+        RouteTable t = new RouteTable(PREFIX);
+        t.get("/ping", "ping", null, this::ping);
+        t.get("/__lbheartbeat__", "lbheartbeat", null, ctx -> ctx.json(Json.MAPPER.createObjectNode()));
+        t.get("/__heartbeat__", "heartbeat", null, ctx -> {
             queue.pendingCount("berth/heartbeat");
             ctx.json(Json.MAPPER.createObjectNode());
         });
-        r.get(PREFIX + "/__version__", ctx -> ctx.json(java.util.Map.of("source", "https://berth.dev", "version", VERSION)));
-        r.get(PREFIX + "/task/{taskId}", this::task);
-        r.get(PREFIX + "/task/{taskId}/status", this::status);
-        r.put(PREFIX + "/task/{taskId}", this::createTask);
-        r.post(PREFIX + "/task/{taskId}/schedule", this::scheduleTask);
-        r.post(PREFIX + "/task/{taskId}/cancel", this::cancelTask);
-        r.post(PREFIX + "/task/{taskId}/rerun", this::rerunTask);
-        r.post(PREFIX + "/claim-work/{provisionerId}/{workerType}", this::claimWork);
-        r.post(PREFIX + "/claim-work/{taskQueueId}", this::claimWork);
-        r.post(PREFIX + "/task/{taskId}/runs/{runId}/claim", this::claimTask);
-        r.post(PREFIX + "/task/{taskId}/runs/{runId}/reclaim", this::reclaimTask);
-        r.post(PREFIX + "/task/{taskId}/runs/{runId}/completed", ctx -> resolve(ctx, TaskState.COMPLETED));
-        r.post(PREFIX + "/task/{taskId}/runs/{runId}/failed", ctx -> resolve(ctx, TaskState.FAILED));
-        r.post(PREFIX + "/task/{taskId}/runs/{runId}/exception", ctx -> resolve(ctx, TaskState.EXCEPTION));
-        r.get(PREFIX + "/task-group/{taskGroupId}/list", this::listTaskGroup);
-        r.get(PREFIX + "/task/{taskId}/dependents", this::listDependentTasks);
-        r.get(PREFIX + "/pending/{provisionerId}/{workerType}", this::pendingTasks);
-        r.get(PREFIX + "/pending/{taskQueueId}", this::pendingTasks);
-        r.get(PREFIX + "/task-queues/{provisionerId}/{workerType}/counts", this::taskQueueCounts);
-        r.get(PREFIX + "/task-queues/{taskQueueId}/counts", this::taskQueueCounts);
-        r.post(PREFIX + "/task/{taskId}/runs/{runId}/artifacts/<name>", this::createArtifact);
-        r.put(PREFIX + "/task/{taskId}/runs/{runId}/artifacts/<name>", this::finishArtifact);
-        r.get(PREFIX + "/task/{taskId}/runs/{runId}/artifacts/<name>", this::getArtifact);
-        r.get(PREFIX + "/task/{taskId}/artifacts/<name>", this::getLatestArtifact);
-        r.get(PREFIX + "/task/{taskId}/runs/{runId}/artifacts", this::listArtifacts);
-        r.get(PREFIX + "/task/{taskId}/artifacts", this::listLatestArtifacts);
-        r.get(PREFIX + "/task/{taskId}/runs/{runId}/artifact-info/<name>", ctx -> {
+        t.get("/__version__", "version", null, ctx -> ctx.json(java.util.Map.of("source", "https://berth.dev", "version", VERSION)));
+        t.get("/task/{taskId}", "task", scope("queue:get-task:<taskId>"), this::task);
+        t.get("/task/{taskId}/status", "status", scope("queue:status:<taskId>"), this::status);
+        t.put("/task/{taskId}", "createTask", CREATE_TASK_SCOPES, this::createTaskParams, this::createTask);
+        t.post("/task/{taskId}/schedule", "scheduleTask", taskActionScopes("schedule-task"), this::storedTaskParams, this::scheduleTask);
+        t.post("/task/{taskId}/cancel", "cancelTask", taskActionScopes("cancel-task"), this::storedTaskParams, this::cancelTask);
+        t.post("/task/{taskId}/rerun", "rerunTask", taskActionScopes("rerun-task"), this::storedTaskParams, this::rerunTask);
+        ScopeTemplate claimWork = allOf(scope("queue:claim-work:<taskQueueId>"), scope("queue:worker-id:<workerGroup>/<workerId>"));
+        t.post("/claim-work/{provisionerId}/{workerType}", "claimWork", claimWork, this::claimWorkParams, this::claimWork);
+        t.post("/claim-work/{taskQueueId}", "claimWork", claimWork, this::claimWorkParams, this::claimWork);
+        t.post("/task/{taskId}/runs/{runId}/claim", "claimTask",
+                allOf(scope("queue:claim-task:<provisionerId>/<workerType>"), scope("queue:worker-id:<workerGroup>/<workerId>")),
+                this::claimTaskParams, this::claimTask);
+        t.post("/task/{taskId}/runs/{runId}/reclaim", "reclaimTask", scope("queue:reclaim-task:<taskId>/<runId>"), this::reclaimTask);
+        ScopeTemplate resolve = scope("queue:resolve-task:<taskId>/<runId>");
+        t.post("/task/{taskId}/runs/{runId}/completed", "reportCompleted", resolve, ctx -> resolve(ctx, TaskState.COMPLETED));
+        t.post("/task/{taskId}/runs/{runId}/failed", "reportFailed", resolve, ctx -> resolve(ctx, TaskState.FAILED));
+        t.post("/task/{taskId}/runs/{runId}/exception", "reportException", resolve, ctx -> resolve(ctx, TaskState.EXCEPTION));
+        t.get("/task-group/{taskGroupId}/list", "listTaskGroup", scope("queue:list-task-group:<taskGroupId>"), this::listTaskGroup);
+        t.get("/task/{taskId}/dependents", "listDependentTasks", scope("queue:list-dependent-tasks:<taskId>"), this::listDependentTasks);
+        ScopeTemplate pending = scope("queue:pending-count:<taskQueueId>");
+        t.get("/pending/{provisionerId}/{workerType}", "pendingTasks", pending, this::pendingTasks);
+        t.get("/pending/{taskQueueId}", "pendingTasks", pending, this::pendingTasks);
+        t.get("/task-queues/{provisionerId}/{workerType}/counts", "taskQueueCounts", pending, this::taskQueueCounts);
+        t.get("/task-queues/{taskQueueId}/counts", "taskQueueCounts", pending, this::taskQueueCounts);
+        ScopeTemplate createArtifact = scope("queue:create-artifact:<taskId>/<runId>");
+        t.post("/task/{taskId}/runs/{runId}/artifacts/<name>", "createArtifact", createArtifact, this::createArtifact);
+        t.put("/task/{taskId}/runs/{runId}/artifacts/<name>", "finishArtifact", createArtifact, this::finishArtifact);
+        ScopeTemplate getArtifact = allOf(forEach("name", "names", "queue:get-artifact:<name>"));
+        t.get("/task/{taskId}/runs/{runId}/artifacts/<name>", "getArtifact", getArtifact, QueueApi::artifactNames, this::getArtifact);
+        t.get("/task/{taskId}/artifacts/<name>", "getLatestArtifact", getArtifact, QueueApi::artifactNames, this::getLatestArtifact);
+        t.get("/task/{taskId}/runs/{runId}/artifacts", "listArtifacts", scope("queue:list-artifacts:<taskId>:<runId>"), this::listArtifacts);
+        t.get("/task/{taskId}/artifacts", "listLatestArtifacts", scope("queue:list-artifacts:<taskId>"), this::listLatestArtifacts);
+        t.get("/task/{taskId}/runs/{runId}/artifact-info/<name>", "artifactInfo", scope("queue:list-artifacts:<taskId>:<runId>"), ctx -> {
             String taskId = Bodies.taskId(ctx);
             int runId = Bodies.runId(ctx);
-            auth.authenticate(ctx).require("queue:list-artifacts:" + taskId + ":" + runId);
             json(ctx, artifactInfo(artifacts.find(taskId, runId, ctx.pathParam("name"))));
         });
-        r.get(PREFIX + "/task/{taskId}/artifact-info/<name>", ctx -> {
+        t.get("/task/{taskId}/artifact-info/<name>", "latestArtifactInfo", scope("queue:list-artifacts:<taskId>"), ctx -> {
             String taskId = Bodies.taskId(ctx);
-            auth.authenticate(ctx).require("queue:list-artifacts:" + taskId);
             json(ctx, artifactInfo(artifacts.find(taskId, artifacts.latestRunId(taskId), ctx.pathParam("name"))));
         });
-        // Berth's stand-in for a pre-signed S3 URL: PUT stores the bytes, POST appends (live logs).
-        r.put(PREFIX + "/task/{taskId}/runs/{runId}/artifact-content/<name>", ctx -> upload(ctx, false));
-        r.post(PREFIX + "/task/{taskId}/runs/{runId}/artifact-content/<name>", ctx -> upload(ctx, true));
+        // Berth's stand-in for a pre-signed S3 URL: PUT stores the bytes, POST appends (live logs). The URL's
+        // token stands for the scope; without a valid one the caller needs the scope itself.
+        ScopeTemplate upload = ifThen("tokenInvalid", createArtifact);
+        t.put("/task/{taskId}/runs/{runId}/artifact-content/<name>", "uploadArtifactContent", upload, this::uploadParams, ctx -> upload(ctx, false));
+        t.post("/task/{taskId}/runs/{runId}/artifact-content/<name>", "appendArtifactContent", upload, this::uploadParams, ctx -> upload(ctx, true));
+        return t;
+    }
+
+    /**
+     * As Taskcluster: the creator must hold every scope the task carries, queue:route:&lt;route&gt; for each route,
+     * queue:scheduler-id:&lt;schedulerId&gt;, and queue:create-task:&lt;priority&gt;:&lt;taskQueueId&gt; for the task's
+     * priority or any higher one.
+     */
+    public static final ScopeTemplate CREATE_TASK_SCOPES = allOf(
+            forEach("scope", "scopes", "<scope>"),
+            forEach("route", "routes", "queue:route:<route>"),
+            scope("queue:create-task:project:<projectId>"),
+            scope("queue:scheduler-id:<schedulerId>"),
+            anyOf(forEach("priority", "priorities", "queue:create-task:<priority>:<provisionerId>/<workerType>")));
+
+    /** schedule, cancel and rerun: by task, by project, or by scheduler id and task group. */
+    private static ScopeTemplate taskActionScopes(String action) {
+        return anyOf(scope("queue:" + action + ":<schedulerId>/<taskGroupId>/<taskId>"),
+                scope("queue:" + action + "-in-project:<projectId>"),
+                allOf(scope("queue:" + action), scope("assume:scheduler-id:<schedulerId>/<taskGroupId>")));
+    }
+
+    /** The parameters of {@link #CREATE_TASK_SCOPES} for a task definition. */
+    public static java.util.Map<String, Object> createTaskParams(TaskDefinition def) {
+        List<String> priorities = new ArrayList<>();
+        for (Priority p : Priority.values()) {
+            if (p.level() >= def.priority().level()) priorities.add(p.wire());
+        }
+        String queueId = def.taskQueueId();
+        return java.util.Map.of("scopes", def.scopes(), "routes", def.routes(), "projectId", def.projectId(),
+                "schedulerId", def.schedulerId(), "priorities", priorities,
+                "provisionerId", queueId.substring(0, queueId.indexOf('/')), "workerType", queueId.substring(queueId.indexOf('/') + 1));
+    }
+
+    private java.util.Map<String, Object> createTaskParams(Context ctx) {
+        TaskDefinition def = TaskDefinitions.fromRequest(Bodies.taskId(ctx), bodies.json(ctx, "queue/v1/create-task-request.json"));
+        ctx.attribute(DEFINITION, def);
+        return createTaskParams(def);
+    }
+
+    private java.util.Map<String, Object> storedTaskParams(Context ctx) {
+        TaskDefinition def = queue.task(Bodies.taskId(ctx)).definition();
+        return java.util.Map.of("schedulerId", def.schedulerId(), "taskGroupId", def.taskGroupId(), "projectId", def.projectId());
+    }
+
+    private java.util.Map<String, Object> claimWorkParams(Context ctx) {
+        JsonNode body = bodies.json(ctx, "queue/v1/claim-work-request.json");
+        return java.util.Map.of("workerGroup", body.get("workerGroup").asText(), "workerId", body.get("workerId").asText());
+    }
+
+    private java.util.Map<String, Object> claimTaskParams(Context ctx) {
+        JsonNode body = bodies.json(ctx, "queue/v1/task-claim-request.json");
+        String queueId = queue.task(Bodies.taskId(ctx)).definition().taskQueueId();
+        return java.util.Map.of("workerGroup", body.get("workerGroup").asText(), "workerId", body.get("workerId").asText(),
+                "provisionerId", queueId.substring(0, queueId.indexOf('/')), "workerType", queueId.substring(queueId.indexOf('/') + 1));
+    }
+
+    /** Public artifacts are readable without credentials (anonymous holds queue:get-artifact:public/* by default, too). */
+    private static java.util.Map<String, Object> artifactNames(Context ctx) {
+        String name = ctx.pathParam("name");
+        return java.util.Map.of("names", name.startsWith("public/") ? List.of() : List.of(name));
+    }
+
+    private java.util.Map<String, Object> uploadParams(Context ctx) {
+        boolean valid = uploadTokens.valid(ctx.queryParam("token"), Bodies.taskId(ctx), Bodies.runId(ctx), ctx.pathParam("name"));
+        return java.util.Map.of("tokenInvalid", !valid);
     }
 
     // ---- tasks
@@ -125,88 +209,47 @@ public final class QueueApi {
 
     private void task(Context ctx) {
         String taskId = Bodies.taskId(ctx);
-        auth.authenticate(ctx).require("queue:get-task:" + taskId);
         json(ctx, TaskDefinitions.toJson(queue.task(taskId).definition()));
     }
 
     private void status(Context ctx) {
         String taskId = Bodies.taskId(ctx);
-        auth.authenticate(ctx).require("queue:status:" + taskId);
         json(ctx, statusResponse(queue.status(taskId)));
     }
 
     private void createTask(Context ctx) {
         String taskId = Bodies.taskId(ctx);
-        Caller caller = auth.authenticate(ctx);
-        JsonNode body = bodies.json(ctx, "queue/v1/create-task-request.json");
-        TaskDefinition def = TaskDefinitions.fromRequest(taskId, body);
-        requireCreateScopes(caller, def);
+        TaskDefinition def = ctx.attribute(DEFINITION);
         TaskStatus status = queue.createTask(taskId, def);
         metrics.counter("berth_queue_tasks_submitted").increment();
         json(ctx, statusResponse(status));
     }
 
-    /**
-     * As Taskcluster: the creator must hold every scope the task carries, queue:route:&lt;route&gt; for each route,
-     * queue:scheduler-id:&lt;schedulerId&gt;, and queue:create-task:&lt;priority&gt;:&lt;taskQueueId&gt; for the task's
-     * priority or any higher one.
-     */
-    public static void requireCreateScopes(Caller caller, TaskDefinition def) {
-        List<String> needed = new ArrayList<>(def.scopes());
-        def.routes().forEach(route -> needed.add("queue:route:" + route));
-        needed.add("queue:create-task:project:" + def.projectId());
-        needed.add("queue:scheduler-id:" + def.schedulerId());
-        caller.requireAll(needed);
-        List<List<String>> createAlternatives = new ArrayList<>();
-        for (Priority p : Priority.values()) {
-            if (p.level() >= def.priority().level()) {
-                createAlternatives.add(List.of("queue:create-task:" + p.wire() + ":" + def.taskQueueId()));
-            }
-        }
-        caller.requireAnyOf(createAlternatives);
-    }
-
     private void scheduleTask(Context ctx) {
-        TaskRecord t = queue.task(Bodies.taskId(ctx));
-        auth.authenticate(ctx).requireAnyOf(List.of(
-                List.of("queue:schedule-task:" + scopePath(t)),
-                List.of("queue:schedule-task-in-project:" + t.definition().projectId()),
-                List.of("queue:schedule-task", "assume:scheduler-id:" + t.definition().schedulerId() + "/" + t.definition().taskGroupId())));
-        json(ctx, statusResponse(queue.scheduleTask(t.taskId())));
+        json(ctx, statusResponse(queue.scheduleTask(Bodies.taskId(ctx))));
     }
 
     private void cancelTask(Context ctx) {
-        TaskRecord t = queue.task(Bodies.taskId(ctx));
-        auth.authenticate(ctx).requireAnyOf(List.of(
-                List.of("queue:cancel-task:" + scopePath(t)),
-                List.of("queue:cancel-task-in-project:" + t.definition().projectId()),
-                List.of("queue:cancel-task", "assume:scheduler-id:" + t.definition().schedulerId() + "/" + t.definition().taskGroupId())));
-        json(ctx, statusResponse(queue.cancelTask(t.taskId())));
+        String taskId = Bodies.taskId(ctx);
+        TaskState before = queue.status(taskId).state();
+        boolean unresolved = before == TaskState.UNSCHEDULED || before == TaskState.PENDING || before == TaskState.RUNNING;
+        TaskStatus status = queue.cancelTask(taskId);
+        if (unresolved) countResolved(metrics, TaskState.EXCEPTION.wire(), ReasonResolved.CANCELED.wire(), 1);
+        json(ctx, statusResponse(status));
     }
 
     private void rerunTask(Context ctx) {
-        TaskRecord t = queue.task(Bodies.taskId(ctx));
-        auth.authenticate(ctx).requireAnyOf(List.of(
-                List.of("queue:rerun-task:" + scopePath(t)),
-                List.of("queue:rerun-task-in-project:" + t.definition().projectId()),
-                List.of("queue:rerun-task", "assume:scheduler-id:" + t.definition().schedulerId() + "/" + t.definition().taskGroupId())));
-        json(ctx, statusResponse(queue.rerunTask(t.taskId())));
-    }
-
-    private static String scopePath(TaskRecord t) {
-        return t.definition().schedulerId() + "/" + t.definition().taskGroupId() + "/" + t.taskId();
+        json(ctx, statusResponse(queue.rerunTask(Bodies.taskId(ctx))));
     }
 
     // ---- workers
 
     private void claimWork(Context ctx) throws InterruptedException {
         String taskQueueId = taskQueueId(ctx);
-        Caller caller = auth.authenticate(ctx);
         JsonNode body = bodies.json(ctx, "queue/v1/claim-work-request.json");
         String workerGroup = body.get("workerGroup").asText();
         String workerId = body.get("workerId").asText();
         int max = body.get("tasks").asInt();
-        caller.requireAll(List.of("queue:claim-work:" + taskQueueId, "queue:worker-id:" + workerGroup + "/" + workerId));
         List<Claim> claims = queue.claimWork(taskQueueId, workerGroup, workerId, max, claimWait(ctx));
         metrics.counter("berth_queue_runs_claimed").increment(claims.size());
         List<Object> tasks = new ArrayList<>(claims.size());
@@ -217,37 +260,44 @@ public final class QueueApi {
     private void claimTask(Context ctx) {
         String taskId = Bodies.taskId(ctx);
         int runId = Bodies.runId(ctx);
-        Caller caller = auth.authenticate(ctx);
         JsonNode body = bodies.json(ctx, "queue/v1/task-claim-request.json");
         String workerGroup = body.get("workerGroup").asText();
         String workerId = body.get("workerId").asText();
-        TaskRecord t = queue.task(taskId);
-        caller.requireAll(List.of("queue:claim-task:" + t.definition().taskQueueId(),
-                "queue:worker-id:" + workerGroup + "/" + workerId));
-        json(ctx, claimResponse(queue.claimTask(taskId, runId, workerGroup, workerId), true));
+        Claim claim = queue.claimTask(taskId, runId, workerGroup, workerId);
+        metrics.counter("berth_queue_runs_claimed").increment();
+        json(ctx, claimResponse(claim, true));
     }
 
     private void reclaimTask(Context ctx) {
         String taskId = Bodies.taskId(ctx);
         int runId = Bodies.runId(ctx);
-        auth.authenticate(ctx).require("queue:reclaim-task:" + taskId + "/" + runId);
         json(ctx, claimResponse(queue.reclaimTask(taskId, runId), false));
     }
 
     private void resolve(Context ctx, TaskState outcome) {
         String taskId = Bodies.taskId(ctx);
         int runId = Bodies.runId(ctx);
-        auth.authenticate(ctx).require("queue:resolve-task:" + taskId + "/" + runId);
+        String reason = outcome.wire();
         TaskStatus status = switch (outcome) {
             case COMPLETED -> queue.reportCompleted(taskId, runId);
             case FAILED -> queue.reportFailed(taskId, runId);
             default -> {
                 JsonNode body = bodies.json(ctx, "queue/v1/task-exception-request.json");
-                yield queue.reportException(taskId, runId, ReasonResolved.fromWire(body.get("reason").asText()));
+                reason = body.get("reason").asText();
+                yield queue.reportException(taskId, runId, ReasonResolved.fromWire(reason));
             }
         };
-        metrics.counter("berth_queue_runs_resolved", "state", outcome.wire()).increment();
+        countResolved(metrics, outcome.wire(), reason, 1);
         json(ctx, statusResponse(status));
+    }
+
+    /** Runs resolved, by state and reason (a worker's report, a cancel, or the server's claim and deadline sweeps). */
+    public static void countResolved(MeterRegistry metrics, String state, String reason, int runs) {
+        if (runs > 0) {
+            io.micrometer.core.instrument.Counter.builder("berth_queue_runs_resolved")
+                    .description("runs resolved, by state and reasonResolved")
+                    .tag("state", state).tag("reason", reason).register(metrics).increment(runs);
+        }
     }
 
     /** Written straight to bytes (no intermediate tree for the status). */
@@ -268,8 +318,7 @@ public final class QueueApi {
 
     private void listTaskGroup(Context ctx) {
         String groupId = ctx.pathParam("taskGroupId");
-        auth.authenticate(ctx).require("queue:list-task-group:" + groupId);
-        Page<TaskRecord> page = queue.taskGroup(groupId, ctx.queryParam("continuationToken"), Bodies.limit(ctx, 1000));
+        Page<TaskRecord> page = queue.taskGroup(groupId, Bodies.continuationToken(ctx, PathParams.SLUGID), Bodies.limit(ctx, 1000));
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("taskGroupId", groupId);
         ArrayNode tasks = out.putArray("tasks");
@@ -280,9 +329,8 @@ public final class QueueApi {
 
     private void listDependentTasks(Context ctx) {
         String taskId = Bodies.taskId(ctx);
-        auth.authenticate(ctx).require("queue:list-dependent-tasks:" + taskId);
         queue.task(taskId);
-        Page<String> page = queue.dependents(taskId, ctx.queryParam("continuationToken"), Bodies.limit(ctx, 1000));
+        Page<String> page = queue.dependents(taskId, Bodies.continuationToken(ctx, PathParams.SLUGID), Bodies.limit(ctx, 1000));
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("taskId", taskId);
         ArrayNode tasks = out.putArray("tasks");
@@ -308,7 +356,6 @@ public final class QueueApi {
         String taskQueueId = taskQueueId(ctx);
         String provisionerId = taskQueueId.substring(0, taskQueueId.indexOf('/'));
         String workerType = taskQueueId.substring(taskQueueId.indexOf('/') + 1);
-        auth.authenticate(ctx).require("queue:pending-count:" + taskQueueId);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("provisionerId", provisionerId);
         out.put("workerType", workerType);
@@ -319,7 +366,6 @@ public final class QueueApi {
 
     private void taskQueueCounts(Context ctx) {
         String taskQueueId = taskQueueId(ctx);
-        auth.authenticate(ctx).require("queue:pending-count:" + taskQueueId);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("taskQueueId", taskQueueId);
         out.put("pendingTasks", queue.pendingCount(taskQueueId));
@@ -333,7 +379,6 @@ public final class QueueApi {
         String taskId = Bodies.taskId(ctx);
         int runId = Bodies.runId(ctx);
         String name = ctx.pathParam("name");
-        auth.authenticate(ctx).require("queue:create-artifact:" + taskId + "/" + runId);
         JsonNode body = bodies.json(ctx, "queue/v1/post-artifact-request.json");
         ArtifactRecord a = artifacts.create(taskId, runId, name, body);
         ObjectNode out = Json.MAPPER.createObjectNode();
@@ -351,7 +396,6 @@ public final class QueueApi {
         String taskId = Bodies.taskId(ctx);
         int runId = Bodies.runId(ctx);
         String name = ctx.pathParam("name");
-        auth.authenticate(ctx).require("queue:create-artifact:" + taskId + "/" + runId);
         artifacts.finish(taskId, runId, name);
         ctx.json(Json.MAPPER.createObjectNode());
     }
@@ -361,10 +405,11 @@ public final class QueueApi {
         int runId = Bodies.runId(ctx);
         String name = ctx.pathParam("name");
         if (!uploadTokens.valid(ctx.queryParam("token"), taskId, runId, name)) {
-            auth.authenticate(ctx).require("queue:create-artifact:" + taskId + "/" + runId);
-        }
+            }
         if (append) {
-            long size = artifacts.append(taskId, runId, name, ctx.bodyInputStream().readAllBytes());
+            byte[] bytes = ctx.bodyInputStream().readAllBytes();
+            long size = artifacts.append(taskId, runId, name, bytes);
+            metrics.counter("berth_live_log_bytes_appended").increment(bytes.length);
             ObjectNode out = Json.MAPPER.createObjectNode();
             out.put("size", size);
             ctx.json(out);
@@ -400,7 +445,6 @@ public final class QueueApi {
 
     private void serveArtifact(Context ctx, String taskId, int runId) throws IOException, InterruptedException {
         String name = ctx.pathParam("name");
-        if (!name.startsWith("public/")) auth.authenticate(ctx).require("queue:get-artifact:" + name);
         ArtifactService.Resolved r = artifacts.resolve(taskId, runId, name);
         ArtifactRecord a = r.artifact();
         switch (a.storageType()) {
@@ -471,18 +515,16 @@ public final class QueueApi {
     private void listArtifacts(Context ctx) {
         String taskId = Bodies.taskId(ctx);
         int runId = Bodies.runId(ctx);
-        listArtifactsOf(ctx, taskId, runId, "queue:list-artifacts:" + taskId + ":" + runId);
+        listArtifactsOf(ctx, taskId, runId);
     }
 
     private void listLatestArtifacts(Context ctx) {
         String taskId = Bodies.taskId(ctx);
-        auth.authenticate(ctx).require("queue:list-artifacts:" + taskId);
-        listArtifactsOf(ctx, taskId, artifacts.latestRunId(taskId), null);
+        listArtifactsOf(ctx, taskId, artifacts.latestRunId(taskId));
     }
 
-    private void listArtifactsOf(Context ctx, String taskId, int runId, String scope) {
-        if (scope != null) auth.authenticate(ctx).require(scope);
-        Page<ArtifactRecord> page = artifacts.list(taskId, runId, ctx.queryParam("continuationToken"), Bodies.limit(ctx, 1000));
+    private void listArtifactsOf(Context ctx, String taskId, int runId) {
+        Page<ArtifactRecord> page = artifacts.list(taskId, runId, Bodies.continuationToken(ctx, ARTIFACT_KEY), Bodies.limit(ctx, 1000));
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode list = out.putArray("artifacts");
         for (ArtifactRecord a : page.items()) list.add(artifactInfo(a));
