@@ -13,6 +13,8 @@ import dev.berth.server.auth.HawkAuthenticator;
 import dev.berth.server.http.ApiErrors;
 import dev.berth.server.http.Bodies;
 import dev.berth.server.jobs.JobApi;
+import dev.berth.server.logging.Redactor;
+import dev.berth.server.logging.ServerLogFile;
 import dev.berth.server.queue.QueueApi;
 import dev.berth.server.queue.UploadTokens;
 import dev.berth.store.Storage;
@@ -24,6 +26,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,13 +49,25 @@ public final class BerthServer implements AutoCloseable {
     private final ScheduledExecutorService sweeper;
     private final Javalin app;
     private final String rootUrl;
+    private final ServerLogFile logFile;
 
     private BerthServer(ServerConfig config, Clock clock) {
         this.config = config.port() == 0 ? config.withPort(freePort()) : config;
         this.rootUrl = this.config.rootUrlFor(this.config.port());
         this.secrets = Secrets.loadOrCreate(this.config.dataDir(), this.config.rootAccessToken(), rootUrl);
+        Redactor.register(secrets.rootAccessToken());
+        this.logFile = this.config.logFile() == null ? null : ServerLogFile.open(this.config.logFile());
+        Path h2Files = embeddedDatabaseDirectory(this.config.databaseUrl());
+        try {
+            if (h2Files != null) PrivateFiles.directory(h2Files);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the database directory " + h2Files, e);
+        }
         this.storage = Storage.open(this.config.databaseUrl(), null, null);
         try {
+            // H2 makes its files with the process's umask: the directory is owner-only, and so are they
+            if (h2Files != null && h2Files.startsWith(this.config.dataDir())) PrivateFiles.restrictTree(h2Files);
+            PrivateFiles.directory(this.config.artifactDir());
             this.artifacts = new ArtifactService(storage.tasks(), new LocalBlobStore(this.config.artifactDir()), clock);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use artifact directory " + this.config.artifactDir(), e);
@@ -153,6 +168,19 @@ public final class BerthServer implements AutoCloseable {
         sweeper.shutdownNow();
         app.stop();
         storage.close();
+        if (logFile != null) logFile.close();
+    }
+
+    /** The directory of an embedded H2 file database ({@code jdbc:h2:file:<path>[;...]}), else null. */
+    static Path embeddedDatabaseDirectory(String databaseUrl) {
+        String prefix = "jdbc:h2:file:";
+        if (databaseUrl == null || !databaseUrl.startsWith(prefix)) return null;
+        String path = databaseUrl.substring(prefix.length());
+        int semi = path.indexOf(';');
+        if (semi >= 0) path = path.substring(0, semi);
+        if (path.startsWith("~")) path = System.getProperty("user.home") + path.substring(1);
+        Path parent = Path.of(path).toAbsolutePath().normalize().getParent();
+        return parent;
     }
 
     private static int freePort() {
