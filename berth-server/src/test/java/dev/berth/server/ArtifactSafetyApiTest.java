@@ -228,4 +228,35 @@ class ArtifactSafetyApiTest extends ServerTestSupport {
         assertThat(badType.status()).as(badType.toString()).isEqualTo(400);
         assertThat(badType.json().get("message").asText()).contains("contentType");
     }
+
+    /** Reads {@code n} bytes, failing (not hanging) when they do not come: a buffering compressor would hold them. */
+    private static String read(InputStream in, int n) throws Exception {
+        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).get(20, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aLiveLogAskedForWithGzipIsStillSentAsEachChunkArrives() throws Exception {
+        String id = runningTask();
+        String putUrl = createS3(id, "public/logs/live.log", "text/plain");
+        assertThat(anon.send("POST", putUrl, "first line\n".getBytes(StandardCharsets.UTF_8), "text/plain", Map.of()).status()).isEqualTo(200);
+        HttpRequest request = HttpRequest.newBuilder(java.net.URI.create(server.rootUrl() + Q + "/task/" + id
+                        + "/runs/0/artifacts/public/logs/live.log"))
+                .header("Accept-Encoding", "gzip, deflate, br").timeout(Duration.ofSeconds(60)).GET().build();
+        HttpResponse<InputStream> live = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.headers().firstValue("Content-Encoding")).isEmpty();
+        InputStream in = live.body();
+        // the first chunk arrives while the run is still running and nothing more has been written
+        assertThat(read(in, 11)).isEqualTo("first line\n");
+        anon.send("POST", putUrl, "second line\n".getBytes(StandardCharsets.UTF_8), "text/plain", Map.of());
+        assertThat(read(in, 12)).isEqualTo("second line\n");
+        assertThat(root.post(Q + "/task/" + id + "/runs/0/completed", null).status()).isEqualTo(200);
+        assertThat(in.readAllBytes()).isEmpty();
+    }
 }
