@@ -12,6 +12,7 @@ import dev.berth.server.auth.AuthService;
 import dev.berth.server.auth.HawkAuthenticator;
 import dev.berth.server.http.ApiErrors;
 import dev.berth.server.http.Bodies;
+import dev.berth.server.http.JsonErrorHandler;
 import dev.berth.server.jobs.JobApi;
 import dev.berth.server.logging.Redactor;
 import dev.berth.server.logging.ServerLogFile;
@@ -91,6 +92,8 @@ public final class BerthServer implements AutoCloseable {
             c.jetty.host = this.config.bindHost();
             c.http.maxRequestSize = 16L * 1024 * 1024;
             ApiErrors.install(c);
+            c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            c.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
             c.routes.before(ctx -> {
                 ctx.attribute("berth.start", System.nanoTime());
                 ctx.header("Access-Control-Allow-Origin", "*");

@@ -1,0 +1,43 @@
+package dev.berth.server.http;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.berth.core.json.Json;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Errors Jetty answers itself, before any route runs (a NUL or a bad escape in a path, a request line or header
+ * too long), in the same JSON shape as every other error instead of Jetty's HTML page.
+ */
+public final class JsonErrorHandler extends ErrorHandler {
+
+    @Override
+    protected void generateResponse(Request request, Response response, int status, String message, Throwable cause,
+                                    Callback callback) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        body.put("code", status == 404 ? "ResourceNotFound" : status >= 500 ? "InternalServerError"
+                : status == 413 ? "PayloadTooLarge" : "InputError");
+        String reason = message == null || message.isBlank() ? HttpStatus.getMessage(status) : message;
+        String text = "the HTTP server refused the request: " + status + " " + reason;
+        if (status == 400) {
+            text += "; check the URL for a %00 (NUL) or other control byte, a malformed %-escape, or an encoded '/'"
+                    + " or '.' segment, and the request line and headers for bytes HTTP does not allow";
+        }
+        body.put("message", text);
+        ObjectNode info = body.putObject("requestInfo");
+        // a request Jetty could not parse has no method or path of its own ("BAD /badMessage")
+        if (!"BAD".equals(request.getMethod())) {
+            info.put("method", request.getMethod());
+            info.put("path", request.getHttpURI().getPath());
+        }
+        info.put("time", Json.format(Instant.now()));
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(Json.writeBytes(body)), callback);
+    }
+}
