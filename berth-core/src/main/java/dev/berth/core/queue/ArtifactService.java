@@ -118,8 +118,10 @@ public final class ArtifactService {
             default -> throw new IllegalStateException(storageType);
         }
         ArtifactRecord wanted = new ArtifactRecord(taskId, runId, name, storageType, contentType, expires, present, blobKey, details);
+        // a finished upload stays as it is: re-creating it (a retried call) must not reopen it for writes
         ArtifactRecord stored = tasks.putArtifact(wanted, existing ->
-                existing.storageType().equals(storageType) && existing.contentType().equals(wanted.contentType()));
+                existing.storageType().equals(storageType) && existing.contentType().equals(wanted.contentType())
+                        && !("s3".equals(storageType) && existing.present()));
         if (!stored.storageType().equals(storageType) || !stored.contentType().equals(wanted.contentType())) {
             throw BerthException.conflict("artifact " + name + " of run " + runId + " exists with storageType "
                     + stored.storageType() + " and contentType " + stored.contentType());

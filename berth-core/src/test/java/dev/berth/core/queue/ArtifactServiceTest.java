@@ -148,6 +148,19 @@ class ArtifactServiceTest {
     }
 
     @Test
+    void creatingAFinishedArtifactAgainDoesNotReopenIt() throws Exception {
+        String taskId = runningTask();
+        artifacts.create(taskId, 0, "public/out.txt", s3("text/plain"));
+        artifacts.upload(taskId, 0, "public/out.txt", bytes("final"));
+        var again = artifacts.create(taskId, 0, "public/out.txt", s3("text/plain"));
+        assertThat(again.present()).isTrue();
+        assertThatThrownBy(() -> artifacts.upload(taskId, 0, "public/out.txt", bytes("other")))
+                .isInstanceOf(BerthException.class).hasMessageContaining("finished");
+        assertThatThrownBy(() -> artifacts.append(taskId, 0, "public/out.txt", "x".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(BerthException.class).hasMessageContaining("finished");
+    }
+
+    @Test
     void aFinishedLiveLogTakesNoMoreAppendsAndIsServedAtItsFinishedSize() throws Exception {
         String taskId = runningTask();
         artifacts.create(taskId, 0, "public/logs/live.log", s3("text/plain"));
