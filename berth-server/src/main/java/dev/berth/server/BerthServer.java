@@ -15,6 +15,8 @@ import dev.berth.server.http.Bodies;
 import dev.berth.server.http.JsonErrorHandler;
 import dev.berth.server.http.RouteTable;
 import dev.berth.server.jobs.JobApi;
+import dev.berth.server.logging.Redactor;
+import dev.berth.server.logging.ServerLogFile;
 import dev.berth.server.queue.QueueApi;
 import dev.berth.server.queue.UploadTokens;
 import dev.berth.store.Storage;
@@ -26,6 +28,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -50,13 +53,25 @@ public final class BerthServer implements AutoCloseable {
     private final Javalin app;
     private final List<RouteTable> routeTables;
     private final String rootUrl;
+    private final ServerLogFile logFile;
 
     private BerthServer(ServerConfig config, Clock clock) {
         this.config = config.port() == 0 ? config.withPort(freePort()) : config;
         this.rootUrl = this.config.rootUrlFor(this.config.port());
         this.secrets = Secrets.loadOrCreate(this.config.dataDir(), this.config.rootAccessToken(), rootUrl);
+        Redactor.register(secrets.rootAccessToken());
+        this.logFile = this.config.logFile() == null ? null : ServerLogFile.open(this.config.logFile());
+        Path h2Files = embeddedDatabaseDirectory(this.config.databaseUrl());
+        try {
+            if (h2Files != null) PrivateFiles.directory(h2Files);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the database directory " + h2Files, e);
+        }
         this.storage = Storage.open(this.config.databaseUrl(), null, null);
         try {
+            // H2 makes its files with the process's umask: the directory is owner-only, and so are they
+            if (h2Files != null && h2Files.startsWith(this.config.dataDir())) PrivateFiles.restrictTree(h2Files);
+            PrivateFiles.directory(this.config.artifactDir());
             this.artifacts = new ArtifactService(storage.tasks(), new LocalBlobStore(this.config.artifactDir()), clock);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use artifact directory " + this.config.artifactDir(), e);
@@ -80,8 +95,9 @@ public final class BerthServer implements AutoCloseable {
             c.jetty.port = this.config.port();
             c.jetty.host = this.config.bindHost();
             c.http.maxRequestSize = 16L * 1024 * 1024;
-            c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
             ApiErrors.install(c);
+            c.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
+            c.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
             c.routes.before(ctx -> {
                 ctx.attribute("berth.start", System.nanoTime());
                 ctx.header("Access-Control-Allow-Origin", "*");
@@ -169,6 +185,19 @@ public final class BerthServer implements AutoCloseable {
         sweeper.shutdownNow();
         app.stop();
         storage.close();
+        if (logFile != null) logFile.close();
+    }
+
+    /** The directory of an embedded H2 file database ({@code jdbc:h2:file:<path>[;...]}), else null. */
+    static Path embeddedDatabaseDirectory(String databaseUrl) {
+        String prefix = "jdbc:h2:file:";
+        if (databaseUrl == null || !databaseUrl.startsWith(prefix)) return null;
+        String path = databaseUrl.substring(prefix.length());
+        int semi = path.indexOf(';');
+        if (semi >= 0) path = path.substring(0, semi);
+        if (path.startsWith("~")) path = System.getProperty("user.home") + path.substring(1);
+        Path parent = Path.of(path).toAbsolutePath().normalize().getParent();
+        return parent;
     }
 
     private static int freePort() {

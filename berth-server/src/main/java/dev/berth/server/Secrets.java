@@ -20,9 +20,10 @@ public record Secrets(byte[] serverKey, String rootAccessToken, Path rootCredent
 
     public static Secrets loadOrCreate(Path dataDir, String configuredRootToken, String rootUrl) {
         try {
-            Files.createDirectories(dataDir);
+            PrivateFiles.directory(dataDir);
             Path keyFile = dataDir.resolve("server-key");
             if (!Files.exists(keyFile)) writePrivate(keyFile, TokenSealer.generateKey());
+            PrivateFiles.file(keyFile);
             byte[] key = Base64.getDecoder().decode(Files.readString(keyFile).trim());
 
             Path credsFile = dataDir.resolve("root-credentials.json");

@@ -56,9 +56,7 @@ public final class ArtifactService {
      * that would change an existing artifact is a conflict.
      */
     public ArtifactRecord create(String taskId, int runId, String name, JsonNode request) {
-        if (name.isEmpty() || name.startsWith("/") || name.contains("..") || name.length() > 1024) {
-            throw BerthException.input("artifact name '" + name + "' is not allowed (no leading '/', no '..', at most 1024 characters)");
-        }
+        ArtifactNames.check(name);
         TaskRecord task = requireOpenForWrites(taskId, runId, "created");
         String storageType = text(request, "storageType", true);
         if (!STORAGE_TYPES.contains(storageType)) {
@@ -82,16 +80,22 @@ public final class ArtifactService {
         String blobKey = null;
         switch (storageType) {
             case "s3" -> {
-                contentType = text(request, "contentType", true);
-                blobKey = "artifacts/" + taskId + "/" + runId + "/" + name;
+                contentType = contentType(request, true);
+                blobKey = ArtifactNames.blobKey(taskId, runId, name);
             }
             case "reference" -> {
                 String url = text(request, "url", true);
                 if (!url.startsWith("http://") && !url.startsWith("https://")) {
                     throw BerthException.input("url must be an http(s) URL; got '" + url + "'");
                 }
+                try {
+                    // it becomes a Location header: no spaces, no control characters
+                    new java.net.URI(url);
+                } catch (java.net.URISyntaxException e) {
+                    throw BerthException.input("url is not a valid URL: " + e.getReason() + " at index " + e.getIndex());
+                }
                 details.put("url", url);
-                if (request.hasNonNull("contentType")) contentType = text(request, "contentType", true);
+                if (request.hasNonNull("contentType")) contentType = contentType(request, false);
                 present = true;
             }
             case "error" -> {
@@ -106,15 +110,18 @@ public final class ArtifactService {
             }
             case "link" -> {
                 String target = text(request, "artifact", true);
+                ArtifactNames.check(target, "the linked artifact's name");
                 details.put("artifact", target);
-                if (request.hasNonNull("contentType")) contentType = text(request, "contentType", true);
+                if (request.hasNonNull("contentType")) contentType = contentType(request, false);
                 present = true;
             }
             default -> throw new IllegalStateException(storageType);
         }
         ArtifactRecord wanted = new ArtifactRecord(taskId, runId, name, storageType, contentType, expires, present, blobKey, details);
+        // a finished upload stays as it is: re-creating it (a retried call) must not reopen it for writes
         ArtifactRecord stored = tasks.putArtifact(wanted, existing ->
-                existing.storageType().equals(storageType) && existing.contentType().equals(wanted.contentType()));
+                existing.storageType().equals(storageType) && existing.contentType().equals(wanted.contentType())
+                        && !("s3".equals(storageType) && existing.present()));
         if (!stored.storageType().equals(storageType) || !stored.contentType().equals(wanted.contentType())) {
             throw BerthException.conflict("artifact " + name + " of run " + runId + " exists with storageType "
                     + stored.storageType() + " and contentType " + stored.contentType());
@@ -129,6 +136,12 @@ public final class ArtifactService {
         ArtifactRecord a = find(taskId, runId, name);
         if (!"s3".equals(a.storageType())) throw BerthException.conflict("artifact " + name + " is not an upload (s3) artifact");
         try {
+            if (a.present()) {
+                // finished, so immutable; the same bytes again are a retried upload and change nothing
+                String sha = a.details() == null ? "" : a.details().path("sha256").asText("");
+                if (!sha.isEmpty() && sha.equals(sha256(body))) return a;
+                throw finishedConflict(a, "replaced");
+            }
             BlobStore.BlobInfo info = blobs.put(a.blobKey(), body);
             ObjectNode details = a.details() != null && a.details().isObject()
                     ? ((ObjectNode) a.details()).deepCopy() : Json.MAPPER.createObjectNode();
@@ -147,6 +160,7 @@ public final class ArtifactService {
         requireOpenForWrites(taskId, runId, "written");
         ArtifactRecord a = find(taskId, runId, name);
         if (!"s3".equals(a.storageType())) throw BerthException.conflict("artifact " + name + " is not an upload (s3) artifact");
+        if (a.present()) throw finishedConflict(a, "appended to");
         try {
             long size = blobs.append(a.blobKey(), bytes, 0, bytes.length);
             writes.signal(writeKey(a));
@@ -173,6 +187,25 @@ public final class ArtifactService {
         }
     }
 
+    private static BerthException finishedConflict(ArtifactRecord a, String verb) {
+        String size = a.details() != null && a.details().has("size") ? " (" + a.details().get("size").asLong() + " bytes)" : "";
+        return BerthException.conflict("artifact " + a.name() + " of run " + a.runId() + " of task " + a.taskId()
+                + " is finished" + size + " and cannot be " + verb + "; its content is final once uploaded or finished"
+                + " (create an artifact under a new name for new content)");
+    }
+
+    private static String sha256(InputStream in) throws IOException {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        byte[] buf = new byte[64 * 1024];
+        for (int n; (n = in.read(buf)) > 0; ) sha.update(buf, 0, n);
+        return java.util.HexFormat.of().formatHex(sha.digest());
+    }
+
     /** The write generation of an artifact: read it before reading bytes, then {@link #awaitWrite} from it. */
     public long writeGeneration(ArtifactRecord a) { return writes.generation(writeKey(a)); }
 
@@ -191,18 +224,84 @@ public final class ArtifactService {
                 BerthException.notFound("artifact " + name + " not found for run " + runId + " of task " + taskId));
     }
 
-    /** Follows links (at most a few hops) and says how a reader gets the artifact. */
-    public Resolved resolve(String taskId, int runId, String name) {
+    /** The scope a reader needs for the artifact {@code name}; null for {@code public/} artifacts, which anyone may read. */
+    public static String readScope(String name) {
+        return name.startsWith("public/") ? null : "queue:get-artifact:" + name;
+    }
+
+    /**
+     * Follows links (at most a few hops) and says how a reader gets the artifact. The reader must be allowed
+     * to read every artifact on the way: {@code requireScope} is called with the {@link #readScope} of each
+     * non-public one (and throws when the reader lacks it), so a public link never exposes a private target.
+     */
+    public Resolved resolve(String taskId, int runId, String name, java.util.function.Consumer<String> requireScope) {
+        String scope = readScope(name);
+        if (scope != null) requireScope.accept(scope);
         ArtifactRecord a = find(taskId, runId, name);
         for (int hops = 0; "link".equals(a.storageType()); hops++) {
             if (hops >= 5) throw BerthException.conflict("artifact " + name + " links through too many artifacts");
-            a = find(taskId, runId, a.details().path("artifact").asText());
+            String target = a.details().path("artifact").asText();
+            String targetScope = readScope(target);
+            if (targetScope != null) requireScope.accept(targetScope);
+            a = find(taskId, runId, target);
         }
         return switch (a.storageType()) {
             case "reference" -> new Resolved(a, a.details().path("url").asText(), null);
             case "error" -> new Resolved(a, null, a.details().path("reason").asText() + ": " + a.details().path("message").asText());
             default -> new Resolved(a, null, null);
         };
+    }
+
+    /** The bytes of a finished artifact and how many there are (-1 when unknown). */
+    public record Content(long size, InputStream stream) {}
+
+    /**
+     * Opens a finished (present) s3 artifact for a reader: exactly the recorded size, so the length a response
+     * announces is always the length it sends. Callers send these bytes as stored (no on-the-fly compression):
+     * what a client receives hashes to what the worker uploaded, the length is known before the first byte, and
+     * most large artifacts (images, archives) are compressed already.
+     */
+    public Content openFinished(ArtifactRecord a) {
+        Optional<InputStream> in = open(a, 0);
+        if (in.isEmpty()) throw BerthException.notFound("artifact " + a.name() + " has no stored content");
+        long size = a.details() != null && a.details().has("size") ? a.details().get("size").asLong() : -1;
+        return new Content(size, size < 0 ? in.get() : new BoundedInputStream(in.get(), size));
+    }
+
+    /** At most {@code limit} bytes of a stream: bytes appended after an artifact was finished are never served. */
+    private static final class BoundedInputStream extends java.io.FilterInputStream {
+        private long left;
+
+        BoundedInputStream(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) return -1;
+            int b = super.read();
+            if (b >= 0) left--;
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int len) throws IOException {
+            if (left <= 0) return -1;
+            int n = super.read(buf, off, (int) Math.min(len, left));
+            if (n > 0) left -= n;
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long k = super.skip(Math.min(n, left));
+            left -= k;
+            return k;
+        }
+
+        @Override
+        public int available() throws IOException { return (int) Math.min(super.available(), left); }
     }
 
     /** Opens the bytes of an s3 artifact from byte {@code from}. */
@@ -277,6 +376,16 @@ public final class ArtifactService {
             throw BerthException.notFound("task " + task.taskId() + " has no run " + runId);
         }
         return task.status().runs().get(runId);
+    }
+
+    /** A content type goes into a header and a 255-character column: printable, at most 255 characters. */
+    private static String contentType(JsonNode request, boolean required) {
+        String type = text(request, "contentType", required);
+        if (type.isEmpty() || type.length() > 255 || type.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
+            throw BerthException.input("contentType must be 1 to 255 printable ASCII characters (e.g. text/plain); got '"
+                    + (type.length() > 80 ? type.substring(0, 80) + "..." : type).replaceAll("\\p{Cntrl}", "?") + "'");
+        }
+        return type;
     }
 
     private static String text(JsonNode request, String field, boolean required) {

@@ -122,7 +122,117 @@ class ArtifactServiceTest {
                 .hasMessageContaining("completed");
         assertThatThrownBy(() -> artifacts.append(taskId, 0, "public/out.txt", "more".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(BerthException.class);
-        assertThat(blobs.blobs.get("artifacts/" + taskId + "/0/public/out.txt").toString(StandardCharsets.UTF_8)).isEqualTo("final");
+        String key = artifacts.find(taskId, 0, "public/out.txt").blobKey();
+        assertThat(blobs.blobs.get(key).toString(StandardCharsets.UTF_8)).isEqualTo("final");
+    }
+
+    @Test
+    void aFinishedArtifactIsImmutableButTheSameBytesAgainAreAHarmlessRetry() throws Exception {
+        String taskId = runningTask();
+        artifacts.create(taskId, 0, "public/out.txt", s3("text/plain"));
+        artifacts.upload(taskId, 0, "public/out.txt", bytes("final"));
+
+        assertThat(artifacts.upload(taskId, 0, "public/out.txt", bytes("final")).details().path("size").asLong()).isEqualTo(5);
+        assertThatThrownBy(() -> artifacts.upload(taskId, 0, "public/out.txt", bytes("other")))
+                .isInstanceOf(BerthException.class)
+                .satisfies(e -> assertThat(((BerthException) e).kind()).isEqualTo(BerthException.Kind.CONFLICT))
+                .hasMessageContaining("public/out.txt").hasMessageContaining("finished").hasMessageContaining("replaced");
+        assertThatThrownBy(() -> artifacts.append(taskId, 0, "public/out.txt", "more".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(BerthException.class)
+                .satisfies(e -> assertThat(((BerthException) e).kind()).isEqualTo(BerthException.Kind.CONFLICT))
+                .hasMessageContaining("appended to");
+        var content = artifacts.openFinished(artifacts.find(taskId, 0, "public/out.txt"));
+        try (InputStream in = content.stream()) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("final");
+        }
+    }
+
+    @Test
+    void creatingAFinishedArtifactAgainDoesNotReopenIt() throws Exception {
+        String taskId = runningTask();
+        artifacts.create(taskId, 0, "public/out.txt", s3("text/plain"));
+        artifacts.upload(taskId, 0, "public/out.txt", bytes("final"));
+        var again = artifacts.create(taskId, 0, "public/out.txt", s3("text/plain"));
+        assertThat(again.present()).isTrue();
+        assertThatThrownBy(() -> artifacts.upload(taskId, 0, "public/out.txt", bytes("other")))
+                .isInstanceOf(BerthException.class).hasMessageContaining("finished");
+        assertThatThrownBy(() -> artifacts.append(taskId, 0, "public/out.txt", "x".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(BerthException.class).hasMessageContaining("finished");
+    }
+
+    @Test
+    void aFinishedLiveLogTakesNoMoreAppendsAndIsServedAtItsFinishedSize() throws Exception {
+        String taskId = runningTask();
+        artifacts.create(taskId, 0, "public/logs/live.log", s3("text/plain"));
+        artifacts.append(taskId, 0, "public/logs/live.log", "line\n".getBytes(StandardCharsets.UTF_8));
+        var done = artifacts.finish(taskId, 0, "public/logs/live.log");
+        assertThatThrownBy(() -> artifacts.append(taskId, 0, "public/logs/live.log", "late\n".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(BerthException.class).hasMessageContaining("finished");
+        // bytes that reached the blob behind the service's back (a racing append) are never served
+        blobs.append(done.blobKey(), "stray".getBytes(StandardCharsets.UTF_8), 0, 5);
+        var content = artifacts.openFinished(done);
+        assertThat(content.size()).isEqualTo(5);
+        try (InputStream in = content.stream()) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("line\n");
+        }
+    }
+
+    @Test
+    void aLinkNeedsTheScopeOfItsTargetAsWellAsItsOwn() throws Exception {
+        String taskId = runningTask();
+        artifacts.create(taskId, 0, "private/secret.txt", s3("text/plain"));
+        artifacts.upload(taskId, 0, "private/secret.txt", bytes("secret"));
+        ObjectNode link = Json.MAPPER.createObjectNode();
+        link.put("storageType", "link");
+        link.put("artifact", "private/secret.txt");
+        artifacts.create(taskId, 0, "public/link", link);
+
+        java.util.List<String> asked = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> artifacts.resolve(taskId, 0, "public/link", scope -> {
+            asked.add(scope);
+            throw BerthException.forbidden("lacks " + scope);
+        })).isInstanceOf(BerthException.class).hasMessageContaining("queue:get-artifact:private/secret.txt");
+        assertThat(asked).containsExactly("queue:get-artifact:private/secret.txt");
+
+        asked.clear();
+        var resolved = artifacts.resolve(taskId, 0, "public/link", asked::add);
+        assertThat(resolved.artifact().name()).isEqualTo("private/secret.txt");
+        assertThat(asked).containsExactly("queue:get-artifact:private/secret.txt");
+    }
+
+    @Test
+    void namesThatNoUrlCarriesOrThatHoldControlCharactersAreRefusedNamingTheProblem() throws Exception {
+        String taskId = runningTask();
+        Map<String, String> refused = Map.of(
+                "public/../x", "'..' segment",
+                "public/./x", "'.' segment",
+                "public/x/", "must not end with '/'",
+                "/public/x", "must not start with '/'",
+                "public/a\u0000b", "U+0000",
+                "public/a\nb", "U+000A",
+                "public/a\u007fb", "U+007F",
+                "", "must not be empty",
+                "public/" + "x".repeat(1100), "at most 1024");
+        for (var e : refused.entrySet()) {
+            assertThatThrownBy(() -> artifacts.create(taskId, 0, e.getKey(), s3("text/plain")))
+                    .as(e.getKey()).isInstanceOf(BerthException.class)
+                    .satisfies(x -> assertThat(((BerthException) x).kind()).isEqualTo(BerthException.Kind.INPUT_ERROR))
+                    .hasMessageContaining(e.getValue());
+        }
+    }
+
+    @Test
+    void freeFormNamesAreStoredUnderAHashSoAnyOfThemFitsTheStore() throws Exception {
+        String taskId = runningTask();
+        for (String name : new String[] {"public//x", "public/.tmp/x", "public/" + "s".repeat(300) + "/x", "public/a", "public/a/b",
+                "public/a..b", "public/ünïcödé ✓"}) {
+            var a = artifacts.create(taskId, 0, name, s3("text/plain"));
+            assertThat(a.blobKey()).as(name).matches("artifacts/" + taskId + "/0/[0-9a-f]{64}");
+            artifacts.upload(taskId, 0, name, bytes(name));
+            try (InputStream in = artifacts.openFinished(artifacts.find(taskId, 0, name)).stream()) {
+                assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(name);
+            }
+        }
     }
 
     @Test

@@ -136,10 +136,6 @@ public final class AuthApi {
 
     private void deleteClient(Context ctx) {
         String id = clientIdParam(ctx);
-        if (id.startsWith("static/")) {
-            // static clients live in configuration, not the store: a delete would answer 200 and change nothing
-            throw BerthException.input("client " + id + " is a static client (the root client is one) and cannot be deleted");
-        }
         auth.deleteClient(id);
         ctx.status(200).json(Json.MAPPER.createObjectNode());
     }

@@ -26,6 +26,7 @@ public final class AuthService {
 
     public static final String ROOT_CLIENT_ID = "static/berth/root";
     public static final Duration CACHE_TTL = Duration.ofSeconds(10);
+    private static final Instant ROOT_EXPIRES = Instant.parse("3000-01-01T00:00:00Z");
     /** What an unsigned request may do unless the operator changes the role. */
     public static final List<String> DEFAULT_ANONYMOUS_SCOPES = List.of(
             "queue:get-task:*", "queue:status:*", "queue:list-task-group:*", "queue:list-dependent-tasks:*",
@@ -38,6 +39,7 @@ public final class AuthService {
     private final TokenSealer sealer;
     private final String rootAccessToken;
     private final Clock clock;
+    private final Instant started;
     private final Map<String, Cached<Optional<ClientCredentials>>> clients = new ConcurrentHashMap<>();
     private volatile Cached<RoleExpander> roles;
 
@@ -46,6 +48,7 @@ public final class AuthService {
         this.sealer = sealer;
         this.rootAccessToken = rootAccessToken;
         this.clock = clock;
+        this.started = clock.instant();
     }
 
     /** Creates the anonymous role with read-only scopes when it does not exist yet. */
@@ -102,11 +105,17 @@ public final class AuthService {
     }
 
     public ClientRecord getClient(String clientId) {
+        if (ROOT_CLIENT_ID.equals(clientId)) {
+            // not in the database: shown as Taskcluster shows its static clients (never with its token)
+            return new ClientRecord(ROOT_CLIENT_ID, "the root client, set in the server's configuration", "", List.of("*"),
+                    started, started, started, started, ROOT_EXPIRES, false, false);
+        }
         return store.findClient(clientId).orElseThrow(() -> BerthException.notFound("client " + clientId + " not found"));
     }
 
     public ClientRecord updateClient(String clientId, String description, List<String> scopes, Instant expires,
                                      Boolean deleteOnExpiration, Boolean disabled) {
+        requireManaged(clientId, Boolean.TRUE.equals(disabled) ? "disabled" : "changed");
         ClientRecord old = getClient(clientId);
         ClientRecord r = new ClientRecord(clientId, description == null ? old.description() : description,
                 old.sealedAccessToken(), scopes == null ? old.scopes() : Scopes.normalize(scopes), old.created(),
@@ -119,6 +128,7 @@ public final class AuthService {
     }
 
     public NewClient resetAccessToken(String clientId) {
+        requireManaged(clientId, "given a new access token");
         ClientRecord old = getClient(clientId);
         String token = TokenSealer.generateAccessToken();
         Instant now = clock.instant();
@@ -130,6 +140,7 @@ public final class AuthService {
     }
 
     public void deleteClient(String clientId) {
+        requireManaged(clientId, "deleted");
         store.deleteClient(clientId);
         clients.remove(clientId);
     }
@@ -174,6 +185,22 @@ public final class AuthService {
         if (!roleId.matches("[\\x20-\\x7e]{1,255}")) {
             throw BerthException.input("roleId must be 1 to 255 printable ASCII characters; got "
                     + dev.berth.server.http.PathParams.quote(roleId));
+        }
+    }
+
+    /**
+     * Static clients (the root client) live in the server's configuration, not in the database: the API cannot
+     * delete, disable, change or reset them, so no API call can lock the operator out.
+     */
+    private static void requireManaged(String clientId, String verb) {
+        if (ROOT_CLIENT_ID.equals(clientId)) {
+            throw BerthException.input("client " + ROOT_CLIENT_ID + " is the root client; it is set in the server's"
+                    + " configuration (rootAccessToken or the data directory's root-credentials.json) and cannot be "
+                    + verb + " through the API");
+        }
+        if (clientId.startsWith("static/")) {
+            throw BerthException.input("client " + clientId + " is a static client (static/ ids are reserved for"
+                    + " the server's configuration) and cannot be " + verb + " through the API");
         }
     }
 

@@ -75,13 +75,13 @@ public final class PathParams {
         return id;
     }
 
-    /** The value in quotes, control characters escaped and cut short, safe to put in a message or a log line. */
+    /** The value in quotes, control characters shown as {@code <U+001B>} and cut short, safe for a message or a log line. */
     public static String quote(String value) {
         StringBuilder sb = new StringBuilder("'");
         int n = 0;
         for (char c : value.toCharArray()) {
             if (n++ == 100) break;
-            if (c < 0x20 || c == 0x7f) sb.append(String.format("\\u%04x", (int) c)); else sb.append(c);
+            if (c < 0x20 || c == 0x7f) sb.append(String.format("<U+%04X>", (int) c)); else sb.append(c);
         }
         sb.append('\'');
         return value.length() > 100 ? sb.append("… (").append(value.length()).append(" characters)").toString() : sb.toString();

@@ -445,7 +445,8 @@ public final class QueueApi {
 
     private void serveArtifact(Context ctx, String taskId, int runId) throws IOException, InterruptedException {
         String name = ctx.pathParam("name");
-        ArtifactService.Resolved r = artifacts.resolve(taskId, runId, name);
+        // the scope of the artifact asked for and of every artifact a link leads to
+        ArtifactService.Resolved r = artifacts.resolve(taskId, runId, name, scope -> auth.authenticate(ctx).require(scope));
         ArtifactRecord a = r.artifact();
         switch (a.storageType()) {
             case "reference" -> ctx.status(303).header("Location", r.redirectUrl()).result("");
@@ -467,11 +468,12 @@ public final class QueueApi {
     private void streamBytes(Context ctx, ArtifactRecord a) throws IOException, InterruptedException {
         ctx.contentType(a.contentType());
         ctx.header("Cache-Control", "no-cache");
+        // Bytes go out as stored, never gzipped on the fly: see ArtifactService.openFinished.
+        ctx.disableCompression();
         if (a.present()) {
-            if (a.details() != null && a.details().has("size")) ctx.header("Content-Length", a.details().get("size").asText());
-            Optional<InputStream> in = artifacts.open(a, 0);
-            if (in.isEmpty()) throw BerthException.notFound("artifact " + a.name() + " has no stored content");
-            try (InputStream body = in.get(); OutputStream out = ctx.outputStream()) {
+            ArtifactService.Content content = artifacts.openFinished(a);
+            if (content.size() >= 0) ctx.res().setContentLengthLong(content.size());
+            try (InputStream body = content.stream(); OutputStream out = ctx.res().getOutputStream()) {
                 body.transferTo(out);
             }
             return;

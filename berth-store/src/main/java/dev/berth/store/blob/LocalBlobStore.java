@@ -16,28 +16,54 @@ import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Blobs as files under a root directory; a key's '/'-separated segments become directories. Whole blobs are
- * written to a temporary file and moved into place, so readers never see half a blob.
+ * written to a temporary file and moved into place, so readers never see half a blob. Everything is owner-only
+ * (directories 0700, files 0600) where the file system has POSIX permissions.
  */
 public final class LocalBlobStore implements BlobStore {
 
     private static final String TMP_DIR = ".tmp";
+    private static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
+    private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
     private final Path root;
     private final Path tmp;
+    private final boolean posix;
 
     public LocalBlobStore(Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
         this.tmp = this.root.resolve(TMP_DIR);
-        Files.createDirectories(tmp);
+        directories(this.root);
+        this.posix = Files.getFileStore(this.root).supportsFileAttributeView(PosixFileAttributeView.class);
+        if (posix) Files.setPosixFilePermissions(this.root, DIR);
+        directories(tmp);
+    }
+
+    /** Creates missing directories owner-only. */
+    private static void directories(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) return;
+        Path parent = dir.getParent();
+        if (parent != null && !Files.isDirectory(parent)) directories(parent);
+        try {
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR));
+        } catch (UnsupportedOperationException e) {
+            Files.createDirectory(dir);
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // another writer made it meanwhile
+        }
     }
 
     @Override
     public BlobInfo put(String key, InputStream content) throws IOException {
         Path target = pathOf(key);
-        Files.createDirectories(target.getParent());
+        directories(target.getParent());
+        // createTempFile makes it 0600 on POSIX file systems
         Path temp = Files.createTempFile(tmp, "put-", ".part");
         try {
             MessageDigest sha = sha256();
@@ -59,9 +85,10 @@ public final class LocalBlobStore implements BlobStore {
     @Override
     public long append(String key, byte[] bytes, int offset, int length) throws IOException {
         Path target = pathOf(key);
-        Files.createDirectories(target.getParent());
-        try (FileChannel ch = FileChannel.open(target, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+        directories(target.getParent());
+        Set<StandardOpenOption> options = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        try (FileChannel ch = posix ? FileChannel.open(target, options, PosixFilePermissions.asFileAttribute(FILE))
+                : FileChannel.open(target, options)) {
             ch.write(java.nio.ByteBuffer.wrap(bytes, offset, length));
             return ch.size();
         }
