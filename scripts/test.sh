@@ -14,6 +14,8 @@ berth_need_maven
 
 echo "== PostgreSQL"
 bash scripts/postgres.sh
+echo "== S3-compatible server (S3Proxy, for the S3 artifact store tests)"
+bash scripts/s3.sh
 echo "== Docker engine"
 bash scripts/docker.sh
 echo "== Test images"
