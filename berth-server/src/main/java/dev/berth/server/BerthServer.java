@@ -16,7 +16,6 @@ import dev.berth.server.jobs.JobApi;
 import dev.berth.server.queue.QueueApi;
 import dev.berth.server.queue.UploadTokens;
 import dev.berth.store.Storage;
-import dev.berth.store.blob.LocalBlobStore;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -40,6 +39,7 @@ public final class BerthServer implements AutoCloseable {
     private final Storage storage;
     private final QueueService queue;
     private final ArtifactService artifacts;
+    private final dev.berth.core.store.BlobStore blobs;
     private final AuthService auth;
     private final Secrets secrets;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -52,11 +52,8 @@ public final class BerthServer implements AutoCloseable {
         this.rootUrl = this.config.rootUrlFor(this.config.port());
         this.secrets = Secrets.loadOrCreate(this.config.dataDir(), this.config.rootAccessToken(), rootUrl);
         this.storage = Storage.open(this.config.databaseUrl(), null, null);
-        try {
-            this.artifacts = new ArtifactService(storage.tasks(), new LocalBlobStore(this.config.artifactDir()), clock);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot use artifact directory " + this.config.artifactDir(), e);
-        }
+        this.blobs = this.config.artifactStore().open(this.config.artifactDir());
+        this.artifacts = new ArtifactService(storage.tasks(), blobs, clock);
         this.queue = new QueueService(storage.tasks(), clock, this.config.claimTimeout());
         this.auth = new AuthService(storage.auth(), new TokenSealer(secrets.serverKey()), secrets.rootAccessToken(), clock);
         auth.ensureDefaults();
@@ -115,7 +112,8 @@ public final class BerthServer implements AutoCloseable {
         BerthServer s = new BerthServer(config, clock);
         s.app.start();
         s.sweeper.scheduleWithFixedDelay(s::sweep, 1, 1, TimeUnit.SECONDS);
-        log.info("Berth server listening on {} (database {})", s.rootUrl, redact(s.config.databaseUrl()));
+        log.info("Berth server listening on {} (database {}, artifacts {})", s.rootUrl, redact(s.config.databaseUrl()),
+                s.config.artifactStore());
         return s;
     }
 
@@ -153,6 +151,13 @@ public final class BerthServer implements AutoCloseable {
         sweeper.shutdownNow();
         app.stop();
         storage.close();
+        if (blobs instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing the artifact store failed", e);
+            }
+        }
     }
 
     private static int freePort() {

@@ -21,6 +21,7 @@ import java.util.Map;
  * artifactDir: ...           # BERTH_ARTIFACT_DIR (default dataDir/artifacts)
  * claimTimeout: 1200         # BERTH_CLAIM_TIMEOUT, seconds
  * rootAccessToken: ...       # BERTH_ROOT_ACCESS_TOKEN (default generated into dataDir)
+ * artifactStore: local       # BERTH_ARTIFACT_STORE; s3 and its settings: see ArtifactStoreConfig
  * </pre>
  */
 public record ServerConfig(
@@ -31,7 +32,8 @@ public record ServerConfig(
         Path artifactDir,
         Duration claimTimeout,
         String rootAccessToken,
-        String bindHost) {
+        String bindHost,
+        ArtifactStoreConfig artifactStore) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -60,7 +62,8 @@ public record ServerConfig(
                 artifactDir == null ? dataDir.resolve("artifacts") : Path.of(artifactDir).toAbsolutePath().normalize(),
                 Duration.ofSeconds(claimSeconds),
                 pick(env, "BERTH_ROOT_ACCESS_TOKEN", file, "rootAccessToken", null),
-                pick(env, "BERTH_BIND_HOST", file, "bindHost", "0.0.0.0"));
+                pick(env, "BERTH_BIND_HOST", file, "bindHost", "0.0.0.0"),
+                ArtifactStoreConfig.load(env, file));
     }
 
     /** The rootUrl clients use, once the real port is known (port 0 picks a free one). */
@@ -69,7 +72,8 @@ public record ServerConfig(
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(newPort, rootUrl, dataDir, databaseUrl, artifactDir, claimTimeout, rootAccessToken, bindHost);
+        return new ServerConfig(newPort, rootUrl, dataDir, databaseUrl, artifactDir, claimTimeout, rootAccessToken, bindHost,
+                artifactStore);
     }
 
     private static String pick(Map<String, String> env, String envName, JsonNode file, String key, String fallback) {

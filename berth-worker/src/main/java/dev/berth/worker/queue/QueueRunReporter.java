@@ -39,7 +39,7 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
     public QueueRunReporter(RunCalls calls, String what, String logName, Instant expires) throws IOException {
         this.calls = calls;
         this.logName = logName;
-        URI logUrl = calls.createUploadArtifact(logName, LOG_CONTENT_TYPE, expires);
+        URI logUrl = calls.createAppendArtifact(logName, LOG_CONTENT_TYPE, expires);
         this.liveLog = new LiveLog(what, batch -> calls.appendContent(logUrl, batch));
     }
 
