@@ -7,17 +7,17 @@ import java.time.temporal.ChronoUnit;
 import java.util.Map;
 
 /** Settings shared by the scale-out ITs: the test S3 server (scripts/s3.sh) and task bodies. */
-final class ScaleOut {
+public final class ScaleOut {
 
     private ScaleOut() {}
 
-    static String env(String name, String fallback) {
+    public static String env(String name, String fallback) {
         String v = System.getenv(name);
         return v == null || v.isBlank() ? fallback : v;
     }
 
     /** Server environment for an S3 artifact store in {@code bucket} on the test S3 server. */
-    static Map<String, String> s3Env(String bucket) {
+    public static Map<String, String> s3Env(String bucket) {
         return Map.of("BERTH_ARTIFACT_STORE", "s3",
                 "BERTH_S3_ENDPOINT", env("BERTH_TEST_S3_ENDPOINT", "http://127.0.0.1:9500"),
                 "BERTH_S3_BUCKET", bucket,
@@ -26,7 +26,7 @@ final class ScaleOut {
                 "BERTH_S3_SECRET_KEY", env("BERTH_TEST_S3_SECRET_KEY", "berth-test-secret"));
     }
 
-    static ObjectNode taskBody(String taskQueueId) {
+    public static ObjectNode taskBody(String taskQueueId) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         ObjectNode t = Json.MAPPER.createObjectNode();
         t.put("taskQueueId", taskQueueId);
