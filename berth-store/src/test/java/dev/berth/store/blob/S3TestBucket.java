@@ -1,6 +1,9 @@
 package dev.berth.store.blob;
 
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -30,9 +33,12 @@ final class S3TestBucket {
         try (S3Client c = S3Client.builder().endpointOverride(s.endpoint()).region(Region.of(s.region()))
                 .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(s.accessKey(), s.secretKey())))
                 .forcePathStyle(true).httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
-            for (S3Object o : c.listObjectsV2Paginator(b -> b.bucket(s.bucket())).contents()) {
-                c.deleteObject(b -> b.bucket(s.bucket()).key(o.key()));
-            }
+            // deepest keys first: S3Proxy's filesystem backend lists directories as "a/" keys, and deleting one
+            // before its contents stalls for seconds
+            List<String> keys = new ArrayList<>();
+            for (S3Object o : c.listObjectsV2Paginator(b -> b.bucket(s.bucket())).contents()) keys.add(o.key());
+            keys.sort(Comparator.comparingInt(String::length).reversed());
+            for (String key : keys) c.deleteObject(b -> b.bucket(s.bucket()).key(key));
             c.deleteBucket(b -> b.bucket(s.bucket()));
         }
     }
