@@ -14,6 +14,10 @@ berth_need_maven
 
 echo "== PostgreSQL"
 bash scripts/postgres.sh
+echo "== S3-compatible server (S3Proxy, for the S3 artifact store tests)"
+bash scripts/s3.sh
+echo "== nginx (load balancer of the two-server test)"
+bash scripts/nginx.sh
 echo "== Docker engine"
 bash scripts/docker.sh
 echo "== Test images"

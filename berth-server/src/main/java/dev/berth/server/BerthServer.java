@@ -20,7 +20,6 @@ import dev.berth.server.logging.ServerLogFile;
 import dev.berth.server.queue.QueueApi;
 import dev.berth.server.queue.UploadTokens;
 import dev.berth.store.Storage;
-import dev.berth.store.blob.LocalBlobStore;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -46,6 +45,7 @@ public final class BerthServer implements AutoCloseable {
     private final Storage storage;
     private final QueueService queue;
     private final ArtifactService artifacts;
+    private final dev.berth.core.store.BlobStore blobs;
     private final AuthService auth;
     private final Secrets secrets;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -72,10 +72,11 @@ public final class BerthServer implements AutoCloseable {
             // H2 makes its files with the process's umask: the directory is owner-only, and so are they
             if (h2Files != null && h2Files.startsWith(this.config.dataDir())) PrivateFiles.restrictTree(h2Files);
             PrivateFiles.directory(this.config.artifactDir());
-            this.artifacts = new ArtifactService(storage.tasks(), new LocalBlobStore(this.config.artifactDir()), clock);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use artifact directory " + this.config.artifactDir(), e);
         }
+        this.blobs = this.config.artifactStore().open(this.config.artifactDir());
+        this.artifacts = new ArtifactService(storage.tasks(), blobs, clock);
         this.queue = new QueueService(storage.tasks(), clock, this.config.claimTimeout());
         this.auth = new AuthService(storage.auth(), new TokenSealer(secrets.serverKey()), secrets.rootAccessToken(), clock);
         auth.ensureDefaults();
@@ -142,7 +143,8 @@ public final class BerthServer implements AutoCloseable {
         BerthServer s = new BerthServer(config, clock);
         s.app.start();
         s.sweeper.scheduleWithFixedDelay(s::sweep, 1, 1, TimeUnit.SECONDS);
-        log.info("Berth server listening on {} (database {})", s.rootUrl, redact(s.config.databaseUrl()));
+        log.info("Berth server listening on {} (database {}, artifacts {})", s.rootUrl, redact(s.config.databaseUrl()),
+                s.config.artifactStore());
         return s;
     }
 
@@ -185,6 +187,13 @@ public final class BerthServer implements AutoCloseable {
         sweeper.shutdownNow();
         app.stop();
         storage.close();
+        if (blobs instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing the artifact store failed", e);
+            }
+        }
         if (logFile != null) logFile.close();
     }
 

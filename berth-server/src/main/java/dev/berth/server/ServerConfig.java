@@ -22,6 +22,7 @@ import java.util.Map;
  * claimTimeout: 1200         # BERTH_CLAIM_TIMEOUT, seconds
  * rootAccessToken: ...       # BERTH_ROOT_ACCESS_TOKEN (default generated into dataDir)
  * logFile: ...               # BERTH_LOG_FILE (default dataDir/server.log; "none" for no file)
+ * artifactStore: local       # BERTH_ARTIFACT_STORE; s3 and its settings: see ArtifactStoreConfig
  * </pre>
  */
 public record ServerConfig(
@@ -33,7 +34,8 @@ public record ServerConfig(
         Duration claimTimeout,
         String rootAccessToken,
         String bindHost,
-        Path logFile) {
+        Path logFile,
+        ArtifactStoreConfig artifactStore) {
 
     public static final int DEFAULT_PORT = 8080;
 
@@ -63,7 +65,8 @@ public record ServerConfig(
                 Duration.ofSeconds(claimSeconds),
                 pick(env, "BERTH_ROOT_ACCESS_TOKEN", file, "rootAccessToken", null),
                 pick(env, "BERTH_BIND_HOST", file, "bindHost", "0.0.0.0"),
-                logFile(pick(env, "BERTH_LOG_FILE", file, "logFile", null), dataDir));
+                logFile(pick(env, "BERTH_LOG_FILE", file, "logFile", null), dataDir),
+                ArtifactStoreConfig.load(env, file));
     }
 
     /** The rootUrl clients use, once the real port is known (port 0 picks a free one). */
@@ -72,7 +75,8 @@ public record ServerConfig(
     }
 
     public ServerConfig withPort(int newPort) {
-        return new ServerConfig(newPort, rootUrl, dataDir, databaseUrl, artifactDir, claimTimeout, rootAccessToken, bindHost, logFile);
+        return new ServerConfig(newPort, rootUrl, dataDir, databaseUrl, artifactDir, claimTimeout, rootAccessToken, bindHost,
+                logFile, artifactStore);
     }
 
     /** The server's log file (null: none), owner-only like everything else under the data directory. */

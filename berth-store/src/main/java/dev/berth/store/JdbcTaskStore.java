@@ -1,8 +1,6 @@
 package dev.berth.store;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectReader;
 import dev.berth.core.BerthException;
 import dev.berth.core.json.Json;
 import dev.berth.core.store.ArtifactRecord;
@@ -10,12 +8,9 @@ import dev.berth.core.store.Page;
 import dev.berth.core.store.StatusChange;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.store.TaskStore;
-import dev.berth.core.task.Run;
 import dev.berth.core.task.TaskDefinition;
 import dev.berth.core.task.TaskState;
 import dev.berth.core.task.TaskStatus;
-import java.io.UncheckedIOException;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -24,7 +19,6 @@ import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,7 +27,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -43,24 +36,20 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link TaskStore} over plain JDBC, for PostgreSQL and H2. The pending queue is a table derived from every
- * written status, kept in the same transaction as the status itself.
+ * written status, kept in the same transaction as the status itself. What one database does its own way
+ * (the claim above all) is in its {@link DatabaseCustomization}, chosen once here.
  *
- * <p>Lock order: a modify locks the task, then touches its entry. On H2 a claim does the same (tasks, then
- * entries). On PostgreSQL the claim's single DELETE locks entries first, so it can deadlock with a modify that
- * moves the same task out of the queue at that moment (a cancel during a claim); PostgreSQL detects that and
- * {@link Jdbc#inTransaction} retries the loser, which is safe because transitions are pure functions.
+ * <p>Lock order: a modify locks the task, then touches its entry; see each customization for its claim.
  */
 public final class JdbcTaskStore implements TaskStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(JdbcTaskStore.class);
-    private static final ObjectReader STATUS_READER = Json.MAPPER.readerFor(TaskStatus.class);
-    private static final ObjectReader DEFINITION_READER = Json.MAPPER.readerFor(TaskDefinition.class);
 
     private static final String SELECT_TASK = "SELECT definition, status FROM tasks WHERE task_id = ?";
     /** What a status change reads: the queue entry needs only the queue and priority columns, not the definition. */
     private static final String SELECT_TASK_FOR_UPDATE =
             "SELECT definition, status, task_queue_id, priority FROM tasks WHERE task_id = ? FOR UPDATE";
-    private static final String UPDATE_STATUS = "UPDATE tasks SET state = ?, taken_until = ?, status = ? WHERE task_id = ?";
+    private static final String UPDATE_STATUS = TaskRows.UPDATE_STATUS;
     private static final String UPDATE_STATUS_RETURNING_HAS_DEPENDENTS = UPDATE_STATUS
             + " RETURNING EXISTS (SELECT 1 FROM dependencies WHERE required_task_id = ?)";
     private static final String DELETE_PENDING = "DELETE FROM pending WHERE task_id = ?";
@@ -68,22 +57,14 @@ public final class JdbcTaskStore implements TaskStore {
             "task_id, run_id, name, storage_type, content_type, expires, present, blob_key, details";
 
     private final Jdbc jdbc;
-    private final Dialect dialect;
+    private final DatabaseCustomization db;
     private final String instanceId = UUID.randomUUID().toString();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-    /** H2 only: its SKIP LOCKED cannot share a queue between claimers, so claims take turns in this process. */
-    private final ReentrantLock claimLock = new ReentrantLock(true);
-    private final String upsertPendingSql;
     private volatile PgNotifier notifier;
 
     public JdbcTaskStore(DataSource dataSource, Dialect dialect) {
         this.jdbc = new Jdbc(dataSource);
-        this.dialect = dialect;
-        // On PostgreSQL the queue insert and its NOTIFY travel as one statement.
-        this.upsertPendingSql = dialect == Dialect.POSTGRESQL
-                ? "WITH p AS (" + dialect.upsertPending + " RETURNING task_queue_id)"
-                        + " SELECT pg_notify('" + PgNotifier.CHANNEL + "', ? || ' ' || p.task_queue_id) FROM p"
-                : dialect.upsertPending;
+        this.db = dialect.customization();
     }
 
     /** Lets another server's NOTIFY reach this store's listeners; started with the first listener. */
@@ -97,12 +78,18 @@ public final class JdbcTaskStore implements TaskStore {
     public boolean insertTask(TaskRecord task) {
         TaskDefinition def = task.definition();
         TaskStatus status = task.status();
-        if (dialect == Dialect.POSTGRESQL && def.dependencies().isEmpty()) return insertTaskInOneStatement(task);
+        if (def.dependencies().isEmpty()) {
+            Optional<Boolean> oneGo = db.insertWithoutDependencies(jdbc, task, instanceId);
+            if (oneGo.isPresent()) {
+                if (oneGo.get() && TaskRows.pendingRunId(status) != null) dispatch(def.taskQueueId());
+                return oneGo.get();
+            }
+        }
         Set<String> woken = new LinkedHashSet<>();
         boolean inserted = jdbc.inTransaction("insertTask " + task.taskId(), c -> {
             woken.clear();
-            try (PreparedStatement ps = c.prepareStatement(dialect.insertTask)) {
-                bindTaskRow(ps, task);
+            try (PreparedStatement ps = c.prepareStatement(db.insertTaskSql())) {
+                TaskRows.bindTaskRow(ps, task);
                 if (ps.executeUpdate() == 0) return false;
             } catch (SQLException e) {
                 if (!Jdbc.uniqueViolation(e)) throw e;
@@ -110,7 +97,7 @@ public final class JdbcTaskStore implements TaskStore {
             }
             Set<String> required = new LinkedHashSet<>(def.dependencies());
             if (!required.isEmpty()) {
-                try (PreparedStatement ps = c.prepareStatement(dialect.insertDependency)) {
+                try (PreparedStatement ps = c.prepareStatement(db.insertDependencySql())) {
                     for (String requiredId : required) {
                         ps.setString(1, requiredId);
                         ps.setString(2, task.taskId());
@@ -126,57 +113,6 @@ public final class JdbcTaskStore implements TaskStore {
         return inserted;
     }
 
-    /**
-     * PostgreSQL, no dependencies (the common case of createTask): task row, queue entry and NOTIFY in one
-     * autocommit statement, i.e. one round trip instead of three.
-     */
-    private boolean insertTaskInOneStatement(TaskRecord task) {
-        TaskDefinition def = task.definition();
-        TaskStatus status = task.status();
-        Integer pendingRun = pendingRunId(status);
-        boolean inserted = jdbc.read("insertTask " + task.taskId(), c -> {
-            try (PreparedStatement ps = c.prepareStatement(INSERT_TASK_ONE_STATEMENT)) {
-                bindTaskRow(ps, task);
-                if (pendingRun == null) ps.setNull(12, Types.INTEGER);
-                else ps.setInt(12, pendingRun);
-                ps.setString(13, def.taskQueueId());
-                ps.setInt(14, def.priority().level());
-                ps.setBoolean(15, pendingRun != null);
-                ps.setString(16, instanceId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1) > 0;
-                }
-            }
-        });
-        if (inserted && pendingRun != null) dispatch(def.taskQueueId());
-        return inserted;
-    }
-
-    private static final String INSERT_TASK_ONE_STATEMENT =
-            "WITH t AS (" + Dialect.POSTGRESQL.insertTask + " RETURNING task_id),"
-                    + " p AS (INSERT INTO pending (task_id, run_id, task_queue_id, priority, seq)"
-                    + " SELECT task_id, ?, ?, ?, nextval('pending_seq') FROM t WHERE ?"
-                    + " ON CONFLICT (task_id) DO NOTHING RETURNING task_queue_id)"
-                    + " SELECT (SELECT count(*) FROM t),"
-                    + " (SELECT count(pg_notify('" + PgNotifier.CHANNEL + "', ? || ' ' || task_queue_id)) FROM p)";
-
-    private static void bindTaskRow(PreparedStatement ps, TaskRecord task) throws SQLException {
-        TaskDefinition def = task.definition();
-        TaskStatus status = task.status();
-        ps.setString(1, task.taskId());
-        ps.setString(2, def.taskQueueId());
-        ps.setString(3, def.taskGroupId());
-        ps.setString(4, def.schedulerId());
-        ps.setInt(5, def.priority().level());
-        ps.setString(6, status.state().wire());
-        Jdbc.setInstant(ps, 7, takenUntil(status.latestRun().orElse(null)));
-        Jdbc.setInstant(ps, 8, def.deadline());
-        Jdbc.setInstant(ps, 9, def.expires());
-        ps.setString(10, Json.write(def));
-        ps.setString(11, Json.write(status));
-    }
-
     @Override
     public Optional<TaskRecord> findTask(String taskId) {
         return jdbc.read("findTask " + taskId, c -> {
@@ -184,7 +120,7 @@ public final class JdbcTaskStore implements TaskStore {
                 ps.setString(1, taskId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) return Optional.empty();
-                    return Optional.of(new TaskRecord(taskId, definition(rs), status(rs)));
+                    return Optional.of(new TaskRecord(taskId, TaskRows.definition(rs), TaskRows.status(rs)));
                 }
             }
         });
@@ -195,18 +131,17 @@ public final class JdbcTaskStore implements TaskStore {
         if (taskIds.isEmpty()) return Map.of();
         Jdbc.Work<Map<String, TaskState>> read = c -> {
             Map<String, TaskState> states = new HashMap<>();
-            // PostgreSQL: FOR SHARE waits for a resolving modify of these tasks (see TaskStore#states), ordered
-            // by task_id as claims lock theirs; in a transaction so that a deadlock is retried all the same.
             try (PreparedStatement ps = c.prepareStatement("SELECT task_id, state FROM tasks WHERE task_id = ANY(?)"
-                    + (dialect == Dialect.POSTGRESQL ? " ORDER BY task_id FOR SHARE" : ""))) {
-                ps.setArray(1, idArray(c, taskIds));
+                    + db.statesLocking())) {
+                ps.setArray(1, TaskRows.idArray(c, taskIds));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) states.put(rs.getString(1), TaskState.fromWire(rs.getString(2)));
                 }
             }
             return states;
         };
-        return dialect == Dialect.POSTGRESQL ? jdbc.inTransaction("states", read) : jdbc.read("states", read);
+        // A locking read runs in a transaction so that a deadlock is retried.
+        return db.statesLocking().isEmpty() ? jdbc.read("states", read) : jdbc.inTransaction("states", read);
     }
 
     @Override
@@ -221,7 +156,7 @@ public final class JdbcTaskStore implements TaskStore {
                 ps.setString(1, taskId);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) return Optional.empty();
-                    before = lazyRecord(taskId, rs);
+                    before = TaskRows.lazyRecord(taskId, rs);
                     taskQueueId = rs.getString("task_queue_id");
                     priority = rs.getInt("priority");
                 }
@@ -231,11 +166,9 @@ public final class JdbcTaskStore implements TaskStore {
                 return Optional.of(new StatusChange(before, before));
             }
             boolean noDependents = false;
-            if (dialect == Dialect.POSTGRESQL && next.state().isResolved() && !before.status().state().isResolved()) {
-                // The UPDATE's snapshot is taken after the row lock is held, so it sees every edge committed
-                // before; a dependent committing an edge later re-reads states() FOR SHARE and waits for us.
+            if (db.tellsNoDependentsOnResolve() && next.state().isResolved() && !before.status().state().isResolved()) {
                 try (PreparedStatement ps = c.prepareStatement(UPDATE_STATUS_RETURNING_HAS_DEPENDENTS)) {
-                    bindStatusUpdate(ps, taskId, next);
+                    TaskRows.bindStatusUpdate(ps, taskId, next);
                     ps.setString(5, taskId);
                     try (ResultSet rs = ps.executeQuery()) {
                         noDependents = rs.next() && !rs.getBoolean(1);
@@ -243,109 +176,43 @@ public final class JdbcTaskStore implements TaskStore {
                 }
             } else {
                 try (PreparedStatement ps = c.prepareStatement(UPDATE_STATUS)) {
-                    bindStatusUpdate(ps, taskId, next);
+                    TaskRows.bindStatusUpdate(ps, taskId, next);
                     ps.executeUpdate();
                 }
             }
-            writeQueueEntry(c, taskId, taskQueueId, priority, pendingRunId(before.status()), next, woken);
+            writeQueueEntry(c, taskId, taskQueueId, priority, TaskRows.pendingRunId(before.status()), next, woken);
             return Optional.of(new StatusChange(before, before.withStatus(next), noDependents));
         });
         fireLocal(woken);
         return change;
     }
 
-    private record Entry(String taskId, int runId, int priority, long seq) {}
-
-    private static final Comparator<Entry> CLAIM_ORDER =
-            Comparator.comparingInt(Entry::priority).reversed().thenComparingLong(Entry::seq);
-
     @Override
     public List<TaskRecord> claimPending(String taskQueueId, int max, UnaryOperator<TaskStatus> transition) {
         if (max < 1) return List.of();
         Set<String> woken = new LinkedHashSet<>();
-        if (dialect == Dialect.POSTGRESQL) {
-            List<TaskRecord> claimed = jdbc.inTransaction("claimPending " + taskQueueId, c -> {
-                woken.clear();
-                Map<String, TaskRecord> locked = new HashMap<>();
-                List<Entry> entries = takeAndLockSkipLocked(c, taskQueueId, max, locked);
-                return applyClaims(c, entries, locked, false, transition, woken);
-            });
-            fireLocal(woken);
-            return claimed;
-        }
-        claimLock.lock();
-        try {
-            List<TaskRecord> claimed = jdbc.inTransaction("claimPending " + taskQueueId, c -> {
-                woken.clear();
-                return applyClaims(c, peekEntries(c, taskQueueId, max), null, true, transition, woken);
-            });
-            fireLocal(woken);
-            return claimed;
-        } finally {
-            claimLock.unlock();
-        }
-    }
-
-    /**
-     * PostgreSQL, one round trip: takes the batch (concurrent claimers skip each other's entries instead of
-     * waiting) and locks and reads the tasks of the entries taken, in task_id order. A task row a concurrent
-     * modify holds is waited for and read in its committed latest version, as a separate SELECT FOR UPDATE
-     * would. An entry whose task is gone is deleted and not returned (dropped, as before).
-     */
-    private static List<Entry> takeAndLockSkipLocked(Connection c, String taskQueueId, int max,
-                                                     Map<String, TaskRecord> locked) throws SQLException {
-        List<Entry> entries = new ArrayList<>(max);
-        try (PreparedStatement ps = c.prepareStatement(
-                "WITH taken AS (DELETE FROM pending WHERE task_id IN (SELECT task_id FROM pending"
-                        + " WHERE task_queue_id = ? ORDER BY priority DESC, seq LIMIT ? FOR UPDATE SKIP LOCKED)"
-                        + " RETURNING task_id, run_id, priority, seq)"
-                        + " SELECT taken.task_id, taken.run_id, taken.priority, taken.seq, t.definition, t.status"
-                        + " FROM taken JOIN tasks t ON t.task_id = taken.task_id"
-                        + " ORDER BY taken.task_id FOR UPDATE OF t")) {
-            ps.setString(1, taskQueueId);
-            ps.setInt(2, max);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String id = rs.getString(1);
-                    entries.add(new Entry(id, rs.getInt(2), rs.getInt(3), rs.getLong(4)));
-                    locked.put(id, lazyRecord(id, rs));
-                }
-            }
-        }
-        entries.sort(CLAIM_ORDER);
-        return entries;
-    }
-
-    /**
-     * H2: the caller holds {@link #claimLock}, so reading the head of the queue without locks is safe among
-     * claimers. The entries are deleted only after their tasks are locked (see {@link #applyClaims}).
-     */
-    private static List<Entry> peekEntries(Connection c, String taskQueueId, int max) throws SQLException {
-        List<Entry> candidates = new ArrayList<>(max);
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT task_id, run_id, priority, seq FROM pending WHERE task_queue_id = ?"
-                        + " ORDER BY priority DESC, seq LIMIT ?")) {
-            ps.setString(1, taskQueueId);
-            ps.setInt(2, max);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) candidates.add(new Entry(rs.getString(1), rs.getInt(2), rs.getInt(3), rs.getLong(4)));
-            }
-        }
-        return candidates;
+        List<TaskRecord> claimed = db.serialiseClaims(() -> jdbc.inTransaction("claimPending " + taskQueueId, c -> {
+            woken.clear();
+            Map<String, TaskRecord> locked = new HashMap<>();
+            List<QueueEntry> entries = db.takeEntries(c, taskQueueId, max, locked);
+            return applyClaims(c, entries, locked, transition, woken);
+        }));
+        fireLocal(woken);
+        return claimed;
     }
 
     /** Deletes the entries still there; one a concurrent modify removed or replaced meanwhile is not taken. */
-    private static List<Entry> deleteEntries(Connection c, List<Entry> candidates) throws SQLException {
+    private static List<QueueEntry> deleteEntries(Connection c, List<QueueEntry> candidates) throws SQLException {
         int[] deleted;
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM pending WHERE task_id = ? AND run_id = ?")) {
-            for (Entry e : candidates) {
+            for (QueueEntry e : candidates) {
                 ps.setString(1, e.taskId());
                 ps.setInt(2, e.runId());
                 ps.addBatch();
             }
             deleted = ps.executeBatch();
         }
-        List<Entry> taken = new ArrayList<>(candidates.size());
+        List<QueueEntry> taken = new ArrayList<>(candidates.size());
         for (int i = 0; i < candidates.size(); i++) {
             if (deleted[i] > 0) taken.add(candidates.get(i));
         }
@@ -353,37 +220,32 @@ public final class JdbcTaskStore implements TaskStore {
     }
 
     /**
-     * Locks the tasks of {@code entries}, applies the claim transition and writes the results. With
-     * {@code deleteAfterLock} (H2) the entries are deleted here, after the task locks, which is the order a
-     * modify takes them in, so the two cannot deadlock.
+     * Locks the tasks of {@code entries} (unless the customization's take already did, filling
+     * {@code locked}), applies the claim transition and writes the results. Entries the take left in place
+     * are deleted here, after the task locks, which is the order a modify takes them in.
      */
-    private List<TaskRecord> applyClaims(Connection c, List<Entry> entries, Map<String, TaskRecord> alreadyLocked,
-                                         boolean deleteAfterLock, UnaryOperator<TaskStatus> transition,
-                                         Set<String> woken) throws SQLException {
+    private List<TaskRecord> applyClaims(Connection c, List<QueueEntry> entries, Map<String, TaskRecord> locked,
+                                         UnaryOperator<TaskStatus> transition, Set<String> woken) throws SQLException {
         if (entries.isEmpty()) return List.of();
-        Map<String, TaskRecord> locked = alreadyLocked;
-        if (locked == null) {
-            locked = new HashMap<>();
-            List<String> ids = entries.stream().map(Entry::taskId).toList();
+        if (!db.takeDeletesEntries()) {
+            List<String> ids = entries.stream().map(QueueEntry::taskId).toList();
             try (PreparedStatement ps = c.prepareStatement(
                     "SELECT task_id, definition, status FROM tasks WHERE task_id = ANY(?) ORDER BY task_id FOR UPDATE")) {
-                ps.setArray(1, idArray(c, ids));
+                ps.setArray(1, TaskRows.idArray(c, ids));
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
                         String id = rs.getString(1);
-                        locked.put(id, lazyRecord(id, rs));
+                        locked.put(id, TaskRows.lazyRecord(id, rs));
                     }
                 }
             }
-        }
-        if (deleteAfterLock) {
             entries = deleteEntries(c, entries);
             if (entries.isEmpty()) return List.of();
         }
         List<TaskRecord> claimed = new ArrayList<>(entries.size());
         List<TaskRecord> unchanged = new ArrayList<>();
         try (PreparedStatement update = c.prepareStatement(UPDATE_STATUS)) {
-            for (Entry entry : entries) {
+            for (QueueEntry entry : entries) {
                 TaskRecord before = locked.get(entry.taskId());
                 if (before == null) continue;
                 TaskStatus next;
@@ -400,7 +262,7 @@ public final class JdbcTaskStore implements TaskStore {
                     unchanged.add(before);
                     continue;
                 }
-                bindStatusUpdate(update, entry.taskId(), next);
+                TaskRows.bindStatusUpdate(update, entry.taskId(), next);
                 update.addBatch();
                 claimed.add(before.withStatus(next));
             }
@@ -408,7 +270,7 @@ public final class JdbcTaskStore implements TaskStore {
         }
         // The entries are gone; a status the claim left pending (or made pending anew) needs one again.
         for (TaskRecord r : claimed) {
-            if (pendingRunId(r.status()) != null) requeue(c, r, woken);
+            if (TaskRows.pendingRunId(r.status()) != null) requeue(c, r, woken);
         }
         for (TaskRecord r : unchanged) requeue(c, r, woken);
         return claimed;
@@ -445,7 +307,7 @@ public final class JdbcTaskStore implements TaskStore {
                 ps.setString(2, after);
                 ps.setInt(3, limit + 1);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) tasks.add(new TaskRecord(rs.getString(1), definition(rs), status(rs)));
+                    while (rs.next()) tasks.add(new TaskRecord(rs.getString(1), TaskRows.definition(rs), TaskRows.status(rs)));
                 }
             }
             return page(tasks, limit, TaskRecord::taskId);
@@ -642,20 +504,9 @@ public final class JdbcTaskStore implements TaskStore {
      */
     private void writeQueueEntry(Connection c, String taskId, String taskQueueId, int priority, Integer entryRunId,
                                  TaskStatus after, Set<String> woken) throws SQLException {
-        Integer wanted = pendingRunId(after);
+        Integer wanted = TaskRows.pendingRunId(after);
         if (wanted != null && !wanted.equals(entryRunId)) {
-            try (PreparedStatement ps = c.prepareStatement(upsertPendingSql)) {
-                ps.setString(1, taskId);
-                ps.setInt(2, wanted);
-                ps.setString(3, taskQueueId);
-                ps.setInt(4, priority);
-                if (dialect == Dialect.POSTGRESQL) {
-                    ps.setString(5, instanceId);
-                    ps.executeQuery().close();
-                } else {
-                    ps.executeUpdate();
-                }
-            }
+            db.upsertPending(c, taskId, wanted, taskQueueId, priority, instanceId);
             woken.add(taskQueueId);
         } else if (wanted == null && entryRunId != null) {
             try (PreparedStatement ps = c.prepareStatement(DELETE_PENDING)) {
@@ -668,22 +519,6 @@ public final class JdbcTaskStore implements TaskStore {
     private void requeue(Connection c, TaskRecord r, Set<String> woken) throws SQLException {
         TaskDefinition def = r.definition();
         writeQueueEntry(c, r.taskId(), def.taskQueueId(), def.priority().level(), null, r.status(), woken);
-    }
-
-    private static Integer pendingRunId(TaskStatus s) {
-        Run latest = s.latestRun().orElse(null);
-        return latest != null && latest.state() == TaskState.PENDING ? latest.runId() : null;
-    }
-
-    private static Instant takenUntil(Run latest) {
-        return latest != null && latest.state() == TaskState.RUNNING ? latest.takenUntil() : null;
-    }
-
-    private static void bindStatusUpdate(PreparedStatement ps, String taskId, TaskStatus s) throws SQLException {
-        ps.setString(1, s.state().wire());
-        Jdbc.setInstant(ps, 2, takenUntil(s.latestRun().orElse(null)));
-        ps.setString(3, Json.write(s));
-        ps.setString(4, taskId);
     }
 
     private static void bindArtifact(PreparedStatement ps, ArtifactRecord a) throws SQLException {
@@ -705,32 +540,6 @@ public final class JdbcTaskStore implements TaskStore {
         return new ArtifactRecord(rs.getString("task_id"), rs.getInt("run_id"), rs.getString("name"),
                 rs.getString("storage_type"), rs.getString("content_type"), Jdbc.getInstant(rs, "expires"),
                 rs.getBoolean("present"), rs.getString("blob_key"), node);
-    }
-
-    private static TaskDefinition definition(ResultSet rs) throws SQLException {
-        return parse(DEFINITION_READER, rs.getString("definition"));
-    }
-
-    /** The row's status, decoded now, and its definition, decoded only if someone asks for it. */
-    private static TaskRecord lazyRecord(String taskId, ResultSet rs) throws SQLException {
-        String definitionJson = rs.getString("definition");
-        return TaskRecord.lazy(taskId, () -> parse(DEFINITION_READER, definitionJson), status(rs));
-    }
-
-    private static TaskStatus status(ResultSet rs) throws SQLException {
-        return parse(STATUS_READER, rs.getString("status"));
-    }
-
-    private static <T> T parse(ObjectReader reader, String json) {
-        try {
-            return reader.readValue(json);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException("stored JSON does not parse: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    private static Array idArray(Connection c, Collection<String> ids) throws SQLException {
-        return c.createArrayOf("varchar", ids.toArray(String[]::new));
     }
 
     /** {@code rows} holds up to limit + 1 items; the extra one only says that another page follows. */

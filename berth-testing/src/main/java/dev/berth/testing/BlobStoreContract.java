@@ -96,6 +96,51 @@ public abstract class BlobStoreContract {
     }
 
     @Test
+    void openFromAnOffsetOfAnAppendedBlobSkipsTheBytesBeforeIt() throws Exception {
+        store.append("logs/live.log", utf8("0123"), 0, 4);
+        store.append("logs/live.log", utf8("4567"), 0, 4);
+        store.append("logs/live.log", utf8("89"), 0, 2);
+
+        assertThat(read("logs/live.log", 0)).isEqualTo("0123456789");
+        assertThat(read("logs/live.log", 3)).isEqualTo("3456789");
+        assertThat(read("logs/live.log", 6)).isEqualTo("6789");
+        assertThat(read("logs/live.log", 10)).isEmpty();
+    }
+
+    @Test
+    void sealedAppendedBlobKeepsItsBytesAndSize() throws Exception {
+        store.append("logs/live.log", utf8("line one\n"), 0, 9);
+        store.append("logs/live.log", utf8("line two\n"), 0, 9);
+
+        store.seal("logs/live.log");
+        store.seal("logs/live.log");
+
+        assertThat(read("logs/live.log", 0)).isEqualTo("line one\nline two\n");
+        assertThat(read("logs/live.log", 5)).isEqualTo("one\nline two\n");
+        assertThat(store.size("logs/live.log")).isEqualTo(18);
+    }
+
+    @Test
+    void putOverAnAppendedBlobReplacesAllOfIt() throws Exception {
+        store.append("logs/live.log", utf8("appended"), 0, 8);
+
+        store.put("logs/live.log", new ByteArrayInputStream(utf8("whole")));
+
+        assertThat(read("logs/live.log", 0)).isEqualTo("whole");
+        assertThat(store.size("logs/live.log")).isEqualTo(5);
+    }
+
+    @Test
+    void deleteRemovesAnAppendedBlob() throws Exception {
+        store.append("logs/live.log", utf8("appended"), 0, 8);
+
+        store.delete("logs/live.log");
+
+        assertThat(store.open("logs/live.log", 0)).isEmpty();
+        assertThat(store.size("logs/live.log")).isEqualTo(-1);
+    }
+
+    @Test
     void openFromAnOffsetSkipsTheBytesBeforeIt() throws Exception {
         store.put("k", new ByteArrayInputStream(utf8("0123456789")));
 

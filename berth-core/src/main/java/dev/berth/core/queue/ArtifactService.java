@@ -175,6 +175,7 @@ public final class ArtifactService {
         ArtifactRecord a = find(taskId, runId, name);
         if (a.present()) return a;
         try {
+            if (a.blobKey() != null) blobs.seal(a.blobKey());
             long size = a.blobKey() == null ? -1 : blobs.size(a.blobKey());
             if (size < 0) throw BerthException.conflict("artifact " + name + " has no uploaded content yet");
             ObjectNode details = Json.MAPPER.createObjectNode();
@@ -204,6 +205,17 @@ public final class ArtifactService {
         byte[] buf = new byte[64 * 1024];
         for (int n; (n = in.read(buf)) > 0; ) sha.update(buf, 0, n);
         return java.util.HexFormat.of().formatHex(sha.digest());
+    }
+
+    /** A URL the uploader PUTs the bytes of an s3 artifact to directly, when the blob store has such URLs. */
+    public Optional<java.net.URI> directUploadUrl(ArtifactRecord a, Duration validFor) {
+        return a.blobKey() == null ? Optional.empty() : blobs.presignedPut(a.blobKey(), validFor);
+    }
+
+    /** A URL a reader GETs the bytes of a finished s3 artifact from directly, when the blob store has such URLs. */
+    public Optional<java.net.URI> directDownloadUrl(ArtifactRecord a, Duration validFor) {
+        if (a.blobKey() == null || !a.present()) return Optional.empty();
+        return blobs.presignedGet(a.blobKey(), a.contentType(), validFor);
     }
 
     /** The write generation of an artifact: read it before reading bytes, then {@link #awaitWrite} from it. */

@@ -2,6 +2,8 @@ package dev.berth.core.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Bytes of artifacts and logs, by key. Bodies stream: no implementation holds a whole blob in memory. */
@@ -23,4 +25,22 @@ public interface BlobStore {
     long size(String key) throws IOException;
 
     void delete(String key) throws IOException;
+
+    /**
+     * The appends to {@code key} are over (a live log finished): a store that keeps appended bytes apart
+     * makes them one blob now. Putting or appending afterwards is not expected.
+     */
+    default void seal(String key) throws IOException {}
+
+    /**
+     * A URL that stores a PUT body under {@code key} without passing through this process, valid for
+     * {@code validFor}; empty when the store has no such URLs (the server then takes the bytes itself).
+     */
+    default Optional<URI> presignedPut(String key, Duration validFor) { return Optional.empty(); }
+
+    /**
+     * A URL that answers the blob's bytes (with {@code contentType}) without passing through this process;
+     * empty when the store has no such URLs.
+     */
+    default Optional<URI> presignedGet(String key, String contentType, Duration validFor) { return Optional.empty(); }
 }

@@ -49,6 +49,7 @@ public final class QueueApi {
     public static final String VERSION = "0.1.0";
     private static final Duration MAX_CLAIM_WAIT = Duration.ofSeconds(20);
     private static final Duration UPLOAD_URL_VALIDITY = Duration.ofHours(1);
+    private static final Duration DOWNLOAD_URL_VALIDITY = Duration.ofMinutes(30);
     private static final Duration LIVE_RECHECK = Duration.ofSeconds(1);
     /** The request attribute holding createTask's definition, parsed once for the scope check and the handler. */
     private static final String DEFINITION = "berth.definition";
@@ -386,8 +387,12 @@ public final class QueueApi {
         out.put("expires", Json.format(a.expires()));
         out.put("contentType", a.contentType());
         if ("s3".equals(a.storageType())) {
-            out.put("putUrl", contentUrl(taskId, runId, name) + "?token="
-                    + uploadTokens.issue(taskId, runId, name, UPLOAD_URL_VALIDITY));
+            // putUrl: straight to the object store when it presigns, else this server; appendUrl (Berth's
+            // extension for live logs, which S3 cannot append to) always comes here.
+            String serverUrl = contentUrl(taskId, runId, name) + "?token="
+                    + uploadTokens.issue(taskId, runId, name, UPLOAD_URL_VALIDITY);
+            out.put("putUrl", artifacts.directUploadUrl(a, UPLOAD_URL_VALIDITY).map(Object::toString).orElse(serverUrl));
+            out.put("appendUrl", serverUrl);
         }
         json(ctx, out);
     }
@@ -457,7 +462,12 @@ public final class QueueApi {
                 out.put("reason", a.details().path("reason").asText());
                 ctx.status(424).contentType("application/json").result(Json.write(out));
             }
-            default -> streamBytes(ctx, a);
+            default -> {
+                // a finished artifact in an object store is read from there, not through this server
+                Optional<java.net.URI> direct = artifacts.directDownloadUrl(a, DOWNLOAD_URL_VALIDITY);
+                if (direct.isPresent()) ctx.status(303).header("Location", direct.get().toString()).result("");
+                else streamBytes(ctx, a);
+            }
         }
     }
 

@@ -165,12 +165,22 @@ public final class ClientWorkQueue implements WorkQueue {
 
         @Override
         public URI createUploadArtifact(String name, String contentType, Instant expires) throws IOException {
+            return createS3Artifact(name, contentType, expires, "putUrl");
+        }
+
+        @Override
+        public URI createAppendArtifact(String name, String contentType, Instant expires) throws IOException {
+            return createS3Artifact(name, contentType, expires, "appendUrl");
+        }
+
+        /** Answers the URL in {@code urlField}, or the putUrl from a server that gives no appendUrl. */
+        private URI createS3Artifact(String name, String contentType, Instant expires, String urlField) throws IOException {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("storageType", "s3");
             body.put("contentType", contentType);
             body.put("expires", Json.format(expires));
             JsonNode answer = call(() -> queue().createArtifact(claim.taskId(), claim.runId(), name, body));
-            String putUrl = answer.path("putUrl").asText(null);
+            String putUrl = answer.path(urlField).asText(answer.path("putUrl").asText(null));
             if (putUrl == null) throw new IOException("createArtifact " + name + " answered no putUrl");
             return URI.create(putUrl);
         }

@@ -16,6 +16,14 @@ public interface RunCalls {
     /** createArtifact with storageType s3; returns the putUrl the content goes to. */
     URI createUploadArtifact(String name, String contentType, Instant expires) throws IOException;
 
+    /**
+     * createArtifact with storageType s3 for content sent in appends (a live log); returns the URL appends
+     * are POSTed to: the server's appendUrl, as a putUrl may point at an object store that cannot append.
+     */
+    default URI createAppendArtifact(String name, String contentType, Instant expires) throws IOException {
+        return createUploadArtifact(name, contentType, expires);
+    }
+
     /** createArtifact with storageType error. */
     void createErrorArtifact(String name, String reason, String message, Instant expires) throws IOException;
 

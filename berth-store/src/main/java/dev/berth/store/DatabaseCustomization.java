@@ -1,0 +1,59 @@
+package dev.berth.store;
+
+import dev.berth.core.store.TaskRecord;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * What one database does its own way for {@link JdbcTaskStore}: the claim, the queue upsert and a few
+ * statements whose syntax or locking differs. One class per database, chosen once when the store is built
+ * ({@link Dialect#customization()}); everything else in the store is SQL both databases accept.
+ */
+sealed interface DatabaseCustomization permits PostgreSqlCustomization, H2Customization {
+
+    /** Inserts a task row (binds as {@code TaskRows.bindTaskRow}); an existing id yields 0 rows or a unique violation. */
+    String insertTaskSql();
+
+    /** Inserts a dependency edge, doing nothing when it exists. */
+    String insertDependencySql();
+
+    /**
+     * Inserts a task without dependencies, its queue entry and the wake-up of other servers in one go, or
+     * returns empty when this database takes the general path (task, edges and entry in one transaction).
+     * A present result says whether the task was inserted.
+     */
+    default Optional<Boolean> insertWithoutDependencies(Jdbc jdbc, TaskRecord task, String instanceId) {
+        return Optional.empty();
+    }
+
+    /** The suffix of the states() SELECT and whether it needs a transaction (locking reads do). */
+    default String statesLocking() { return ""; }
+
+    /**
+     * Whether the status UPDATE of a resolving task can say in the same statement that nobody depends on it
+     * (PostgreSQL's RETURNING); otherwise the caller assumes it may have dependents.
+     */
+    default boolean tellsNoDependentsOnResolve() { return false; }
+
+    /** Creates or replaces the task's queue entry for {@code runId}, and wakes other servers where it can. */
+    void upsertPending(Connection c, String taskId, int runId, String taskQueueId, int priority, String instanceId)
+            throws SQLException;
+
+    /** Runs one claim attempt, serialised with other claimers where the database cannot share a queue. */
+    default <T> T serialiseClaims(Supplier<T> claim) { return claim.get(); }
+
+    /**
+     * Takes up to {@code max} entries of the queue head in claim order. A database that also locks and
+     * reads their tasks in the same statement puts them into {@code lockedTasks} and deletes the entries;
+     * otherwise {@code lockedTasks} stays empty and the entries stay until the caller has locked the tasks.
+     */
+    List<QueueEntry> takeEntries(Connection c, String taskQueueId, int max, Map<String, TaskRecord> lockedTasks)
+            throws SQLException;
+
+    /** Whether {@link #takeEntries} already deleted the entries it returned. */
+    boolean takeDeletesEntries();
+}

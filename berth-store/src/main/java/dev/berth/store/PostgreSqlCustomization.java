@@ -1,0 +1,133 @@
+package dev.berth.store;
+
+import dev.berth.core.store.TaskRecord;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * PostgreSQL: claimers share a queue through one DELETE ... FOR UPDATE SKIP LOCKED statement, so servers on
+ * the same database claim concurrently without waiting for each other; a new queue entry travels with its
+ * NOTIFY, which wakes the long polls of every other server.
+ *
+ * <p>Lock order: the claim's DELETE locks entries before tasks, unlike a modify; the deadlock that a cancel
+ * during a claim can cause is detected by PostgreSQL and {@link Jdbc#inTransaction} retries the loser.
+ */
+final class PostgreSqlCustomization implements DatabaseCustomization {
+
+    private static final String INSERT_TASK = TaskRows.INSERT_TASK + " ON CONFLICT (task_id) DO NOTHING";
+
+    /** A new run replaces whatever entry the task had, and goes to the back of its priority. */
+    private static final String UPSERT_PENDING_AND_NOTIFY = "WITH p AS ("
+            + "INSERT INTO pending (task_id, run_id, task_queue_id, priority, seq)"
+            + " VALUES (?, ?, ?, ?, nextval('pending_seq'))"
+            + " ON CONFLICT (task_id) DO UPDATE SET run_id = EXCLUDED.run_id,"
+            + " task_queue_id = EXCLUDED.task_queue_id, priority = EXCLUDED.priority, seq = EXCLUDED.seq"
+            + " RETURNING task_queue_id)"
+            + " SELECT pg_notify('" + PgNotifier.CHANNEL + "', ? || ' ' || p.task_queue_id) FROM p";
+
+    /** Task row, queue entry and NOTIFY in one autocommit statement: one round trip instead of three. */
+    private static final String INSERT_TASK_ONE_STATEMENT =
+            "WITH t AS (" + INSERT_TASK + " RETURNING task_id),"
+                    + " p AS (INSERT INTO pending (task_id, run_id, task_queue_id, priority, seq)"
+                    + " SELECT task_id, ?, ?, ?, nextval('pending_seq') FROM t WHERE ?"
+                    + " ON CONFLICT (task_id) DO NOTHING RETURNING task_queue_id)"
+                    + " SELECT (SELECT count(*) FROM t),"
+                    + " (SELECT count(pg_notify('" + PgNotifier.CHANNEL + "', ? || ' ' || task_queue_id)) FROM p)";
+
+    /**
+     * Takes the batch (concurrent claimers skip each other's entries instead of waiting) and locks and reads
+     * the tasks of the entries taken, in task_id order. A task row a concurrent modify holds is waited for and
+     * read in its committed latest version. An entry whose task is gone is deleted and not returned.
+     */
+    private static final String TAKE_SKIP_LOCKED =
+            "WITH taken AS (DELETE FROM pending WHERE task_id IN (SELECT task_id FROM pending"
+                    + " WHERE task_queue_id = ? ORDER BY priority DESC, seq LIMIT ? FOR UPDATE SKIP LOCKED)"
+                    + " RETURNING task_id, run_id, priority, seq)"
+                    + " SELECT taken.task_id, taken.run_id, taken.priority, taken.seq, t.definition, t.status"
+                    + " FROM taken JOIN tasks t ON t.task_id = taken.task_id"
+                    + " ORDER BY taken.task_id FOR UPDATE OF t";
+
+    @Override
+    public String insertTaskSql() { return INSERT_TASK; }
+
+    @Override
+    public String insertDependencySql() {
+        return "INSERT INTO dependencies (required_task_id, dependent_task_id) VALUES (?, ?) ON CONFLICT DO NOTHING";
+    }
+
+    @Override
+    public Optional<Boolean> insertWithoutDependencies(Jdbc jdbc, TaskRecord task, String instanceId) {
+        Integer pendingRun = TaskRows.pendingRunId(task.status());
+        return Optional.of(jdbc.read("insertTask " + task.taskId(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(INSERT_TASK_ONE_STATEMENT)) {
+                TaskRows.bindTaskRow(ps, task);
+                if (pendingRun == null) ps.setNull(12, Types.INTEGER);
+                else ps.setInt(12, pendingRun);
+                ps.setString(13, task.definition().taskQueueId());
+                ps.setInt(14, task.definition().priority().level());
+                ps.setBoolean(15, pendingRun != null);
+                ps.setString(16, instanceId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1) > 0;
+                }
+            }
+        }));
+    }
+
+    /**
+     * FOR SHARE waits for a resolving modify of these tasks (see TaskStore#states), ordered by task_id as
+     * claims lock theirs; run in a transaction so that a deadlock is retried all the same.
+     */
+    @Override
+    public String statesLocking() { return " ORDER BY task_id FOR SHARE"; }
+
+    /**
+     * The UPDATE's snapshot is taken after the row lock is held, so it sees every edge committed before; a
+     * dependent committing an edge later re-reads states() FOR SHARE and waits for the resolution.
+     */
+    @Override
+    public boolean tellsNoDependentsOnResolve() { return true; }
+
+    @Override
+    public void upsertPending(Connection c, String taskId, int runId, String taskQueueId, int priority,
+                              String instanceId) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(UPSERT_PENDING_AND_NOTIFY)) {
+            ps.setString(1, taskId);
+            ps.setInt(2, runId);
+            ps.setString(3, taskQueueId);
+            ps.setInt(4, priority);
+            ps.setString(5, instanceId);
+            ps.executeQuery().close();
+        }
+    }
+
+    @Override
+    public List<QueueEntry> takeEntries(Connection c, String taskQueueId, int max, Map<String, TaskRecord> lockedTasks)
+            throws SQLException {
+        List<QueueEntry> entries = new ArrayList<>(max);
+        try (PreparedStatement ps = c.prepareStatement(TAKE_SKIP_LOCKED)) {
+            ps.setString(1, taskQueueId);
+            ps.setInt(2, max);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    entries.add(new QueueEntry(id, rs.getInt(2), rs.getInt(3), rs.getLong(4)));
+                    lockedTasks.put(id, TaskRows.lazyRecord(id, rs));
+                }
+            }
+        }
+        entries.sort(QueueEntry.CLAIM_ORDER);
+        return entries;
+    }
+
+    @Override
+    public boolean takeDeletesEntries() { return true; }
+}
