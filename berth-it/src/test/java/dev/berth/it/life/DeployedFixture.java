@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.client.BerthClient;
 import dev.berth.client.Credentials;
+import dev.berth.core.auth.Slugid;
 import dev.berth.core.json.Json;
+import dev.berth.core.task.TaskState;
+import dev.berth.core.task.TaskStatus;
 import dev.berth.it.ItSupport.PostgresDatabase;
 import dev.berth.it.life.LifeSupport.BerthProcess;
 import java.nio.file.Path;
@@ -122,6 +125,39 @@ abstract class DeployedFixture {
     /** The task definition of a shell script on the test's queue. */
     protected ObjectNode shellTask(String script, int maxRunTime) {
         return LifeSupport.shellTask(taskQueueId, script, maxRunTime);
+    }
+
+    /** Creates {@code count} tasks running {@code script} in one task group (numbered 1..count as $N); returns their ids. */
+    protected List<String> createTasks(BerthClient root, String taskGroupId, int count, String script, int maxRunTime) {
+        List<String> ids = new ArrayList<>(count);
+        for (int i = 1; i <= count; i++) {
+            String taskId = Slugid.nice();
+            ObjectNode task = shellTask("N=" + i + "; " + script, maxRunTime);
+            task.put("taskGroupId", taskGroupId);
+            root.queue().createTask(taskId, task);
+            ids.add(taskId);
+        }
+        return ids;
+    }
+
+    /** The status of every task in {@code taskGroupId}, by task id (all pages). */
+    protected static Map<String, TaskStatus> taskGroup(BerthClient client, String taskGroupId) {
+        Map<String, TaskStatus> out = new HashMap<>();
+        String token = null;
+        do {
+            JsonNode page = client.queue().listTaskGroup(taskGroupId, token, 1000);
+            for (JsonNode t : page.path("tasks")) {
+                TaskStatus s = Json.MAPPER.convertValue(t.get("status"), TaskStatus.class);
+                out.put(s.taskId(), s);
+            }
+            token = page.hasNonNull("continuationToken") ? page.get("continuationToken").asText() : null;
+        } while (token != null);
+        return out;
+    }
+
+    /** How many of {@code statuses} are in {@code state}. */
+    protected static long count(Map<String, TaskStatus> statuses, TaskState state) {
+        return statuses.values().stream().filter(s -> s.state() == state).count();
     }
 
     @AfterEach
