@@ -274,7 +274,7 @@ public final class EndToEndBenchmark {
         BerthClient workerClient = new BerthClient(cfg.rootUrl(), new Credentials(cfg.clientId(), cfg.accessToken()));
         probe = new Probe(new dev.berth.worker.queue.ClientWorkQueue(workerClient, cfg.taskQueueId(), cfg.workerGroup(), cfg.workerId()),
                 docker);
-        worker = new Worker(cfg, probe.queue(), probe.runtime());
+        worker = Worker.builder(cfg).queue(probe.queue()).runtime(probe.runtime()).build();
         worker.start();
     }
 

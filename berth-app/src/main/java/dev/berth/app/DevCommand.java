@@ -50,7 +50,7 @@ class DevCommand implements Callable<Integer> {
         if (taskQueueId != null) workerEnv.put("BERTH_TASK_QUEUE", taskQueueId);
         WorkerConfig workerConfig = WorkerConfig.load(config, workerEnv);
         try {
-            return new Running(server, Workers.start(workerConfig), workerConfig);
+            return new Running(server, Worker.builder(workerConfig).start(), workerConfig);
         } catch (RuntimeException e) {
             server.close();
             throw e;

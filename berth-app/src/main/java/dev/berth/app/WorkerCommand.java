@@ -23,7 +23,7 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         WorkerConfig cfg = WorkerConfig.load(config, System.getenv());
         if (capacity != null) cfg = cfg.withCapacity(capacity);
-        Worker worker = Workers.start(cfg);
+        Worker worker = Worker.builder(cfg).start();
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM: stop claiming, hand running tasks back as exception/worker-shutdown, then exit.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

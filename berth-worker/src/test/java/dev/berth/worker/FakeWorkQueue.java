@@ -35,6 +35,9 @@ final class FakeWorkQueue implements WorkQueue {
     /** Task ids the queue no longer has running (cancelled). */
     final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     final Map<String, RecordingReporter> reporters = new ConcurrentHashMap<>();
+    /** While set, status polls fail as if the queue could not be reached. */
+    volatile boolean statusUnreachable;
+    final java.util.concurrent.atomic.AtomicInteger statusPolls = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public List<WorkClaim> claimWork(int max, Duration wait) throws InterruptedException {
@@ -61,7 +64,9 @@ final class FakeWorkQueue implements WorkQueue {
     }
 
     @Override
-    public boolean isStillRunning(WorkClaim claim) {
+    public boolean isStillRunning(WorkClaim claim) throws java.io.IOException {
+        statusPolls.incrementAndGet();
+        if (statusUnreachable) throw new java.net.ConnectException("connection refused (fake)");
         return !cancelled.contains(claim.taskId());
     }
 

@@ -4,6 +4,7 @@ import dev.berth.worker.runtime.ContainerExit;
 import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.ContainerSpec;
 import dev.berth.worker.runtime.ContainerSummary;
+import dev.berth.worker.runtime.EngineUnavailableException;
 import dev.berth.worker.runtime.OutputSink;
 import dev.berth.worker.runtime.OutputStreamHandle;
 import dev.berth.worker.runtime.PathNotFoundException;
@@ -32,6 +33,36 @@ final class HeldContainerRuntime implements ContainerRuntime {
     final List<String> removed = new CopyOnWriteArrayList<>();
     final List<ContainerSummary> leftovers = new CopyOnWriteArrayList<>();
     private final Map<String, CompletableFuture<ContainerExit>> exits = new ConcurrentHashMap<>();
+    private volatile boolean engineDown;
+    final java.util.concurrent.atomic.AtomicInteger pings = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * The engine stops, as a restarted dockerd does: every container dies with it, waits on them
+     * break off, and nothing answers until {@link #engineUp()}.
+     */
+    void engineDown() {
+        engineDown = true;
+        exits.forEach((id, exit) -> exit.completeExceptionally(gone("container " + id + " ran")));
+    }
+
+    void engineUp() {
+        engineDown = false;
+    }
+
+    private static EngineUnavailableException gone(String doing) {
+        return new EngineUnavailableException("the Docker engine at fake:// went away while " + doing
+                + ": connection refused", new java.io.IOException("connection refused"));
+    }
+
+    private void requireEngine(String doing) {
+        if (engineDown) throw gone(doing);
+    }
+
+    @Override
+    public void ping() {
+        pings.incrementAndGet();
+        requireEngine("being asked");
+    }
 
     /** Ends the container of {@code taskId} with {@code code}. */
     void exit(String taskId, long code) {
@@ -56,6 +87,7 @@ final class HeldContainerRuntime implements ContainerRuntime {
 
     @Override
     public synchronized String createContainer(ContainerSpec spec) {
+        requireEngine("creating a container");
         String id = id(created.size());
         exits.put(id, new CompletableFuture<>());
         created.add(spec);
@@ -87,12 +119,14 @@ final class HeldContainerRuntime implements ContainerRuntime {
             Thread.currentThread().interrupt();
             return Optional.empty();
         } catch (ExecutionException e) {
+            if (e.getCause() instanceof EngineUnavailableException gone) throw gone;
             throw new IllegalStateException(e);
         }
     }
 
     @Override
     public void kill(String containerId) {
+        requireEngine("killing " + containerId);
         killed.add(containerId);
         CompletableFuture<ContainerExit> exit = exits.get(containerId);
         if (exit != null) exit.complete(new ContainerExit(137, false));
@@ -105,12 +139,21 @@ final class HeldContainerRuntime implements ContainerRuntime {
 
     @Override
     public void removeContainer(String containerId) {
+        if (engineDown) {
+            // the dead container stays behind for the worker to clean up once the engine is back
+            int index = Integer.parseInt(containerId.substring(4));
+            Map<String, String> labels = new java.util.HashMap<>(created.get(index).labels());
+            labels.put(LABEL_MANAGED, "true");
+            leftovers.add(new ContainerSummary(containerId, "busybox", "exited", labels));
+            throw gone("removing " + containerId);
+        }
         removed.add(containerId);
         leftovers.removeIf(c -> c.id().equals(containerId));
     }
 
     @Override
     public List<ContainerSummary> listContainers(Map<String, String> labels) {
+        requireEngine("listing containers");
         return leftovers.stream().filter(c -> c.labels().entrySet().containsAll(labels.entrySet())).toList();
     }
 }

@@ -60,8 +60,7 @@ class WorkerAgainstServerIT {
                 "BERTH_WORKER_MEMORY", "256m",
                 "BERTH_DATA_DIR", tmp.resolve("worker").toString(),
                 "BERTH_WORKER_MIN_FREE_DISK", "0"));
-        worker = new Worker(config);
-        worker.start();
+        worker = Worker.builder(config).start();
     }
 
     @AfterEach

@@ -39,7 +39,7 @@ class WorkerDockerIT {
         WorkerConfig config = new WorkerConfig("http://berth.test", null, null, "test-prov/test-type", "it", workerId, 2,
                 DockerRuntimeConfig.localDefault(), Fixtures.LIMITS, dataDir, 0, null, null);
         // the default timing: a status poll each second, as in production
-        worker = new Worker(config, queue, runtime);
+        worker = Worker.builder(config).queue(queue).runtime(runtime).build();
         worker.start();
     }
 
@@ -117,7 +117,7 @@ class WorkerDockerIT {
         // a crash: the containers stay; the next life under the same id cleans up before claiming
         WorkerConfig config = new WorkerConfig("http://berth.test", null, null, "test-prov/test-type", "it", workerId, 1,
                 DockerRuntimeConfig.localDefault(), Fixtures.LIMITS, dataDir, 0, null, null);
-        Worker next = new Worker(config, new FakeWorkQueue(), runtime);
+        Worker next = Worker.builder(config).queue(new FakeWorkQueue()).runtime(runtime).build();
         next.start();
         assertThat(containerOf(run)).isFalse();
         next.shutdown(Duration.ofSeconds(5));

@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class WorkerTest {
 
-    private static final Worker.Timing FAST = new Worker.Timing(Duration.ofMillis(200), Duration.ofMillis(100),
-            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(50));
+    static final Worker.Timing FAST = new Worker.Timing(Duration.ofMillis(200), Duration.ofMillis(100),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofMillis(50), Duration.ofMillis(400));
     private static final String PAYLOAD = "{\"image\":\"busybox\",\"command\":[\"sleep\",\"600\"],\"maxRunTime\":600}";
 
     @TempDir
@@ -37,8 +37,7 @@ class WorkerTest {
     }
 
     private Worker start(int capacity) {
-        worker = new Worker(config(capacity), queue, runtime, FAST, freeDisk::get, List.of());
-        worker.start();
+        worker = Worker.builder(config(capacity)).queue(queue).runtime(runtime).timing(FAST).freeDisk(freeDisk::get).start();
         return worker;
     }
 
@@ -184,5 +183,64 @@ class WorkerTest {
                 && !queue.reporter(run.taskId()).resolutions.isEmpty());
         assertThat(queue.reporter(run.taskId()).resolutions).containsExactly("exception/malformed-payload");
         await().until(() -> worker.runningCount() == 0);
+    }
+
+    @Test
+    void aFailingStatusPollWarnsOnceKeepsTheContainerAndCancelStillLandsWhenTheQueueIsBack() {
+        try (LogCapture log = new LogCapture(RunSupervisor.class)) {
+            start(1);
+            ClaimedRun run = enqueue();
+            await().until(() -> runtime.created.size() == 1);
+            queue.statusUnreachable = true;
+            int before = queue.statusPolls.get();
+            await().atMost(Duration.ofSeconds(5)).until(() -> queue.statusPolls.get() >= before + 4);
+
+            assertThat(runtime.killed).isEmpty();
+            assertThat(worker.runningCount()).isEqualTo(1);
+            // the first failure is a WARN, the ones after it are not
+            assertThat(log.at(ch.qos.logback.classic.Level.WARN, "status poll")).hasSize(1);
+            assertThat(log.at(ch.qos.logback.classic.Level.DEBUG, "status poll")).isNotEmpty();
+
+            queue.cancelled.add(run.taskId());
+            queue.statusUnreachable = false;
+            // the backoff is capped (400 ms here): the cancel lands soon after the queue answers again
+            await().atMost(Duration.ofSeconds(3)).until(() -> runtime.wasKilled(run.taskId()));
+            await().until(() -> worker.runningCount() == 0);
+            assertThat(log.at(ch.qos.logback.classic.Level.INFO, "works again")).hasSize(1);
+            assertThat(queue.reporter(run.taskId()).resolutions).isEmpty();
+        }
+    }
+
+    @Test
+    void theEngineGoingAwayHandsTheRunBackPausesClaimingAndTheWorkerClaimsAgainWhenItReturns() {
+        start(1);
+        ClaimedRun first = enqueue();
+        await().until(() -> runtime.created.size() == 1);
+
+        runtime.engineDown();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !queue.reporter(first.taskId()).resolutions.isEmpty());
+        assertThat(queue.reporter(first.taskId()).resolutions).containsExactly("exception/worker-shutdown");
+        assertThat(queue.reporter(first.taskId()).log()).contains("Docker engine").contains("went away");
+        await().until(() -> worker.runningCount() == 0);
+        await().until(worker::isPausedForEngine);
+
+        // no claims while the engine is away
+        ClaimedRun second = enqueue();
+        int claims = queue.claimRequests.size();
+        int pings = runtime.pings.get();
+        await().atMost(Duration.ofSeconds(2)).until(() -> runtime.pings.get() >= pings + 3);
+        assertThat(queue.claimRequests).hasSize(claims);
+        assertThat(queue.pending).containsExactly(second);
+
+        runtime.engineUp();
+
+        // the same worker claims again, and the dead container it could not remove then is gone
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.created.size() == 2);
+        assertThat(worker.isPausedForEngine()).isFalse();
+        await().until(() -> runtime.leftovers.isEmpty());
+        assertThat(runtime.removed).contains("held0");
+        runtime.exit(second.taskId(), 0);
+        await().until(() -> queue.reporter(second.taskId()).resolutions.contains("completed"));
     }
 }

@@ -44,7 +44,7 @@ class CliIT {
         clientConfig = server.rootCredentialsFile();
         assertThat(clientConfig).isRegularFile();
         Map<String, String> env = LifeSupport.workerEnv(server, dir.resolve("worker"), taskQueueId, workerId, 2);
-        worker = new Worker(WorkerConfig.load(null, env));
+        worker = Worker.builder(WorkerConfig.load(null, env)).build();
         worker.start();
         // an empty working directory: the CLI must not find credentials anywhere but --client-config
         cwd = Files.createDirectories(dir.resolve("cwd"));

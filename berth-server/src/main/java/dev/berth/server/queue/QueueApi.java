@@ -7,6 +7,7 @@ import dev.berth.core.BerthException;
 import dev.berth.core.json.Json;
 import dev.berth.core.queue.ArtifactService;
 import dev.berth.core.queue.Claim;
+import dev.berth.core.queue.RunScopes;
 import dev.berth.core.queue.QueueService;
 import dev.berth.core.store.ArtifactRecord;
 import dev.berth.core.store.Page;
@@ -258,10 +259,8 @@ public final class QueueApi {
         out.put("workerId", claim.workerId());
         out.put("takenUntil", Json.format(claim.takenUntil()));
         if (withTask) out.put("task", TaskDefinitions.toJson(claim.task()));
-        List<String> scopes = new ArrayList<>(claim.task().scopes());
-        String run = claim.taskId() + "/" + claim.runId();
-        scopes.addAll(List.of("queue:reclaim-task:" + run, "queue:resolve-task:" + run, "queue:create-artifact:" + run));
-        out.put("credentials", auth.temporaryCredentials(scopes, claim.takenUntil()));
+        out.put("credentials", auth.temporaryCredentials(
+                RunScopes.of(claim.taskId(), claim.runId(), claim.task().scopes()), claim.takenUntil()));
         return out;
     }
 

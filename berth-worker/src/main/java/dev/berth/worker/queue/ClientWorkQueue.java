@@ -10,6 +10,9 @@ import dev.berth.core.auth.TemporaryCredentials;
 import dev.berth.core.json.Json;
 import dev.berth.core.task.ReasonResolved;
 import dev.berth.core.task.TaskDefinition;
+import dev.berth.worker.retry.Backoff;
+import dev.berth.worker.retry.RefusedException;
+import dev.berth.worker.retry.Retrying;
 import dev.berth.worker.run.ClaimedRun;
 import dev.berth.worker.run.RunReporter;
 import java.io.IOException;
@@ -19,12 +22,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +53,23 @@ public final class ClientWorkQueue implements WorkQueue {
      */
     private final HttpClient appendHttp = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
+    private final Retrying retrying;
+    private final LongConsumer liveLogDropped;
+
+    /** Retries calls about a run with the default backoff on the system clock. */
     public ClientWorkQueue(BerthClient client, String taskQueueId, String workerGroup, String workerId) {
+        this(client, taskQueueId, workerGroup, workerId,
+                new Retrying(Clock.systemUTC(), Retrying.Sleeper.REAL, Backoff.DEFAULT), n -> { });
+    }
+
+    /**
+     * @param retrying how calls about a run are retried while the queue is away
+     * @param liveLogDropped told of live log bytes given up
+     */
+    public ClientWorkQueue(BerthClient client, String taskQueueId, String workerGroup, String workerId,
+                           Retrying retrying, LongConsumer liveLogDropped) {
+        this.retrying = retrying;
+        this.liveLogDropped = liveLogDropped;
         this.client = client;
         this.taskQueueId = taskQueueId;
         this.workerGroup = workerGroup;
@@ -102,7 +123,7 @@ public final class ClientWorkQueue implements WorkQueue {
     @Override
     public RunReporter reporterFor(WorkClaim claim) throws IOException {
         return new QueueRunReporter(new ClientRunCalls(claim), claim.toString(), TaskLogName.of(claim.run().task()),
-                claim.run().task().expires());
+                claim.run().task().expires(), retrying, claim::takenUntil, liveLogDropped);
     }
 
     /** A client signing with the run's current temporary credentials (the worker's own when there are none). */
@@ -177,7 +198,7 @@ public final class ClientWorkQueue implements WorkQueue {
             try {
                 HttpResponse<String> response = appendHttp.send(request, HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() >= 300) {
-                    throw new IOException("appending to " + putUrl.getPath() + " answered " + response.statusCode()
+                    throw new RefusedException(response.statusCode(), "appending to " + putUrl.getPath() + " answered " + response.statusCode()
                             + ": " + response.body());
                 }
             } catch (InterruptedException e) {

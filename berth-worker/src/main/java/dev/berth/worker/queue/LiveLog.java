@@ -3,9 +3,15 @@ package dev.berth.worker.queue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import dev.berth.worker.retry.Backoff;
+import dev.berth.worker.retry.FailureLog;
+import dev.berth.worker.retry.FinalAnswer;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -20,7 +26,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory is bounded: at most {@link #MAX_PENDING} bytes wait. When the queue cannot keep up, an
  * append waits up to {@link #APPEND_WAIT} for room and then drops its chunk; the log then says how
- * much was lost instead of the worker running out of memory or the task stalling on its output.
+ * much was lost instead of the worker running out of memory or the task stalling on its output
+ * (a WARN in the worker log says so too, and the bytes are counted).
+ *
+ * <p>A batch the queue cannot take now (unreachable, 5xx) is kept and sent again with backoff until
+ * it goes through, the run's claim ends ({@code deadline}) or the queue answers finally (4xx: the run
+ * is gone). Meanwhile new output gathers behind it up to {@link #MAX_PENDING}, so a queue that is
+ * away for a while loses nothing.
  */
 public final class LiveLog implements AutoCloseable {
 
@@ -38,10 +50,16 @@ public final class LiveLog implements AutoCloseable {
     public static final int MAX_BATCH = 1024 * 1024;
     public static final int MAX_PENDING = 8 * 1024 * 1024;
     public static final Duration APPEND_WAIT = Duration.ofSeconds(5);
-    private static final int SEND_ATTEMPTS = 3;
 
     private final String name;
     private final BatchSender sender;
+    private final Clock clock;
+    private final Backoff backoff;
+    private final Supplier<Instant> deadline;
+    private final FailureLog failures;
+    private final LongConsumer droppedCounter;
+    private boolean refused;
+    private boolean warnedDrop;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
@@ -55,8 +73,22 @@ public final class LiveLog implements AutoCloseable {
 
     /** @param name what the log is called in worker log lines (e.g. the task and run) */
     public LiveLog(String name, BatchSender sender) {
+        this(name, sender, Clock.systemUTC(), Backoff.DEFAULT, () -> Instant.MAX, n -> { });
+    }
+
+    /**
+     * @param deadline after it, unsent bytes are given up (the run's claim ended)
+     * @param droppedCounter told of every byte given up (metrics)
+     */
+    public LiveLog(String name, BatchSender sender, Clock clock, Backoff backoff, Supplier<Instant> deadline,
+                   LongConsumer droppedCounter) {
         this.name = name;
         this.sender = sender;
+        this.clock = clock;
+        this.backoff = backoff;
+        this.deadline = deadline;
+        this.droppedCounter = droppedCounter;
+        this.failures = new FailureLog(LOG, "live log upload", clock);
         this.flusher = Thread.ofPlatform().daemon().name("berth-live-log-" + name).start(this::flushLoop);
     }
 
@@ -72,6 +104,12 @@ public final class LiveLog implements AutoCloseable {
             if (finishing || aborted) return;
             if (pendingBytes + chunk.length > MAX_PENDING && pendingBytes > 0) {
                 droppedBytes += chunk.length;
+                droppedCounter.accept(chunk.length);
+                if (!warnedDrop) {
+                    warnedDrop = true;
+                    LOG.warn("log of {}: {} MiB wait to be sent; output is dropped (and counted in the log) until "
+                            + "the queue takes it", name, MAX_PENDING >> 20);
+                }
                 return;
             }
             if (pending.isEmpty()) oldestPendingNanos = System.nanoTime();
@@ -197,20 +235,52 @@ public final class LiveLog implements AutoCloseable {
     private void send(byte[] batch) {
         if (batch.length == 0) return;
         for (int attempt = 1; ; attempt++) {
+            if (isAborted()) return;
+            if (refused) {
+                lost(batch.length);
+                return;
+            }
             try {
                 sender.send(batch);
+                failures.succeeded(name);
                 return;
             } catch (IOException | RuntimeException e) {
-                if (attempt >= SEND_ATTEMPTS || isAborted()) {
-                    LOG.warn("log of {}: {} bytes lost after {} attempts: {}", name, batch.length, attempt, e.toString());
+                if (isAborted()) return;
+                if (FinalAnswer.isFinal(e)) {
+                    // the run is gone (resolved, cancelled): nothing more of its log will be taken
+                    refused = true;
+                    LOG.warn("log of {}: the queue refused it ({}); the rest of the output is not sent", name, e.toString());
+                    lost(batch.length);
                     return;
                 }
-                try {
-                    TimeUnit.MILLISECONDS.sleep(250L * attempt);
-                } catch (InterruptedException ie) {
+                Duration pause = backoff.after(attempt);
+                if (!clock.instant().plus(pause).isBefore(deadline.get())) {
+                    LOG.warn("log of {}: {} bytes given up, the claim ends before the queue took them: {}",
+                            name, batch.length, e.toString());
+                    lost(batch.length);
                     return;
                 }
+                failures.failed(name, e, "keeping " + batch.length + " bytes and retrying in " + pause.toMillis() + "ms");
+                if (!pause(pause)) return;
             }
+        }
+    }
+
+    private void lost(long bytes) {
+        droppedCounter.accept(bytes);
+    }
+
+    /** Waits {@code d} unless the log is aborted meanwhile; false when aborted. */
+    private boolean pause(Duration d) {
+        lock.lock();
+        try {
+            long nanos = d.toNanos();
+            while (!aborted && nanos > 0) nanos = changed.awaitNanos(nanos);
+            return !aborted;
+        } catch (InterruptedException e) {
+            return false;
+        } finally {
+            lock.unlock();
         }
     }
 

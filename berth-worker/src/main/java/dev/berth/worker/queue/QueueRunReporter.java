@@ -1,12 +1,18 @@
 package dev.berth.worker.queue;
 
 import dev.berth.core.task.ReasonResolved;
+import dev.berth.worker.retry.Backoff;
+import dev.berth.worker.retry.FailureLog;
+import dev.berth.worker.retry.Retrying;
 import dev.berth.worker.run.RunReporter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * artifact follows the task while it runs, and {@link #finishLog} marks it complete. Artifacts are
  * streamed to their putUrl with a known length, never held in memory whole.
  *
+ * <p>Every call that can be repeated safely (creating and finishing artifacts, the resolution) is
+ * retried with backoff until it goes through, the queue answers finally (4xx), or the run's claim
+ * ends ({@code deadline}, its takenUntil): a report is never given up while the queue is merely
+ * away, since a run whose report is lost ends claim-expired and runs again. Only an artifact's
+ * bytes go once (the stream is a window on the container's tar stream and cannot be rewound).
+ *
  * <p>{@link #close()} stops the flusher without sending more; the worker calls it after every run
  * (a cancelled run never reaches {@link #finishLog}).
  */
@@ -24,23 +36,58 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(QueueRunReporter.class);
 
     public static final String LOG_CONTENT_TYPE = "text/plain; charset=utf-8";
-    /** How long finishing the log may wait for the chunks still queued. */
+    /** How long finishing the log waits for the chunks still queued, at least (longer while the claim lasts). */
     static final Duration LOG_FINISH_WAIT = Duration.ofSeconds(60);
 
+    private static final Duration MAX_FINISH_WAIT = Duration.ofDays(1);
+
     private final RunCalls calls;
+    private final String what;
     private final String logName;
     private final LiveLog liveLog;
+    private final Retrying retrying;
+    private final Supplier<Instant> deadline;
+    private final FailureLog failures;
+
+    /** A reporter that retries for as long as it takes (tests of the ordering). */
+    public QueueRunReporter(RunCalls calls, String what, String logName, Instant expires) throws IOException {
+        this(calls, what, logName, expires, new Retrying(Clock.systemUTC(), Retrying.Sleeper.REAL, Backoff.DEFAULT),
+                () -> Instant.MAX, n -> { });
+    }
 
     /**
      * Creates the log artifact {@code logName} (expiring with the task) before returning.
      *
      * @param what the run, for worker log lines
+     * @param deadline when the run's claim ends (read again at every retry: reclaims move it)
+     * @param liveLogDropped told of live log bytes given up
      */
-    public QueueRunReporter(RunCalls calls, String what, String logName, Instant expires) throws IOException {
+    public QueueRunReporter(RunCalls calls, String what, String logName, Instant expires, Retrying retrying,
+                            Supplier<Instant> deadline, LongConsumer liveLogDropped) throws IOException {
         this.calls = calls;
+        this.what = what;
         this.logName = logName;
-        URI logUrl = calls.createUploadArtifact(logName, LOG_CONTENT_TYPE, expires);
-        this.liveLog = new LiveLog(what, batch -> calls.appendContent(logUrl, batch));
+        this.retrying = retrying;
+        this.deadline = deadline;
+        this.failures = new FailureLog(LOG, "reporting to the queue", retrying.clock());
+        URI logUrl = retry(() -> calls.createUploadArtifact(logName, LOG_CONTENT_TYPE, expires));
+        this.liveLog = new LiveLog(what, batch -> calls.appendContent(logUrl, batch), retrying.clock(),
+                Backoff.DEFAULT, deadline, liveLogDropped);
+    }
+
+    private <T> T retry(Retrying.Call<T> call) throws IOException {
+        return retrying.untilDeadline(what, failures, deadline, call);
+    }
+
+    private void retryVoid(VoidCall call) throws IOException {
+        retry(() -> {
+            call.run();
+            return null;
+        });
+    }
+
+    private interface VoidCall {
+        void run() throws IOException;
     }
 
     @Override
@@ -50,14 +97,14 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
 
     @Override
     public void uploadArtifact(String name, String contentType, Instant expires, long size, InputStream content) throws IOException {
-        URI putUrl = calls.createUploadArtifact(name, contentType, expires);
+        URI putUrl = retry(() -> calls.createUploadArtifact(name, contentType, expires));
         calls.putContent(putUrl, contentType, size, content);
-        calls.finishArtifact(name);
+        retryVoid(() -> calls.finishArtifact(name));
     }
 
     @Override
     public void createErrorArtifact(String name, String reason, String message, Instant expires) throws IOException {
-        calls.createErrorArtifact(name, reason, message, expires);
+        retryVoid(() -> calls.createErrorArtifact(name, reason, message, expires));
     }
 
     @Override
@@ -66,23 +113,27 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
             // both come from the payload's log field; a difference would be a bug, not a task's doing
             LOG.warn("log finished as {} but created as {}; keeping {}", name, logName, logName);
         }
-        liveLog.finish(LOG_FINISH_WAIT);
-        calls.finishArtifact(logName);
+        // while the queue is away the log waits for it as long as the claim lasts
+        Instant now = retrying.clock().instant();
+        Instant until = deadline.get();
+        Duration wait = until.isAfter(now.plus(LOG_FINISH_WAIT)) ? Duration.between(now, until) : LOG_FINISH_WAIT;
+        liveLog.finish(wait.compareTo(MAX_FINISH_WAIT) > 0 ? MAX_FINISH_WAIT : wait);
+        retryVoid(() -> calls.finishArtifact(logName));
     }
 
     @Override
     public void reportCompleted() throws IOException {
-        calls.reportCompleted();
+        retryVoid(calls::reportCompleted);
     }
 
     @Override
     public void reportFailed() throws IOException {
-        calls.reportFailed();
+        retryVoid(calls::reportFailed);
     }
 
     @Override
     public void reportException(ReasonResolved reason) throws IOException {
-        calls.reportException(reason);
+        retryVoid(() -> calls.reportException(reason));
     }
 
     @Override

@@ -25,11 +25,21 @@ public final class LeftoverCleaner {
 
     /** @return how many containers were removed */
     public int removeLeftovers(String workerId) {
+        return removeLeftovers(workerId, c -> false);
+    }
+
+    /**
+     * Removes the worker's containers except those {@code keep} names (runs still in progress).
+     *
+     * @return how many containers were removed
+     */
+    public int removeLeftovers(String workerId, java.util.function.Predicate<ContainerSummary> keep) {
         List<ContainerSummary> leftovers = runtime.listContainers(Map.of(
                 ContainerRuntime.LABEL_MANAGED, "true",
                 ContainerRuntime.LABEL_WORKER_ID, workerId));
         int removed = 0;
         for (ContainerSummary c : leftovers) {
+            if (keep.test(c)) continue;
             try {
                 runtime.removeContainer(c.id());
                 removed++;

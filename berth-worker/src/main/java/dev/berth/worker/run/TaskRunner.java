@@ -11,6 +11,7 @@ import dev.berth.worker.runtime.ContainerExit;
 import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.ContainerRuntimeException;
 import dev.berth.worker.runtime.ContainerSpec;
+import dev.berth.worker.runtime.EngineUnavailableException;
 import dev.berth.worker.runtime.ImageUnavailableException;
 import dev.berth.worker.runtime.OutputStreamHandle;
 import java.io.IOException;
@@ -114,6 +115,13 @@ public final class TaskRunner {
                 logName = checked.payload().log();
                 outcome = runValid(checked.payload());
             }
+        } catch (EngineUnavailableException e) {
+            // the engine stopped or restarted under the task (its container died with it): not the task's
+            // doing, so the run goes back to the queue like one of a worker that shuts down, and is retried
+            LOG.warn("run {}/{}: {}; handing the run back (exception/worker-shutdown)", run.taskId(), run.runId(), e.getMessage());
+            log.worker(e.getMessage());
+            log.worker("the run is handed back to the queue, which retries it (exception/worker-shutdown)");
+            outcome = RunOutcome.exception(ReasonResolved.WORKER_SHUTDOWN, null);
         } catch (RuntimeException e) {
             // a worker or engine fault, not the task's: say so and let the queue decide on a retry
             LOG.error("run {}/{} failed inside the worker", run.taskId(), run.runId(), e);
@@ -156,6 +164,8 @@ public final class TaskRunner {
         if (cancelled) return RunOutcome.cancelled();
         try {
             runtime.startContainer(id);
+        } catch (EngineUnavailableException e) {
+            throw e;
         } catch (ContainerRuntimeException e) {
             // nearly always the task's command: a missing executable or working directory
             log.worker("the container could not start: " + e.getMessage());
@@ -216,6 +226,8 @@ public final class TaskRunner {
             if (cancelled) return RunOutcome.cancelled();
             try {
                 collector.collect(id, spec, artifactExpiry(spec));
+            } catch (EngineUnavailableException e) {
+                throw e;
             } catch (IOException | ContainerRuntimeException e) {
                 log.worker("artifact " + spec.name() + " could not be uploaded: " + e.getMessage());
                 outcome = RunOutcome.exception(ReasonResolved.INTERNAL_ERROR, outcome.exitCode());

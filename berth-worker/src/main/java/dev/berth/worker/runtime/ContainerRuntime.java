@@ -11,7 +11,8 @@ import java.util.Optional;
  * runner can be tested against a fake and the engine adapter can be swapped (docker-java today).
  *
  * <p>Every failure is a {@link ContainerRuntimeException} (unchecked); the ones a runner must tell
- * apart have their own subclasses: {@link ImageUnavailableException}, {@link PathNotFoundException}.
+ * apart have their own subclasses: {@link ImageUnavailableException}, {@link PathNotFoundException},
+ * and {@link EngineUnavailableException} when the engine cannot be reached at all.
  */
 public interface ContainerRuntime {
 
@@ -20,6 +21,14 @@ public interface ContainerRuntime {
     String LABEL_WORKER_ID = "dev.berth.worker-id";
     String LABEL_TASK_ID = "dev.berth.task-id";
     String LABEL_RUN_ID = "dev.berth.run-id";
+
+    /**
+     * Checks that the engine answers; the claim loop claims nothing while it does not. An engine
+     * that cannot go away (an in-process fake) keeps this default.
+     *
+     * @throws EngineUnavailableException when it does not, with the reason
+     */
+    default void ping() {}
 
     /**
      * Makes sure {@code image} (a registry reference such as {@code repo/name:tag} or

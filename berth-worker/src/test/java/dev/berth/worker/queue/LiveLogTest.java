@@ -111,4 +111,46 @@ class LiveLogTest {
         assertThat(log.finish(Duration.ofSeconds(10))).isTrue();
         assertThat(batches.stream().mapToInt(b -> b.length).sum()).isEqualTo(32 * 64 * 1024);
     }
+
+    /** The queue is away for a while: nothing is dropped, everything arrives in order when it is back. */
+    @Test
+    void bytesWrittenWhileTheQueueIsAwayAreKeptAndDeliveredInOrderWhenItReturns() {
+        java.util.concurrent.atomic.AtomicBoolean away = new java.util.concurrent.atomic.AtomicBoolean(true);
+        AtomicInteger failures = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+        LiveLog log = new LiveLog("t", batch -> {
+            if (away.get()) {
+                failures.incrementAndGet();
+                throw new java.net.ConnectException("connection refused");
+            }
+            batches.add(batch);
+        }, java.time.Clock.systemUTC(), new dev.berth.worker.retry.Backoff(Duration.ofMillis(10), Duration.ofMillis(50)),
+                () -> java.time.Instant.now().plusSeconds(600), dropped::addAndGet);
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 200; i++) {
+            String line = "line " + i + "\n";
+            expected.append(line);
+            log.append(line.getBytes(StandardCharsets.UTF_8));
+            if (i == 20) await().until(() -> failures.get() >= 5);
+        }
+        away.set(false);
+        assertThat(log.finish(Duration.ofSeconds(10))).isTrue();
+        assertThat(sent()).isEqualTo(expected.toString());
+        assertThat(dropped).hasValue(0);
+    }
+
+    @Test
+    void aLogTheQueueRefusesIsGivenUpAndCounted() {
+        java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+        AtomicInteger attempts = new AtomicInteger();
+        LiveLog log = new LiveLog("t", batch -> {
+            attempts.incrementAndGet();
+            throw new dev.berth.worker.retry.RefusedException(409, "run is resolved");
+        }, java.time.Clock.systemUTC(), dev.berth.worker.retry.Backoff.DEFAULT,
+                () -> java.time.Instant.now().plusSeconds(600), dropped::addAndGet);
+        log.append("a\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+        assertThat(attempts).hasValue(1);
+        assertThat(dropped).hasValue(2);
+    }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class QueueRunReporterTest {
 
     /** Records the calls in order; "content" holds what reached each putUrl. */
-    static final class RecordingCalls implements RunCalls {
+    static class RecordingCalls implements RunCalls {
         final List<String> calls = new CopyOnWriteArrayList<>();
         final Map<String, ByteArrayOutputStream> content = new ConcurrentHashMap<>();
 
@@ -104,5 +104,49 @@ class QueueRunReporterTest {
                 "finish public/out.txt", "error public/missing file-missing-on-worker");
         assertThat(calls.text("public/out.txt")).isEqualTo("0123456789");
         assertThat(larger.available()).isEqualTo(4);
+    }
+
+    /** The queue is away: the report fails until {@code back}; waiting moves a settable clock. */
+    @Test
+    void aReportIsRetriedUntilTheQueueTakesItAndNeverDroppedWhileTheClaimLasts() throws Exception {
+        dev.berth.testing.MutableClock clock = new dev.berth.testing.MutableClock();
+        Instant takenUntil = clock.instant().plus(java.time.Duration.ofMinutes(20));
+        Instant back = clock.instant().plus(java.time.Duration.ofSeconds(30));
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        RecordingCalls away = new RecordingCalls() {
+            @Override
+            public void reportCompleted() {
+                attempts.incrementAndGet();
+                if (clock.instant().isBefore(back)) throw new java.io.UncheckedIOException(new java.net.ConnectException("refused"));
+                super.reportCompleted();
+            }
+        };
+        dev.berth.worker.retry.Retrying retrying = new dev.berth.worker.retry.Retrying(clock, clock::advance,
+                dev.berth.worker.retry.Backoff.DEFAULT);
+        QueueRunReporter reporter = new QueueRunReporter(away, "t/0", "public/logs/live.log", expires, retrying,
+                () -> takenUntil, n -> { });
+        reporter.finishLog("public/logs/live.log", expires);
+        reporter.reportCompleted();
+        reporter.close();
+
+        assertThat(away.calls).endsWith("completed");
+        assertThat(attempts.get()).isGreaterThan(3);
+        assertThat(clock.instant()).isAfterOrEqualTo(back).isBefore(takenUntil);
+    }
+
+    @Test
+    void aReportTheQueueRefusesIsNotRepeated() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger attempts = new java.util.concurrent.atomic.AtomicInteger();
+        RecordingCalls refusing = new RecordingCalls() {
+            @Override
+            public void reportFailed() {
+                attempts.incrementAndGet();
+                throw new dev.berth.client.BerthApiException(409, "RequestConflict", "run 0 is resolved", "POST", "u");
+            }
+        };
+        QueueRunReporter reporter = new QueueRunReporter(refusing, "t/0", "public/logs/live.log", expires);
+        org.assertj.core.api.Assertions.assertThatThrownBy(reporter::reportFailed).hasMessageContaining("409");
+        reporter.close();
+        assertThat(attempts).hasValue(1);
     }
 }

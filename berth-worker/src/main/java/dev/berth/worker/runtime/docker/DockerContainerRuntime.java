@@ -26,6 +26,7 @@ import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.ContainerRuntimeException;
 import dev.berth.worker.runtime.ContainerSpec;
 import dev.berth.worker.runtime.ContainerSummary;
+import dev.berth.worker.runtime.EngineUnavailableException;
 import dev.berth.worker.runtime.ImageReference;
 import dev.berth.worker.runtime.ImageUnavailableException;
 import dev.berth.worker.runtime.OutputSink;
@@ -84,13 +85,32 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
         this.docker = DockerClientImpl.getInstance(clientConfig, http);
     }
 
-    /** Checks the engine answers; throws with the reason when it does not. */
+    @Override
     public void ping() {
         try {
             docker.pingCmd().exec();
         } catch (RuntimeException e) {
-            throw new ContainerRuntimeException("the Docker engine at " + config.dockerHost() + " does not answer: " + e.getMessage(), e);
+            throw new EngineUnavailableException("the Docker engine at " + config.dockerHost() + " does not answer: "
+                    + firstLine(e), e);
         }
+    }
+
+    /**
+     * The engine's own answers are {@link DockerException}s; a failure to reach it at all (refused
+     * connection, broken stream, closed socket) comes from the transport with an IOException inside.
+     */
+    private boolean unreachable(Throwable e) {
+        if (e instanceof DockerException) return false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof IOException) return true;
+        }
+        return false;
+    }
+
+    private RuntimeException engineGone(String doing, RuntimeException e) {
+        if (e instanceof ContainerRuntimeException || !unreachable(e)) return e;
+        return new EngineUnavailableException("the Docker engine at " + config.dockerHost() + " went away while "
+                + doing + ": " + firstLine(e), e);
     }
 
     @Override
@@ -106,6 +126,8 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
         } catch (BadRequestException e) {
             // the engine refuses the name itself (e.g. upper case): the task's mistake, like an unknown image
             throw new ImageUnavailableException(image, true, "invalid image name '" + image + "': " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("looking for image " + image, e);
         }
         var pull = docker.pullImageCmd(ref.repository());
         pull = ref.digest() != null ? pull.withTag(ref.digest()) : pull.withTag(ref.tag());
@@ -126,6 +148,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
             Thread.currentThread().interrupt();
             throw new ImageUnavailableException(image, false, "pull of " + image + " interrupted", e);
         } catch (IOException | RuntimeException e) {
+            if (e instanceof RuntimeException r && unreachable(r)) throw engineGone("pulling " + image, r);
             String why = firstLine(e);
             throw new ImageUnavailableException(image, saysDoesNotExist(why),
                     "image " + image + " cannot be pulled: " + why, e);
@@ -198,6 +221,8 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
             return create.exec().getId();
         } catch (DockerException e) {
             throw new ContainerRuntimeException("cannot create a container from " + spec.image() + ": " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("creating a container", e);
         }
     }
 
@@ -207,6 +232,8 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
             docker.startContainerCmd(containerId).exec();
         } catch (DockerException e) {
             throw new ContainerRuntimeException("cannot start container " + containerId + ": " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("starting container " + containerId, e);
         }
     }
 
@@ -270,7 +297,12 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
 
     @Override
     public Optional<ContainerExit> awaitExit(String containerId, Duration timeout) {
-        WaitContainerResultCallback callback = docker.waitContainerCmd(containerId).exec(new WaitContainerResultCallback());
+        WaitCallback callback;
+        try {
+            callback = docker.waitContainerCmd(containerId).exec(new WaitCallback());
+        } catch (RuntimeException e) {
+            throw engineGone("waiting for container " + containerId, e);
+        }
         try {
             boolean exited = callback.awaitCompletion(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
             if (!exited) return Optional.empty();
@@ -280,16 +312,36 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
         } finally {
             closeQuietly(callback);
         }
+        // A wait that broke off (rather than answered) means the engine went away: a restarted engine
+        // stops its containers, and whatever exit it reports then is the engine's doing, not the task's.
+        Throwable broke = callback.error;
+        if (broke != null && !(broke instanceof NotFoundException)) {
+            throw new EngineUnavailableException("the Docker engine at " + config.dockerHost()
+                    + " went away while container " + containerId + " ran: " + firstLine(broke), broke);
+        }
         // the wait response carries the code, but only inspect knows about OOM kills
         InspectContainerResponse.ContainerState state;
         try {
             state = docker.inspectContainerCmd(containerId).exec().getState();
         } catch (NotFoundException e) {
             throw new ContainerRuntimeException(dev.berth.core.BerthException.Kind.NOT_FOUND, "container " + containerId + " vanished", e);
+        } catch (RuntimeException e) {
+            throw engineGone("inspecting container " + containerId, e);
         }
         if (Boolean.TRUE.equals(state.getRunning())) return Optional.empty();
         Long code = state.getExitCodeLong();
         return Optional.of(new ContainerExit(code == null ? -1 : code, Boolean.TRUE.equals(state.getOOMKilled())));
+    }
+
+    /** Remembers how a wait ended, so a broken stream is told apart from an exit. */
+    private static final class WaitCallback extends WaitContainerResultCallback {
+        volatile Throwable error;
+
+        @Override
+        public void onError(Throwable throwable) {
+            error = throwable;
+            super.onError(throwable);
+        }
     }
 
     @Override
@@ -303,6 +355,8 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
             if (!firstLine(e).toLowerCase(Locale.ROOT).contains("is not running")) {
                 throw new ContainerRuntimeException("cannot kill container " + containerId + ": " + firstLine(e), e);
             }
+        } catch (RuntimeException e) {
+            throw engineGone("killing container " + containerId, e);
         }
     }
 
@@ -328,12 +382,19 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
             LOG.debug("remove {}: {}", containerId, e.getMessage());
         } catch (DockerException e) {
             throw new ContainerRuntimeException("cannot remove container " + containerId + ": " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("removing container " + containerId, e);
         }
     }
 
     @Override
     public List<ContainerSummary> listContainers(Map<String, String> labels) {
-        List<Container> found = docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
+        List<Container> found;
+        try {
+            found = docker.listContainersCmd().withShowAll(true).withLabelFilter(labels).exec();
+        } catch (RuntimeException e) {
+            throw engineGone("listing containers", e);
+        }
         return found.stream()
                 .map(c -> new ContainerSummary(c.getId(), c.getImage(), c.getState(), c.getLabels()))
                 .toList();

@@ -1,0 +1,210 @@
+package dev.berth.worker;
+
+import dev.berth.worker.queue.WorkClaim;
+import dev.berth.worker.queue.WorkQueue;
+import dev.berth.worker.retry.Backoff;
+import dev.berth.worker.retry.FailureLog;
+import dev.berth.worker.run.LeftoverCleaner;
+import dev.berth.worker.runtime.ContainerRuntime;
+import dev.berth.worker.runtime.ContainerRuntimeException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The claiming thread: keeps up to capacity runs going.
+ *
+ * <ul>
+ *   <li>Claims with a long poll for (capacity − running) tasks, so a free slot is filled as soon as
+ *       a task is pending.
+ *   <li>Claims nothing while the free disk under the data directory is below the threshold, or
+ *       while the container engine does not answer (each said once in the log, and again when it is
+ *       over). When the engine is back, containers of this worker that belong to no run in progress
+ *       (their runs died with the engine) are removed.
+ *   <li>A claim that fails (queue unreachable) is tried again after a backoff.
+ * </ul>
+ */
+final class ClaimLoop {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClaimLoop.class);
+
+    private final WorkQueue queue;
+    private final ContainerRuntime runtime;
+    private final RunSlots slots;
+    private final RunStarter starter;
+    private final Worker.Timing timing;
+    private final String workerId;
+    private final Path dataDir;
+    private final long minFreeDiskBytes;
+    private final LongSupplier freeDisk;
+    private final FailureLog claimFailures;
+    private final Backoff claimBackoff;
+
+    private volatile boolean claimCallInFlight;
+    private volatile boolean pausedForDisk;
+    private volatile boolean pausedForEngine;
+    private Thread thread;
+
+    ClaimLoop(WorkQueue queue, ContainerRuntime runtime, RunSlots slots, RunStarter starter, Worker.Timing timing,
+              String workerId, Path dataDir, long minFreeDiskBytes, LongSupplier freeDisk, Clock clock) {
+        this.queue = queue;
+        this.runtime = runtime;
+        this.slots = slots;
+        this.starter = starter;
+        this.timing = timing;
+        this.workerId = workerId;
+        this.dataDir = dataDir;
+        this.minFreeDiskBytes = minFreeDiskBytes;
+        this.freeDisk = freeDisk;
+        this.claimFailures = new FailureLog(LOG, "claimWork", clock);
+        this.claimBackoff = new Backoff(timing.errorBackoff(),
+                timing.maxBackoff().compareTo(timing.errorBackoff()) > 0 ? timing.maxBackoff() : timing.errorBackoff());
+    }
+
+    synchronized void start() {
+        thread = new Thread(this::loop, "berth-worker-claim");
+        thread.start();
+    }
+
+    boolean isPausedForDisk() {
+        return pausedForDisk;
+    }
+
+    boolean isPausedForEngine() {
+        return pausedForEngine;
+    }
+
+    /**
+     * Waits for the loop to end after {@link RunSlots#stop()}. A claim poll in flight is let finish
+     * (it is short): abandoning it could leave the server claiming a task for a worker that no longer
+     * listens, stuck until its claim expires; whatever it brings is handed back. Anything else the
+     * loop waits on (free slots, disk, engine) is interrupted at once.
+     */
+    void stopAndJoin(Duration wait) {
+        Thread t;
+        synchronized (this) {
+            t = thread;
+        }
+        if (t == null) return;
+        if (!claimCallInFlight) t.interrupt();
+        try {
+            t.join(Math.max(1, wait.toMillis()));
+            if (t.isAlive()) {
+                t.interrupt();
+                t.join(1000);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop() {
+        int failures = 0;
+        while (!slots.isStopping()) {
+            try {
+                if (!diskAllowsClaiming()) {
+                    sleep(timing.diskCheck());
+                    continue;
+                }
+                if (!engineAnswers()) {
+                    sleep(timing.engineCheck());
+                    continue;
+                }
+                int free = slots.awaitFree();
+                if (free == 0) continue;
+                List<WorkClaim> claims;
+                // flag first, then look at stopping: shutdown either sees the flag or we see stopping
+                claimCallInFlight = true;
+                try {
+                    if (slots.isStopping()) break;
+                    claims = queue.claimWork(free, timing.claimWait());
+                } finally {
+                    claimCallInFlight = false;
+                }
+                failures = 0;
+                claimFailures.succeeded(workerId);
+                for (WorkClaim claim : claims) starter.begin(claim);
+            } catch (InterruptedException e) {
+                if (!slots.isStopping()) LOG.warn("claim loop interrupted; going on");
+            } catch (IOException | RuntimeException e) {
+                if (slots.isStopping()) break;
+                failures++;
+                Duration pause = claimBackoff.after(failures);
+                claimFailures.failed(workerId, e, "trying again in " + pause.toMillis() + "ms");
+                try {
+                    sleep(pause);
+                } catch (InterruptedException ignored) {
+                    // stopping, or spurious: the loop condition decides
+                }
+            }
+        }
+    }
+
+    private boolean engineAnswers() {
+        try {
+            runtime.ping();
+        } catch (ContainerRuntimeException e) {
+            if (!pausedForEngine) {
+                LOG.warn("the container engine does not answer: claiming paused until it does ({})", e.getMessage());
+            }
+            pausedForEngine = true;
+            return false;
+        }
+        if (pausedForEngine) {
+            LOG.info("the container engine answers again: claiming resumed");
+            pausedForEngine = false;
+            removeOrphans();
+        }
+        return true;
+    }
+
+    /** Containers of runs that died with the engine (their removal failed while it was away). */
+    private void removeOrphans() {
+        try {
+            int removed = new LeftoverCleaner(runtime).removeLeftovers(workerId, c -> slots.isActive(
+                    c.labels().getOrDefault(ContainerRuntime.LABEL_TASK_ID, ""),
+                    c.labels().getOrDefault(ContainerRuntime.LABEL_RUN_ID, "")));
+            if (removed > 0) LOG.info("removed {} container(s) of runs that ended while the engine was away", removed);
+        } catch (RuntimeException e) {
+            LOG.warn("could not list this worker's containers after the engine came back: {}", e.toString());
+        }
+    }
+
+    private boolean diskAllowsClaiming() {
+        if (minFreeDiskBytes <= 0) return true;
+        long free = freeDisk.getAsLong();
+        boolean enough = free >= minFreeDiskBytes;
+        if (!enough && !pausedForDisk) {
+            LOG.warn("only {} MiB free under {} (threshold {} MiB): claiming paused until space returns",
+                    free >> 20, dataDir, minFreeDiskBytes >> 20);
+        } else if (enough && pausedForDisk) {
+            LOG.info("{} MiB free under {} again: claiming resumed", free >> 20, dataDir);
+        }
+        pausedForDisk = !enough;
+        return enough;
+    }
+
+    static LongSupplier freeDiskUnder(Path dir) {
+        return () -> {
+            try {
+                Path existing = dir;
+                while (existing != null && !Files.exists(existing)) existing = existing.getParent();
+                return Files.getFileStore(existing == null ? Path.of(".") : existing).getUsableSpace();
+            } catch (IOException e) {
+                // an unreadable file store must not stop the worker: count it as enough space
+                LOG.warn("cannot read free disk space under {}: {}", dir, e.toString());
+                return Long.MAX_VALUE;
+            }
+        };
+    }
+
+    private static void sleep(Duration d) throws InterruptedException {
+        Thread.sleep(Math.max(1, d.toMillis()));
+    }
+}

@@ -1,0 +1,118 @@
+package dev.berth.worker;
+
+import dev.berth.core.task.ReasonResolved;
+import dev.berth.worker.payload.PayloadValidator;
+import dev.berth.worker.queue.TaskLogName;
+import dev.berth.worker.queue.WorkClaim;
+import dev.berth.worker.queue.WorkQueue;
+import dev.berth.worker.run.RunOutcome;
+import dev.berth.worker.run.RunReporter;
+import dev.berth.worker.run.TaskRunner;
+import dev.berth.worker.run.WorkerSettings;
+import dev.berth.worker.runtime.ContainerRuntime;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts each claimed run on its own thread, under the {@link RunSupervisor}'s watch, and cleans up
+ * after it: report, slot, container. A run claimed while the worker stops is handed back at once.
+ */
+final class RunStarter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunStarter.class);
+
+    private final WorkQueue queue;
+    private final ContainerRuntime runtime;
+    private final WorkerSettings settings;
+    private final PayloadValidator validator = new PayloadValidator();
+    private final RunSlots slots;
+    private final RunSupervisor supervisor;
+
+    RunStarter(WorkQueue queue, ContainerRuntime runtime, WorkerSettings settings, RunSlots slots, RunSupervisor supervisor) {
+        this.queue = queue;
+        this.runtime = runtime;
+        this.settings = settings;
+        this.slots = slots;
+        this.supervisor = supervisor;
+    }
+
+    void begin(WorkClaim claim) {
+        RunReporter reporter;
+        try {
+            reporter = queue.reporterFor(claim);
+        } catch (IOException | RuntimeException e) {
+            // without a log artifact the run cannot be reported properly; the claim expires and the queue retries it
+            LOG.error("cannot start reporting for {}; leaving it to expire: {}", claim, e.toString());
+            return;
+        }
+        TaskRunner runner = new TaskRunner(runtime, settings, validator, claim.run(), reporter);
+        ActiveRun run = new ActiveRun(claim, runner, reporter);
+        run.thread = new Thread(() -> execute(run), "berth-run-" + claim.taskId() + "-" + claim.runId());
+        if (!slots.register(run)) {
+            // claimed while shutting down (the long poll answered late): hand it straight back
+            LOG.info("claimed {} while shutting down; handing it back", claim);
+            // shutdown interrupted this (the claim) thread to end its long poll; the hand-back must still go out
+            Thread.interrupted();
+            handBack(claim, reporter);
+            closeQuietly(reporter, claim);
+            return;
+        }
+        LOG.info("claimed {} (held until {})", claim, claim.takenUntil());
+        run.thread.start();
+        supervisor.watch(run);
+    }
+
+    private void execute(ActiveRun run) {
+        try {
+            RunOutcome outcome = run.runner.runAndReport();
+            ActiveRun.StopReason stopped = run.stopReason.get();
+            if (outcome.resolution() == RunOutcome.Resolution.CANCELLED && stopped == ActiveRun.StopReason.WORKER_SHUTDOWN) {
+                handBack(run.claim, run.reporter);
+            } else if (outcome.resolution() == RunOutcome.Resolution.CANCELLED) {
+                LOG.info("run {} stopped: it is no longer this worker's to run", run.claim);
+            } else {
+                LOG.info("run {} ended {}{}", run.claim, outcome.resolution().name().toLowerCase(Locale.ROOT),
+                        outcome.exceptionReason() == null ? "" : "/" + outcome.exceptionReason().wire());
+            }
+        } catch (RuntimeException e) {
+            LOG.error("run {} broke out of its runner", run.claim, e);
+        } finally {
+            // the reporter's live log has a flusher thread; a cancelled run never finishes its log
+            closeQuietly(run.reporter, run.claim);
+            run.finished = true;
+            supervisor.unwatch(run);
+            slots.release(run);
+            try {
+                run.runner.removeContainer();
+            } finally {
+                slots.remove(run);
+            }
+        }
+    }
+
+    /** Reports a run exception/worker-shutdown so the queue schedules a retry run at once. */
+    void handBack(WorkClaim claim, RunReporter reporter) {
+        try {
+            reporter.appendLog(("[berth] worker " + settings.workerId() + " is shutting down: the run is handed back "
+                    + "to the queue (exception/worker-shutdown)\n").getBytes(StandardCharsets.UTF_8));
+            reporter.finishLog(TaskLogName.of(claim.run().task()), claim.run().task().expires());
+            reporter.reportException(ReasonResolved.WORKER_SHUTDOWN);
+            LOG.info("run {} handed back: exception/worker-shutdown", claim);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not hand back {}; the queue resolves it when its claim expires: {}", claim, e.toString());
+        }
+    }
+
+    private static void closeQuietly(RunReporter reporter, WorkClaim claim) {
+        if (reporter instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.debug("closing the reporter of {}: {}", claim, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.berth.worker;
+
+import dev.berth.client.BerthClient;
+import dev.berth.client.Credentials;
+import dev.berth.worker.queue.ClientWorkQueue;
+import dev.berth.worker.queue.WorkQueue;
+import dev.berth.worker.retry.Backoff;
+import dev.berth.worker.retry.Retrying;
+import dev.berth.worker.runtime.ContainerRuntime;
+import dev.berth.worker.runtime.docker.DockerContainerRuntime;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * The one place a {@link Worker} is wired, for {@code berth worker}, {@code berth dev} and the tests
+ * alike. By default everything comes from the {@link WorkerConfig}: the queue at its root URL with
+ * its credentials, and the Docker engine it names (both owned and closed by the worker). Tests
+ * replace parts: a queue or engine of their own (left for them to close), shorter
+ * {@link Worker.Timing}, a free-disk probe, a clock.
+ *
+ * <pre>{@code
+ * Worker worker = Worker.builder(config).build();
+ * worker.start();
+ * }</pre>
+ */
+public final class WorkerBuilder {
+
+    private final WorkerConfig config;
+    private WorkQueue queue;
+    private ContainerRuntime runtime;
+    private Worker.Timing timing = Worker.Timing.DEFAULT;
+    private LongSupplier freeDisk;
+    private Clock clock = Clock.systemUTC();
+    private Retrying.Sleeper sleeper = Retrying.Sleeper.REAL;
+
+    WorkerBuilder(WorkerConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /** Claims from {@code queue}, which stays the caller's; otherwise the queue at the config's root URL. */
+    public WorkerBuilder queue(WorkQueue queue) {
+        this.queue = queue;
+        return this;
+    }
+
+    /** Runs containers on {@code runtime}, which stays the caller's; otherwise the config's Docker engine. */
+    public WorkerBuilder runtime(ContainerRuntime runtime) {
+        this.runtime = runtime;
+        return this;
+    }
+
+    public WorkerBuilder timing(Worker.Timing timing) {
+        this.timing = Objects.requireNonNull(timing, "timing");
+        return this;
+    }
+
+    /** Where free disk is read (bytes); otherwise the file store under the config's data directory. */
+    public WorkerBuilder freeDisk(LongSupplier freeDisk) {
+        this.freeDisk = freeDisk;
+        return this;
+    }
+
+    /** The clock claims and retry deadlines are measured with. */
+    public WorkerBuilder clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** How retries of calls about a run wait (tests move a clock instead). */
+    public WorkerBuilder sleeper(Retrying.Sleeper sleeper) {
+        this.sleeper = Objects.requireNonNull(sleeper, "sleeper");
+        return this;
+    }
+
+    /**
+     * The worker, not started yet. Fails, naming the setting, when the queue is the config's and its
+     * root URL or credentials are missing.
+     */
+    public Worker build() {
+        WorkerCounters counters = new WorkerCounters();
+        List<AutoCloseable> owned = new ArrayList<>();
+        WorkQueue q = queue;
+        if (q == null) {
+            config.requireQueueAccess();
+            BerthClient client = new BerthClient(config.rootUrl(), new Credentials(config.clientId(), config.accessToken()));
+            Backoff backoff = new Backoff(timing.errorBackoff(),
+                    timing.maxBackoff().compareTo(timing.errorBackoff()) > 0 ? timing.maxBackoff() : timing.errorBackoff());
+            Retrying retrying = new Retrying(clock, sleeper, backoff, counters.callRetries::increment);
+            q = new ClientWorkQueue(client, config.taskQueueId(), config.workerGroup(), config.workerId(), retrying,
+                    counters.liveLogBytesDropped::add);
+        }
+        ContainerRuntime r = runtime;
+        if (r == null) {
+            DockerContainerRuntime docker = new DockerContainerRuntime(config.docker());
+            owned.add(docker);
+            r = docker;
+        }
+        LongSupplier disk = freeDisk != null ? freeDisk : ClaimLoop.freeDiskUnder(config.dataDir());
+        RunSlots slots = new RunSlots(config.capacity());
+        RunSupervisor supervisor = new RunSupervisor(q, timing, clock, counters);
+        RunStarter starter = new RunStarter(q, r, config.workerSettings(), slots, supervisor);
+        ClaimLoop claimLoop = new ClaimLoop(q, r, slots, starter, timing, config.workerId(), config.dataDir(),
+                config.minFreeDiskBytes(), disk, clock);
+        WorkerShutdown shutdown = new WorkerShutdown(slots, claimLoop, supervisor, config.workerId());
+        return new Worker(config.workerSettings(), r, config.dataDir(), slots, claimLoop, shutdown, counters, owned);
+    }
+
+    /** {@link #build()}, then {@link Worker#start()}. */
+    public Worker start() {
+        Worker worker = build();
+        worker.start();
+        return worker;
+    }
+}
