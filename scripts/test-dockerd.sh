@@ -28,6 +28,11 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
+if ! command -v ip >/dev/null 2>&1; then
+  echo "test-dockerd.sh: installing iproute2 from Debian (for the engine's bridge)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q iproute2
+fi
+
 running() {
   [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null
 }
@@ -72,6 +77,10 @@ start() {
   return 1
 }
 
+remove_bridge() {
+  if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; fi
+}
+
 stop() {
   if ! running; then
     echo "test-dockerd.sh: not running"
@@ -83,12 +92,15 @@ stop() {
   for _ in $(seq 1 "$WAIT_SECONDS"); do
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "test-dockerd.sh: stopped"
+      remove_bridge
       return 0
     fi
     sleep 0.5
   done
   echo "test-dockerd.sh: dockerd $pid did not stop; killing it" >&2
   kill -KILL "$pid" 2>/dev/null || true
+  sleep 1
+  remove_bridge
 }
 
 load_images() {

@@ -79,6 +79,7 @@ class ServerAwayIT extends DeployedFixture {
         }
         assertThat(worker.process.isAlive()).as("worker alive while the server is away:\n%s", worker.output()).isTrue();
         Thread.sleep(Math.max(0, AWAY.toMillis() - Duration.between(away, Instant.now()).toMillis()));
+        Duration killedFor = Duration.between(away, Instant.now());
         server.start();
         Duration unreachable = Duration.between(away, Instant.now());
 
@@ -110,8 +111,9 @@ class ServerAwayIT extends DeployedFixture {
                     .containsExactlyElementsOf(expected);
         }
         assertThat(worker.process.isAlive()).isTrue();
-        System.out.printf("[figures] server away: unreachable %d ms with 4 tasks running (2 ended while away); "
-                        + "all reports in %d ms after it returned; every live-log line delivered once; 1 run per task%n",
-                unreachable.toMillis(), reportsBack.toMillis());
+        System.out.printf("[figures] server away: killed for %d ms, unreachable %d ms (until healthy again) with 4 tasks "
+                        + "running (2 ended while away); all reports in %d ms after it returned; every live-log line "
+                        + "delivered once; 1 run per task%n",
+                killedFor.toMillis(), unreachable.toMillis(), reportsBack.toMillis());
     }
 }
