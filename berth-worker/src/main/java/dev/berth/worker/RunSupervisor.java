@@ -84,14 +84,23 @@ final class RunSupervisor implements AutoCloseable {
 
     private void scheduleReclaim(ActiveRun run, int failures) {
         if (run.done() || scheduler.isShutdown()) return;
-        long halfLeft = Duration.between(clock.instant(), run.claim.takenUntil()).toMillis() / 2;
-        long delay = failures == 0 ? halfLeft : Math.min(halfLeft, reclaimBackoff.after(failures).toMillis());
-        delay = Math.max(timing.minReclaimDelay().toMillis(), delay);
+        long delay = reclaimDelay(Duration.between(clock.instant(), run.claim.takenUntil()), failures).toMillis();
         try {
             run.reclaim = scheduler.schedule(() -> reclaim(run, failures), delay, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // shutting down
         }
+    }
+
+    /**
+     * When to reclaim, given what is left of the claim: at half of it, or — after {@code failures}
+     * failed attempts in a row — after the backoff, but never later than half of what is left, so
+     * a queue that returns before the claim ends always gets another reclaim in time.
+     */
+    Duration reclaimDelay(Duration left, int failures) {
+        long halfLeft = left.toMillis() / 2;
+        long delay = failures == 0 ? halfLeft : Math.min(halfLeft, reclaimBackoff.after(failures).toMillis());
+        return Duration.ofMillis(Math.max(timing.minReclaimDelay().toMillis(), delay));
     }
 
     private void reclaim(ActiveRun run, int failuresBefore) {

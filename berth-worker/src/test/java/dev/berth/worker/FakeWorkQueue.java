@@ -35,6 +35,8 @@ final class FakeWorkQueue implements WorkQueue {
     /** Task ids the queue no longer has running (cancelled). */
     final Set<String> cancelled = ConcurrentHashMap.newKeySet();
     final Map<String, RecordingReporter> reporters = new ConcurrentHashMap<>();
+    /** How many reclaims to come fail as if the queue could not be reached. */
+    final java.util.concurrent.atomic.AtomicInteger reclaimFailuresLeft = new java.util.concurrent.atomic.AtomicInteger();
     /** While set, status polls fail as if the queue could not be reached. */
     volatile boolean statusUnreachable;
     final java.util.concurrent.atomic.AtomicInteger statusPolls = new java.util.concurrent.atomic.AtomicInteger();
@@ -55,8 +57,11 @@ final class FakeWorkQueue implements WorkQueue {
     }
 
     @Override
-    public ReclaimResult reclaim(WorkClaim claim) {
+    public ReclaimResult reclaim(WorkClaim claim) throws java.io.IOException {
         reclaims.add(new Reclaim(claim.taskId(), Instant.now(), claim.takenUntil()));
+        if (reclaimFailuresLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new java.net.ConnectException("connection refused (fake)");
+        }
         if (gone.contains(claim.taskId())) return new ReclaimResult.Gone("run is resolved");
         Instant until = Instant.now().plus(claimLength);
         claim.renew(until, null);

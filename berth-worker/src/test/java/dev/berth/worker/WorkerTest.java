@@ -243,4 +243,24 @@ class WorkerTest {
         runtime.exit(second.taskId(), 0);
         await().until(() -> queue.reporter(second.taskId()).resolutions.contains("completed"));
     }
+
+    @Test
+    void failedReclaimsAreRetriedSoonAndTheClaimIsHeldOnceTheQueueAnswers() {
+        try (LogCapture log = new LogCapture(RunSupervisor.class)) {
+            queue.claimLength = Duration.ofMillis(2000);
+            queue.reclaimFailuresLeft.set(3);
+            start(1);
+            ClaimedRun run = enqueue();
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> queue.reclaimsOf(run.taskId()).size() >= 5);
+            // every attempt, failed or not, came before the claim it tried to renew ran out
+            for (FakeWorkQueue.Reclaim r : queue.reclaimsOf(run.taskId())) assertThat(r.at()).isBefore(r.takenUntilBefore());
+            assertThat(runtime.killed).isEmpty();
+            assertThat(log.at(ch.qos.logback.classic.Level.WARN, "reclaim")).hasSize(1);
+            assertThat(log.at(ch.qos.logback.classic.Level.INFO, "works again after 3 failure(s)")).hasSize(1);
+            assertThat(worker.counters().reclaimFailures()).isEqualTo(3);
+            runtime.exit(run.taskId(), 0);
+            await().until(() -> queue.reporter(run.taskId()).resolutions.contains("completed"));
+        }
+    }
 }

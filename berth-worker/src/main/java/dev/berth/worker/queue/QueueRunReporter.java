@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Every call that can be repeated safely (creating and finishing artifacts, the resolution) is
  * retried with backoff until it goes through, the queue answers finally (4xx), or the run's claim
  * ends ({@code deadline}, its takenUntil): a report is never given up while the queue is merely
- * away, since a run whose report is lost ends claim-expired and runs again. Only an artifact's
- * bytes go once (the stream is a window on the container's tar stream and cannot be rewound).
+ * away, since a run whose report is lost ends claim-expired and runs again. An artifact's bytes are
+ * kept (memory, or a temporary file when large) so that its upload can be retried too.
  *
  * <p>{@link #close()} stops the flusher without sending more; the worker calls it after every run
  * (a cancelled run never reaches {@link #finishLog}).
@@ -95,11 +95,60 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
         liveLog.append(chunk);
     }
 
+    /**
+     * The container's tar stream cannot be rewound, so an artifact's bytes are first kept where a
+     * retry can read them again: in memory up to this size, in a temporary file beyond it.
+     */
+    static final long IN_MEMORY_ARTIFACT = 16L << 20;
+
     @Override
     public void uploadArtifact(String name, String contentType, Instant expires, long size, InputStream content) throws IOException {
         URI putUrl = retry(() -> calls.createUploadArtifact(name, contentType, expires));
-        calls.putContent(putUrl, contentType, size, content);
+        if (size <= IN_MEMORY_ARTIFACT) {
+            byte[] bytes = content.readNBytes((int) size);
+            if (bytes.length != size) throw new IOException("artifact " + name + " ended after " + bytes.length + " of " + size + " bytes");
+            retryVoid(() -> calls.putContent(putUrl, contentType, size, new java.io.ByteArrayInputStream(bytes)));
+        } else {
+            java.nio.file.Path spool = java.nio.file.Files.createTempFile("berth-artifact-", ".part");
+            try {
+                try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(spool)) {
+                    long copied = content.transferTo(new BoundedOutputStream(out, size));
+                    if (copied < size) throw new IOException("artifact " + name + " ended after " + copied + " of " + size + " bytes");
+                }
+                retryVoid(() -> {
+                    try (InputStream in = java.nio.file.Files.newInputStream(spool)) {
+                        calls.putContent(putUrl, contentType, size, in);
+                    }
+                });
+            } finally {
+                java.nio.file.Files.deleteIfExists(spool);
+            }
+        }
         retryVoid(() -> calls.finishArtifact(name));
+    }
+
+    /** Takes at most {@code limit} bytes (the entry's size); the tar stream ends each entry by itself. */
+    private static final class BoundedOutputStream extends java.io.FilterOutputStream {
+        private long left;
+
+        BoundedOutputStream(java.io.OutputStream out, long limit) {
+            super(out);
+            this.left = limit;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (left <= 0) throw new IOException("more bytes than the artifact's size");
+            out.write(b);
+            left--;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len > left) throw new IOException("more bytes than the artifact's size");
+            out.write(b, off, len);
+            left -= len;
+        }
     }
 
     @Override

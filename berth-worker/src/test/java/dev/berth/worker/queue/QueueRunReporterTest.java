@@ -149,4 +149,26 @@ class QueueRunReporterTest {
         reporter.close();
         assertThat(attempts).hasValue(1);
     }
+
+    @Test
+    void anArtifactUploadThatBreaksOffIsSentAgainWhole() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger puts = new java.util.concurrent.atomic.AtomicInteger();
+        RecordingCalls flaky = new RecordingCalls() {
+            @Override
+            public void putContent(URI putUrl, String contentType, long size, InputStream in) throws java.io.IOException {
+                if (puts.incrementAndGet() == 1) {
+                    in.readNBytes(3);
+                    throw new java.io.IOException("connection reset by peer");
+                }
+                super.putContent(putUrl, contentType, size, in);
+            }
+        };
+        QueueRunReporter reporter = new QueueRunReporter(flaky, "t/0", "public/logs/live.log", expires);
+        byte[] body = "the whole artifact".getBytes(StandardCharsets.UTF_8);
+        reporter.uploadArtifact("public/out.txt", "text/plain", expires, body.length, new ByteArrayInputStream(body));
+        reporter.close();
+        assertThat(puts).hasValue(2);
+        assertThat(flaky.text("public/out.txt")).isEqualTo("the whole artifact");
+        assertThat(flaky.calls).containsSubsequence("put public/out.txt " + body.length, "finish public/out.txt");
+    }
 }

@@ -315,6 +315,9 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
         // A wait that broke off (rather than answered) means the engine went away: a restarted engine
         // stops its containers, and whatever exit it reports then is the engine's doing, not the task's.
         Throwable broke = callback.error;
+        if (broke instanceof DockerException && !(broke instanceof NotFoundException)) {
+            throw new ContainerRuntimeException("waiting for container " + containerId + " failed: " + firstLine(broke), broke);
+        }
         if (broke != null && !(broke instanceof NotFoundException)) {
             throw new EngineUnavailableException("the Docker engine at " + config.dockerHost()
                     + " went away while container " + containerId + " ran: " + firstLine(broke), broke);
@@ -337,10 +340,15 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
     private static final class WaitCallback extends WaitContainerResultCallback {
         volatile Throwable error;
 
+        /** Instead of the template's: it logs every broken wait at ERROR, and the caller says what it means. */
         @Override
         public void onError(Throwable throwable) {
             error = throwable;
-            super.onError(throwable);
+            try {
+                close();
+            } catch (IOException e) {
+                LOG.debug("closing a broken wait", e);
+            }
         }
     }
 
