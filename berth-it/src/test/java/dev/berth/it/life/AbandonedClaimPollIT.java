@@ -60,8 +60,25 @@ class AbandonedClaimPollIT extends DeployedFixture {
             Thread.sleep(1_000); // the poll reaches the server and waits there (nothing is pending)
             assertThat(socket.getInputStream().available()).as("the long poll is still open (no answer yet)").isZero();
         }
-        Instant closed = Instant.now();
+        anotherWorkerRunsATaskCreatedNow(server, root, goneId, "raw claimWork?wait=20, socket closed", Instant.now());
+    }
 
+    @Test
+    void aTaskCreatedAfterAWorkerProcessWasKilledDuringItsLongPollGoesToAnotherWorkerWithinSeconds() throws Exception {
+        ServerProcess server = startServer(Map.of());
+        BerthClient root = server.rootClient();
+        String goneId = workerId("gone");
+        BerthProcess gone = startWorker(server.rootUrl(), createWorkerClient(root, goneId), goneId, 1, null);
+        await("the worker process polls for work").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .untilAsserted(() -> assertThat(gone.output()).contains("claiming from"));
+        Thread.sleep(2_000); // its first long poll is open on the server (the queue is empty)
+        gone.kill9();
+        anotherWorkerRunsATaskCreatedNow(server, root, goneId, "berth worker process, SIGKILL", Instant.now());
+    }
+
+    /** Creates a task, starts another worker and checks that it, not the gone worker, runs the task. */
+    private void anotherWorkerRunsATaskCreatedNow(ServerProcess server, BerthClient root, String goneId, String how,
+            Instant closed) {
         String taskId = Slugid.nice();
         root.queue().createTask(taskId, shellTask("echo started; sleep 600", 900));
 
@@ -78,8 +95,8 @@ class AbandonedClaimPollIT extends DeployedFixture {
         Duration took = Duration.between(closed, Instant.now());
         TaskStatus s = root.queue().taskStatus(taskId);
         Run r0 = run(s, 0);
-        System.out.printf("[figures] abandoned long poll: task running on another worker %d ms after the poll's connection "
-                        + "closed (incl. that worker's JVM start); runs: %s%n", took.toMillis(), describe(s));
+        System.out.printf("[figures] abandoned long poll (%s): task running on another worker %d ms after the poll's "
+                        + "connection closed (incl. that worker's JVM start); runs: %s%n", how, took.toMillis(), describe(s));
         if (goneId.equals(r0.workerId())) {
             // the other accepted outcome: claimed for the gone worker but handed back at once, and retried
             assertThat(r0.state()).as("a claim for the gone worker is handed back: " + describe(s)).isEqualTo(TaskState.EXCEPTION);
