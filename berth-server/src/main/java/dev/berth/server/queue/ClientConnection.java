@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.util.BufferUtil;
 import org.slf4j.Logger;
@@ -34,7 +35,10 @@ final class ClientConnection {
     static ClientConnection of(Context ctx) {
         ServletContextRequest request = ServletContextRequest.getServletContextRequest(ctx.req());
         if (request == null) return new ClientConnection(null);
-        ClientConnection c = new ClientConnection(request.getConnectionMetaData().getConnection().getEndPoint());
+        // Only an HTTP/1 connection carries nothing but this request's bytes: on HTTP/2 a read would take frames.
+        HttpVersion version = request.getConnectionMetaData().getHttpVersion();
+        boolean http1 = version == HttpVersion.HTTP_1_1 || version == HttpVersion.HTTP_1_0;
+        ClientConnection c = new ClientConnection(http1 ? request.getConnectionMetaData().getConnection().getEndPoint() : null);
         request.addFailureListener(failure -> c.gone = true);
         return c;
     }
