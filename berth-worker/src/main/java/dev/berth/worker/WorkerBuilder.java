@@ -90,7 +90,7 @@ public final class WorkerBuilder {
                     timing.maxBackoff().compareTo(timing.errorBackoff()) > 0 ? timing.maxBackoff() : timing.errorBackoff());
             Retrying retrying = new Retrying(clock, sleeper, backoff, counters.callRetries::increment);
             q = new ClientWorkQueue(client, config.taskQueueId(), config.workerGroup(), config.workerId(), retrying,
-                    counters.liveLogBytesDropped::add);
+                    counters.liveLogBytesDropped::increment);
         }
         ContainerRuntime r = runtime;
         if (r == null) {
