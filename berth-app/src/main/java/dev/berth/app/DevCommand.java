@@ -1,11 +1,21 @@
 package dev.berth.app;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.client.BerthApiException;
+import dev.berth.client.BerthClient;
+import dev.berth.client.Credentials;
+import dev.berth.core.json.Json;
 import dev.berth.server.BerthServer;
 import dev.berth.server.ServerConfig;
 import dev.berth.worker.Worker;
 import dev.berth.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -48,13 +58,47 @@ class DevCommand implements Callable<Integer> {
         workerEnv.put("TASKCLUSTER_ACCESS_TOKEN", server.rootAccessToken());
         workerEnv.putIfAbsent("BERTH_DATA_DIR", serverConfig.dataDir().toString());
         if (taskQueueId != null) workerEnv.put("BERTH_TASK_QUEUE", taskQueueId);
-        WorkerConfig workerConfig = WorkerConfig.load(config, workerEnv);
         try {
+            // the worker gets a client of its own with only the scopes an operator gives a deployed
+            // worker (see README), so `berth dev` runs the wiring production runs
+            WorkerConfig asRoot = WorkerConfig.load(config, workerEnv);
+            Credentials worker = workerClient(server, asRoot);
+            workerEnv.put("TASKCLUSTER_CLIENT_ID", worker.clientId());
+            workerEnv.put("TASKCLUSTER_ACCESS_TOKEN", worker.accessToken());
+            WorkerConfig workerConfig = WorkerConfig.load(config, workerEnv);
             return new Running(server, Worker.builder(workerConfig).start(), workerConfig);
         } catch (RuntimeException e) {
             server.close();
             throw e;
         }
+    }
+
+    /** The scopes a deployed worker holds: claiming from its queue, as its own worker id. */
+    static List<String> workerScopes(WorkerConfig cfg) {
+        return List.of("queue:claim-work:" + cfg.taskQueueId(),
+                "queue:worker-id:" + cfg.workerGroup() + "/" + cfg.workerId());
+    }
+
+    /**
+     * Creates (or, from an earlier start on the same data directory, updates and gives a new token)
+     * the client {@code berth/dev-worker/<group>/<id>} holding {@link #workerScopes}.
+     */
+    static Credentials workerClient(BerthServer server, WorkerConfig cfg) {
+        BerthClient root = new BerthClient(server.rootUrl(), new Credentials(server.rootClientId(), server.rootAccessToken()));
+        String clientId = "berth/dev-worker/" + cfg.workerGroup() + "/" + cfg.workerId();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("description", "the worker `berth dev` runs beside its server");
+        body.put("expires", Json.format(Instant.now().plus(Duration.ofDays(3650)).truncatedTo(ChronoUnit.MILLIS)));
+        body.put("scopes", workerScopes(cfg));
+        JsonNode answer;
+        try {
+            answer = root.auth().createClient(clientId, body);
+        } catch (BerthApiException e) {
+            if (e.statusCode() != 409) throw e;
+            root.auth().updateClient(clientId, body);
+            answer = root.auth().resetAccessToken(clientId);
+        }
+        return new Credentials(clientId, answer.path("accessToken").asText());
     }
 
     @Override

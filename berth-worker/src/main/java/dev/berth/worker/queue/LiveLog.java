@@ -50,6 +50,8 @@ public final class LiveLog implements AutoCloseable {
     public static final int MAX_BATCH = 1024 * 1024;
     public static final int MAX_PENDING = 8 * 1024 * 1024;
     public static final Duration APPEND_WAIT = Duration.ofSeconds(5);
+    /** Retries of a batch: a short cap, so a viewer sees the lines soon after the queue is back. */
+    public static final Backoff SEND_BACKOFF = new Backoff(Duration.ofMillis(250), Duration.ofSeconds(2));
 
     private final String name;
     private final BatchSender sender;
@@ -73,7 +75,7 @@ public final class LiveLog implements AutoCloseable {
 
     /** @param name what the log is called in worker log lines (e.g. the task and run) */
     public LiveLog(String name, BatchSender sender) {
-        this(name, sender, Clock.systemUTC(), Backoff.DEFAULT, () -> Instant.MAX, n -> { });
+        this(name, sender, Clock.systemUTC(), SEND_BACKOFF, () -> Instant.MAX, n -> { });
     }
 
     /**

@@ -72,7 +72,7 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
         this.failures = new FailureLog(LOG, "reporting to the queue", retrying.clock());
         URI logUrl = retry(() -> calls.createUploadArtifact(logName, LOG_CONTENT_TYPE, expires));
         this.liveLog = new LiveLog(what, batch -> calls.appendContent(logUrl, batch), retrying.clock(),
-                Backoff.DEFAULT, deadline, liveLogDropped);
+                LiveLog.SEND_BACKOFF, deadline, liveLogDropped);
     }
 
     private <T> T retry(Retrying.Call<T> call) throws IOException {

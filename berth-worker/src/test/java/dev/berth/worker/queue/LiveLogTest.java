@@ -153,4 +153,21 @@ class LiveLogTest {
         assertThat(attempts).hasValue(1);
         assertThat(dropped).hasValue(2);
     }
+
+    /** Only when MAX_PENDING bytes wait for a queue that is away is output dropped: counted, WARNed once. */
+    @Test
+    void outputBeyondTheCapWhileTheQueueIsAwayIsCountedAndWarnedOnce() {
+        try (dev.berth.worker.LogCapture warnings = new dev.berth.worker.LogCapture(LiveLog.class)) {
+            java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+            LiveLog log = new LiveLog("t", batch -> {
+                throw new java.net.ConnectException("connection refused");
+            }, java.time.Clock.systemUTC(), LiveLog.SEND_BACKOFF, () -> java.time.Instant.now().plusSeconds(600), dropped::addAndGet);
+            byte[] chunk = new byte[1024 * 1024];
+            for (int i = 0; i < LiveLog.MAX_PENDING / chunk.length + 1; i++) log.append(chunk); // one batch in flight, the rest wait
+            log.append(chunk); // no room: waits APPEND_WAIT, then is dropped
+            log.close();
+            assertThat(dropped).hasValue(chunk.length);
+            assertThat(warnings.at(ch.qos.logback.classic.Level.WARN, "output is dropped")).hasSize(1);
+        }
+    }
 }
