@@ -16,13 +16,13 @@ import java.util.Map;
 import java.util.UUID;
 
 /** Starting servers (H2 or a fresh PostgreSQL database) for integration tests. */
-final class ItSupport {
+public final class ItSupport {
 
     static final String DEFAULT_PG_URL = "jdbc:postgresql://127.0.0.1:5432/berth_test?user=berth&password=berth";
 
     private ItSupport() {}
 
-    static String testDatabaseUrl() {
+    public static String testDatabaseUrl() {
         String url = System.getenv("BERTH_TEST_DATABASE_URL");
         return url == null || url.isBlank() ? DEFAULT_PG_URL : url;
     }
@@ -46,16 +46,32 @@ final class ItSupport {
 
     /** A server on a fresh database made on the test PostgreSQL server; fails (never skips) when it is unreachable. */
     static Running postgresServer() throws Exception {
-        String base = testDatabaseUrl();
-        String name = "berth_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = DriverManager.getConnection(base); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        } catch (SQLException e) {
-            throw new AssertionError("PostgreSQL is not reachable at " + base.replaceAll("password=[^&]*", "password=***")
-                    + " (run scripts/postgres.sh, or set BERTH_TEST_DATABASE_URL): " + e.getMessage(), e);
+        PostgresDatabase db = PostgresDatabase.create();
+        return new Running(start(db.url()), db.name());
+    }
+
+    /** A fresh database of its own on the test PostgreSQL server; closing it drops it. */
+    public record PostgresDatabase(String name, String url) implements AutoCloseable {
+
+        /** Fails (never skips) when the test PostgreSQL server is unreachable. */
+        public static PostgresDatabase create() {
+            String base = testDatabaseUrl();
+            String name = "berth_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+            try (Connection c = DriverManager.getConnection(base); Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE " + name);
+            } catch (SQLException e) {
+                throw new AssertionError("PostgreSQL is not reachable at " + base.replaceAll("password=[^&]*", "password=***")
+                        + " (run scripts/postgres.sh, or set BERTH_TEST_DATABASE_URL): " + e.getMessage(), e);
+            }
+            return new PostgresDatabase(name, base.replaceFirst("(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name));
         }
-        String url = base.replaceFirst("(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
-        return new Running(start(url), name);
+
+        @Override
+        public void close() throws SQLException {
+            try (Connection c = DriverManager.getConnection(testDatabaseUrl()); Statement st = c.createStatement()) {
+                st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            }
+        }
     }
 
     private static BerthServer start(String databaseUrl) throws Exception {

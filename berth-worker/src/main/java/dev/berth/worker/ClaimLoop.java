@@ -46,13 +46,16 @@ final class ClaimLoop {
     private final FailureLog claimFailures;
     private final Backoff claimBackoff;
 
+    private final java.util.concurrent.atomic.AtomicBoolean orphansSuspected;
     private volatile boolean claimCallInFlight;
     private volatile boolean pausedForDisk;
     private volatile boolean pausedForEngine;
     private Thread thread;
 
     ClaimLoop(WorkQueue queue, ContainerRuntime runtime, RunSlots slots, RunStarter starter, Worker.Timing timing,
-              String workerId, Path dataDir, long minFreeDiskBytes, LongSupplier freeDisk, Clock clock) {
+              String workerId, Path dataDir, long minFreeDiskBytes, LongSupplier freeDisk, Clock clock,
+              java.util.concurrent.atomic.AtomicBoolean orphansSuspected) {
+        this.orphansSuspected = orphansSuspected;
         this.queue = queue;
         this.runtime = runtime;
         this.slots = slots;
@@ -159,19 +162,26 @@ final class ClaimLoop {
         if (pausedForEngine) {
             LOG.info("the container engine answers again: claiming resumed");
             pausedForEngine = false;
-            removeOrphans();
+            orphansSuspected.set(true);
         }
+        // also after an engine restart too quick for the loop to see: a run that died with it says so
+        if (orphansSuspected.getAndSet(false)) removeOrphans();
         return true;
     }
 
     /** Containers of runs that died with the engine (their removal failed while it was away). */
     private void removeOrphans() {
+        java.util.function.Predicate<dev.berth.worker.runtime.ContainerSummary> active = c -> slots.isActive(
+                c.labels().getOrDefault(ContainerRuntime.LABEL_TASK_ID, ""),
+                c.labels().getOrDefault(ContainerRuntime.LABEL_RUN_ID, ""));
         try {
-            int removed = new LeftoverCleaner(runtime).removeLeftovers(workerId, c -> slots.isActive(
-                    c.labels().getOrDefault(ContainerRuntime.LABEL_TASK_ID, ""),
-                    c.labels().getOrDefault(ContainerRuntime.LABEL_RUN_ID, "")));
+            LeftoverCleaner cleaner = new LeftoverCleaner(runtime);
+            int removed = cleaner.removeLeftovers(workerId, active);
             if (removed > 0) LOG.info("removed {} container(s) of runs that ended while the engine was away", removed);
+            // what could not be removed now is tried again on a later round
+            if (cleaner.count(workerId, active.negate()) > 0) orphansSuspected.set(true);
         } catch (RuntimeException e) {
+            orphansSuspected.set(true);
             LOG.warn("could not list this worker's containers after the engine came back: {}", e.toString());
         }
     }

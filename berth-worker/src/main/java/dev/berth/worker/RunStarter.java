@@ -30,8 +30,15 @@ final class RunStarter {
     private final PayloadValidator validator = new PayloadValidator();
     private final RunSlots slots;
     private final RunSupervisor supervisor;
+    private final java.util.concurrent.atomic.AtomicBoolean orphansSuspected;
 
-    RunStarter(WorkQueue queue, ContainerRuntime runtime, WorkerSettings settings, RunSlots slots, RunSupervisor supervisor) {
+    /**
+     * @param orphansSuspected set when a run was lost with the engine: its container may have outlived
+     *     the failed removal, and the claim loop looks for such leftovers once the engine answers
+     */
+    RunStarter(WorkQueue queue, ContainerRuntime runtime, WorkerSettings settings, RunSlots slots, RunSupervisor supervisor,
+               java.util.concurrent.atomic.AtomicBoolean orphansSuspected) {
+        this.orphansSuspected = orphansSuspected;
         this.queue = queue;
         this.runtime = runtime;
         this.settings = settings;
@@ -74,6 +81,7 @@ final class RunStarter {
             } else if (outcome.resolution() == RunOutcome.Resolution.CANCELLED) {
                 LOG.info("run {} stopped: it is no longer this worker's to run", run.claim);
             } else {
+                if (stopped == null && outcome.exceptionReason() == ReasonResolved.WORKER_SHUTDOWN) orphansSuspected.set(true);
                 LOG.info("run {} ended {}{}", run.claim, outcome.resolution().name().toLowerCase(Locale.ROOT),
                         outcome.exceptionReason() == null ? "" : "/" + outcome.exceptionReason().wire());
             }

@@ -90,7 +90,7 @@ public final class WorkerBuilder {
                     timing.maxBackoff().compareTo(timing.errorBackoff()) > 0 ? timing.maxBackoff() : timing.errorBackoff());
             Retrying retrying = new Retrying(clock, sleeper, backoff, counters.callRetries::increment);
             q = new ClientWorkQueue(client, config.taskQueueId(), config.workerGroup(), config.workerId(), retrying,
-                    counters.liveLogBytesDropped::add);
+                    counters.liveLogBytesDropped::increment);
         }
         ContainerRuntime r = runtime;
         if (r == null) {
@@ -101,9 +101,10 @@ public final class WorkerBuilder {
         LongSupplier disk = freeDisk != null ? freeDisk : ClaimLoop.freeDiskUnder(config.dataDir());
         RunSlots slots = new RunSlots(config.capacity());
         RunSupervisor supervisor = new RunSupervisor(q, timing, clock, counters);
-        RunStarter starter = new RunStarter(q, r, config.workerSettings(), slots, supervisor);
+        java.util.concurrent.atomic.AtomicBoolean orphansSuspected = new java.util.concurrent.atomic.AtomicBoolean();
+        RunStarter starter = new RunStarter(q, r, config.workerSettings(), slots, supervisor, orphansSuspected);
         ClaimLoop claimLoop = new ClaimLoop(q, r, slots, starter, timing, config.workerId(), config.dataDir(),
-                config.minFreeDiskBytes(), disk, clock);
+                config.minFreeDiskBytes(), disk, clock, orphansSuspected);
         WorkerShutdown shutdown = new WorkerShutdown(slots, claimLoop, supervisor, config.workerId());
         return new Worker(config.workerSettings(), r, config.dataDir(), slots, claimLoop, shutdown, counters, owned);
     }

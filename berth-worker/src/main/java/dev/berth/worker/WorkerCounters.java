@@ -1,25 +1,47 @@
 package dev.berth.worker;
 
-import java.util.concurrent.atomic.LongAdder;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * What the worker counts about its background calls, said in its log at shutdown: retries of
- * reports and other calls about runs, and live log bytes given up.
+ * What the worker counts about its background calls, in a Micrometer registry the worker owns (so
+ * an exporter can be attached later) and said in its log at shutdown: retries of reports and other
+ * calls about runs, live log bytes given up, failed status polls and reclaims.
  */
 public final class WorkerCounters {
 
-    final LongAdder callRetries = new LongAdder();
-    final LongAdder liveLogBytesDropped = new LongAdder();
-    final LongAdder statusPollFailures = new LongAdder();
-    final LongAdder reclaimFailures = new LongAdder();
+    private final MeterRegistry registry;
+    final Counter callRetries;
+    final Counter liveLogBytesDropped;
+    final Counter statusPollFailures;
+    final Counter reclaimFailures;
 
-    public long callRetries() { return callRetries.sum(); }
+    public WorkerCounters() {
+        this(new SimpleMeterRegistry());
+    }
 
-    public long liveLogBytesDropped() { return liveLogBytesDropped.sum(); }
+    public WorkerCounters(MeterRegistry registry) {
+        this.registry = registry;
+        this.callRetries = Counter.builder("berth_worker_call_retries")
+                .description("retries of calls about a run (reports, artifacts) while the queue was away").register(registry);
+        this.liveLogBytesDropped = Counter.builder("berth_worker_live_log_bytes_dropped")
+                .description("live log bytes given up (buffer full, run gone or claim ended)").baseUnit("bytes").register(registry);
+        this.statusPollFailures = Counter.builder("berth_worker_status_poll_failures")
+                .description("status polls that got no answer").register(registry);
+        this.reclaimFailures = Counter.builder("berth_worker_reclaim_failures")
+                .description("reclaims that got no answer").register(registry);
+    }
 
-    public long statusPollFailures() { return statusPollFailures.sum(); }
+    public MeterRegistry registry() { return registry; }
 
-    public long reclaimFailures() { return reclaimFailures.sum(); }
+    public long callRetries() { return (long) callRetries.count(); }
+
+    public long liveLogBytesDropped() { return (long) liveLogBytesDropped.count(); }
+
+    public long statusPollFailures() { return (long) statusPollFailures.count(); }
+
+    public long reclaimFailures() { return (long) reclaimFailures.count(); }
 
     @Override
     public String toString() {

@@ -49,6 +49,9 @@ final class HeldContainerRuntime implements ContainerRuntime {
         engineDown = false;
     }
 
+    /** While set, removals fail as they do in the moment an engine restarts (the container stays behind). */
+    volatile boolean removalsFail;
+
     private static EngineUnavailableException gone(String doing) {
         return new EngineUnavailableException("the Docker engine at fake:// went away while " + doing
                 + ": connection refused", new java.io.IOException("connection refused"));
@@ -139,12 +142,14 @@ final class HeldContainerRuntime implements ContainerRuntime {
 
     @Override
     public void removeContainer(String containerId) {
-        if (engineDown) {
+        if (engineDown || removalsFail) {
             // the dead container stays behind for the worker to clean up once the engine is back
             int index = Integer.parseInt(containerId.substring(4));
             Map<String, String> labels = new java.util.HashMap<>(created.get(index).labels());
             labels.put(LABEL_MANAGED, "true");
-            leftovers.add(new ContainerSummary(containerId, "busybox", "exited", labels));
+            if (leftovers.stream().noneMatch(c -> c.id().equals(containerId))) {
+                leftovers.add(new ContainerSummary(containerId, "busybox", "exited", labels));
+            }
             throw gone("removing " + containerId);
         }
         removed.add(containerId);

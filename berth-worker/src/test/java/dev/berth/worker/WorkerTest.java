@@ -263,4 +263,23 @@ class WorkerTest {
             await().until(() -> queue.reporter(run.taskId()).resolutions.contains("completed"));
         }
     }
+
+    @Test
+    void anEngineRestartTooQuickForTheClaimLoopStillHasTheDeadRunsContainerRemoved() {
+        start(1);
+        ClaimedRun first = enqueue();
+        await().until(() -> runtime.created.size() == 1);
+        runtime.removalsFail = true;
+        runtime.engineDown();
+        runtime.engineUp(); // back before any ping saw it down
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !queue.reporter(first.taskId()).resolutions.isEmpty());
+        assertThat(queue.reporter(first.taskId()).resolutions).containsExactly("exception/worker-shutdown");
+        await().until(() -> worker.runningCount() == 0);
+        assertThat(runtime.leftovers).hasSize(1);
+        runtime.removalsFail = false;
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.leftovers.isEmpty());
+        assertThat(worker.isPausedForEngine()).isFalse();
+    }
 }

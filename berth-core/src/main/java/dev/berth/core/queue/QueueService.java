@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,11 +118,21 @@ public final class QueueService {
      */
     public List<Claim> claimWork(String taskQueueId, String workerGroup, String workerId, int max, Duration wait)
             throws InterruptedException {
+        return claimWork(taskQueueId, workerGroup, workerId, max, wait, () -> true);
+    }
+
+    /**
+     * claimWork for a worker that may go away while it waits: {@code listening} is asked before each attempt
+     * to claim, and once it answers false nothing is claimed (an empty answer that nobody reads).
+     */
+    public List<Claim> claimWork(String taskQueueId, String workerGroup, String workerId, int max, Duration wait,
+            BooleanSupplier listening) throws InterruptedException {
         // The wait is real elapsed time, measured on System.nanoTime(): the domain clock may stand still
         // (tests) or jump, and must not turn a long poll into an endless one.
         long giveUp = System.nanoTime() + wait.toNanos();
         while (true) {
             long seen = signals.generation(taskQueueId);
+            if (!listening.getAsBoolean()) return List.of();
             List<Claim> claims = claimNow(taskQueueId, workerGroup, workerId, max);
             if (!claims.isEmpty()) return claims;
             long left = giveUp - System.nanoTime();

@@ -276,6 +276,16 @@ class QueueServiceTest {
     }
 
     @Test
+    void claimWorkClaimsNothingForAWorkerNoLongerListening() throws Exception {
+        String id = create();
+        List<Claim> claims = assertTimeoutPreemptively(Duration.ofSeconds(5),
+                () -> queue.claimWork(QUEUE, "wg", "gone", 5, Duration.ofSeconds(30), () -> false));
+        assertThat(claims).isEmpty();
+        assertThat(state(id)).isEqualTo(TaskState.PENDING);
+        assertThat(claimNow(5)).extracting(Claim::taskId).containsExactly(id);
+    }
+
+    @Test
     void claimWorkOnlyTakesWorkOfItsOwnQueue() throws Exception {
         create(b -> b.put("taskQueueId", "berth/other"));
         assertThat(claimNow(5)).isEmpty();

@@ -134,6 +134,39 @@ final class LifeSupport {
             }
         }
 
+        long pid() {
+            return process.pid();
+        }
+
+        /** Sends {@code signal} (e.g. {@code STOP}, {@code CONT}) with kill(1). */
+        void signal(String signal) {
+            Result r = run(new ProcessBuilder("kill", "-" + signal, String.valueOf(pid())), Duration.ofSeconds(10));
+            assertThat(r.exitCode()).as("kill -%s %s: %s", signal, pid(), r).isZero();
+        }
+
+        /** SIGKILL, and waits until the process is gone. */
+        void kill9() {
+            process.destroyForcibly();
+            try {
+                assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("process %s ends after SIGKILL", pid()).isTrue();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+
+        /** SIGTERM (as a service manager stops it), then SIGKILL if it has not ended within {@code grace}. */
+        void stop(Duration grace) {
+            if (!process.isAlive()) return;
+            process.destroy();
+            try {
+                if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                close();
+            }
+        }
+
         /** Ends the process the hard way if it still runs; waits for it. */
         @Override
         public void close() {
@@ -156,13 +189,23 @@ final class LifeSupport {
 
     /** The settings of a test worker claiming from {@code server} with its root credentials. */
     static Map<String, String> workerEnv(BerthServer server, Path dataDir, String taskQueueId, String workerId, int capacity) {
+        return workerEnv(server.rootUrl(), new Credentials(server.rootClientId(), server.rootAccessToken()), dataDir,
+                taskQueueId, WORKER_GROUP, workerId, capacity);
+    }
+
+    /** The worker group of test workers. */
+    static final String WORKER_GROUP = "life-it";
+
+    /** The settings of a test worker claiming from {@code rootUrl} with {@code credentials}. */
+    static Map<String, String> workerEnv(String rootUrl, Credentials credentials, Path dataDir, String taskQueueId,
+            String workerGroup, String workerId, int capacity) {
         Map<String, String> env = new HashMap<>();
-        env.put("BERTH_ROOT_URL", server.rootUrl());
-        env.put("TASKCLUSTER_CLIENT_ID", server.rootClientId());
-        env.put("TASKCLUSTER_ACCESS_TOKEN", server.rootAccessToken());
+        env.put("BERTH_ROOT_URL", rootUrl);
+        env.put("TASKCLUSTER_CLIENT_ID", credentials.clientId());
+        env.put("TASKCLUSTER_ACCESS_TOKEN", credentials.accessToken());
         env.put("BERTH_TASK_QUEUE", taskQueueId);
         env.put("BERTH_WORKER_ID", workerId);
-        env.put("BERTH_WORKER_GROUP", "life-it");
+        env.put("BERTH_WORKER_GROUP", workerGroup);
         env.put("BERTH_WORKER_CAPACITY", String.valueOf(capacity));
         env.put("BERTH_WORKER_MEMORY", "256m");
         env.put("BERTH_DATA_DIR", dataDir.toString());
@@ -225,8 +268,14 @@ final class LifeSupport {
     }
 
     static Result docker(String... args) {
+        return dockerOn(null, args);
+    }
+
+    /** The docker CLI against the engine at {@code host} ({@code unix:///…}), or the default engine when null. */
+    static Result dockerOn(String host, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add("docker");
+        if (host != null) cmd.addAll(List.of("-H", host));
         cmd.addAll(Arrays.asList(args));
         try {
             return run(new ProcessBuilder(cmd), Duration.ofSeconds(60));
@@ -237,13 +286,22 @@ final class LifeSupport {
 
     /** Ids of all containers (running or not) with {@code label=value}. */
     static List<String> containers(String label, String value) {
-        Result r = docker("ps", "-a", "-q", "--no-trunc", "--filter", "label=" + label + "=" + value);
+        return containersOn(null, label, value);
+    }
+
+    /** Ids of all containers (running or not) with {@code label=value} on the engine at {@code host}. */
+    static List<String> containersOn(String host, String label, String value) {
+        Result r = dockerOn(host, "ps", "-a", "-q", "--no-trunc", "--filter", "label=" + label + "=" + value);
         assertThat(r.exitCode()).as("docker ps: %s", r).isZero();
         return r.out().lines().map(String::trim).filter(l -> !l.isEmpty()).toList();
     }
 
     static String containerState(String id) {
-        Result r = docker("inspect", "--format", "{{.State.Status}}", id);
+        return containerStateOn(null, id);
+    }
+
+    static String containerStateOn(String host, String id) {
+        Result r = dockerOn(host, "inspect", "--format", "{{.State.Status}}", id);
         return r.exitCode() == 0 ? r.out().trim() : "absent";
     }
 
@@ -253,11 +311,15 @@ final class LifeSupport {
     }
 
     static void removeContainers(String label, String value) {
-        List<String> ids = containers(label, value);
+        removeContainersOn(null, label, value);
+    }
+
+    static void removeContainersOn(String host, String label, String value) {
+        List<String> ids = containersOn(host, label, value);
         if (!ids.isEmpty()) {
             List<String> cmd = new ArrayList<>(List.of("rm", "-f"));
             cmd.addAll(ids);
-            docker(cmd.toArray(String[]::new));
+            dockerOn(host, cmd.toArray(String[]::new));
         }
     }
 

@@ -251,7 +251,7 @@ public final class QueueApi {
         String workerGroup = body.get("workerGroup").asText();
         String workerId = body.get("workerId").asText();
         int max = body.get("tasks").asInt();
-        List<Claim> claims = queue.claimWork(taskQueueId, workerGroup, workerId, max, claimWait(ctx));
+        List<Claim> claims = LongPollClaims.claimWork(queue, ctx, taskQueueId, workerGroup, workerId, max, claimWait(ctx));
         metrics.counter("berth_queue_runs_claimed").increment(claims.size());
         List<Object> tasks = new ArrayList<>(claims.size());
         for (Claim claim : claims) tasks.add(claimResponse(claim, true));

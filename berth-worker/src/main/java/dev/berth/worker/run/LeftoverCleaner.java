@@ -28,6 +28,12 @@ public final class LeftoverCleaner {
         return removeLeftovers(workerId, c -> false);
     }
 
+    /** How many of the worker's containers {@code which} accepts. */
+    public long count(String workerId, java.util.function.Predicate<ContainerSummary> which) {
+        return runtime.listContainers(Map.of(ContainerRuntime.LABEL_MANAGED, "true", ContainerRuntime.LABEL_WORKER_ID, workerId))
+                .stream().filter(which).count();
+    }
+
     /**
      * Removes the worker's containers except those {@code keep} names (runs still in progress).
      *
