@@ -36,7 +36,7 @@ public final class JsonErrorHandler extends ErrorHandler {
      */
     static String diagnose(String jettyReason) {
         if (jettyReason == null || jettyReason.isBlank() || jettyReason.equalsIgnoreCase("Bad Request")) {
-            return "the path holds an escape the server refuses to decode, such as an encoded NUL (%00) or invalid UTF-8";
+            return "the path holds an escape the server refuses to decode, such as an encoded NUL (%00), a malformed percent-escape or invalid UTF-8";
         }
         return jettyReason;
     }
