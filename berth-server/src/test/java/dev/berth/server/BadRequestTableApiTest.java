@@ -299,6 +299,8 @@ class BadRequestTableApiTest extends ServerTestSupport {
                         .expect(401, ""));
                 if (m.equals("GET")) {
                     rows.add(new Bad(route.name() + " with a garbage bewit", m, path + "?bewit=garbage").as(As.NOBODY).expect(401, "bewit"));
+                    rows.add(new Bad(route.name() + " with a bewit whose MAC is wrong", m, path + "?bewit=" + garbageBewit())
+                            .as(As.NOBODY).expect(401, ""));
                     URI expired = Hawk.bewitUrl(uri, server.rootClientId(), server.rootAccessToken(), null, Duration.ofSeconds(1),
                             Instant.now().minus(1, ChronoUnit.HOURS));
                     rows.add(new Bad(route.name() + " with an expired bewit", m, expired.getRawPath() + "?" + expired.getRawQuery())
@@ -435,6 +437,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
 
     /** Requests no URI class would build: raw bytes in the request line, odd methods, broken headers. */
     private List<Bad> oddRequests() {
+        String hashed = newTaskId();
         return List.of(
                 new Bad("raw NUL byte in the path", "GET", Q + "/task/AAAA\u0000AAAAAAAAAAAAAAAAA/status").raw().expect(400, ""),
                 new Bad("raw space inside the path", "GET", Q + "/task/AAAA AAAAAAAAAAAAAAAAA/status").raw().expect(400, ""),
@@ -446,10 +449,10 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 new Bad("unknown method", "BREW", Q + "/ping").raw().expect(Set.of(400, 404, 405), ""),
                 new Bad("a 20 KB Authorization header", "GET", Q + "/task/" + running).raw()
                         .header("Authorization", "Hawk id=\"" + "x".repeat(20_000) + "\"").expect(431, ""),
-                new Bad("Hawk hash that does not match the body", "PUT", Q + "/task/" + newTaskId()).as(As.NOBODY)
-                        .json(taskBody(queue)).header("Authorization", Hawk.header("PUT", URI.create(server.rootUrl() + Q + "/task/x"),
-                                server.rootClientId(), server.rootAccessToken(), null, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="))
-                        .expect(401, ""),
+                new Bad("Hawk hash that does not match the body", "PUT", Q + "/task/" + hashed).as(As.NOBODY)
+                        .json(taskBody(queue)).header("Authorization", Hawk.header("PUT", URI.create(server.rootUrl() + Q + "/task/" + hashed),
+                                server.rootClientId(), server.rootAccessToken(), null, Hawk.payloadHash("{}".getBytes(StandardCharsets.UTF_8), "application/json")))
+                        .expect(401, "hash"),
                 new Bad("Hawk ext that is not a certificate", "GET", Q + "/task/" + running + "/status").as(As.NOBODY)
                         .header("Authorization", Hawk.header("GET", URI.create(server.rootUrl() + Q + "/task/" + running + "/status"),
                                 server.rootClientId(), server.rootAccessToken(), "bm90IGpzb24", null)).expect(401, ""),

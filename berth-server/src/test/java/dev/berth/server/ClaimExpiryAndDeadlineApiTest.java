@@ -47,6 +47,7 @@ class ClaimExpiryAndDeadlineApiTest extends ServerTestSupport {
         int late = root.post(Q + "/task/" + id + "/runs/0/completed", null).status();
         assertThat(late).isEqualTo(409);
         assertThat(status(id).get("runs").get(0).get("reasonResolved").asText()).isEqualTo("claim-expired");
+        assertThat(anon.get("/metrics").text()).containsPattern("berth_queue_runs_resolved_total\\{[^}]*reason=\"claim-expired\"[^}]*} [1-9]");
     }
 
     @Test
@@ -63,5 +64,6 @@ class ClaimExpiryAndDeadlineApiTest extends ServerTestSupport {
         assertThat(s.get("state").asText()).isEqualTo("exception");
         assertThat(s.get("runs").get(s.get("runs").size() - 1).get("reasonResolved").asText()).isEqualTo("deadline-exceeded");
         assertThat(anon.get(Q + "/pending/" + queue).json().get("pendingTasks").asLong()).isZero();
+        assertThat(anon.get("/metrics").text()).containsPattern("berth_queue_runs_resolved_total\\{[^}]*reason=\"deadline-exceeded\"[^}]*} [1-9]");
     }
 }
