@@ -1,5 +1,6 @@
 package dev.berth.store;
 
+import com.zaxxer.hikari.HikariConfig;
 import dev.berth.core.store.TaskRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,6 +15,18 @@ import java.util.function.Supplier;
  * ({@link Dialect#customization()}); everything else in the store is SQL both databases accept.
  */
 sealed interface DatabaseCustomization permits PostgreSqlCustomization, H2Customization {
+
+    /** The URL to connect with: the configured one plus any options this database needs. */
+    default String connectionUrl(String configuredUrl) { return configuredUrl; }
+
+    /** Pool size and driver options; {@code user} is the configured one (null when the URL carries it). */
+    void configurePool(HikariConfig config, String user);
+
+    /**
+     * What lets another server's queue writes wake this store's listeners (PostgreSQL's LISTEN), or null
+     * where one process owns the database.
+     */
+    default PgNotifier notifier(String url, String user, String password, JdbcTaskStore store) { return null; }
 
     /** Inserts a task row (binds as {@code TaskRows.bindTaskRow}); an existing id yields 0 rows or a unique violation. */
     String insertTaskSql();

@@ -63,8 +63,12 @@ public final class JdbcTaskStore implements TaskStore {
     private volatile PgNotifier notifier;
 
     public JdbcTaskStore(DataSource dataSource, Dialect dialect) {
+        this(dataSource, dialect.customization());
+    }
+
+    JdbcTaskStore(DataSource dataSource, DatabaseCustomization db) {
         this.jdbc = new Jdbc(dataSource);
-        this.db = dialect.customization();
+        this.db = db;
     }
 
     /** Lets another server's NOTIFY reach this store's listeners; started with the first listener. */
