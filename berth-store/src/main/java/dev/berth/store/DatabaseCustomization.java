@@ -47,10 +47,11 @@ sealed interface DatabaseCustomization permits PostgreSqlCustomization, H2Custom
     default String statesLocking() { return ""; }
 
     /**
-     * Whether the status UPDATE of a resolving task can say in the same statement that nobody depends on it
-     * (PostgreSQL's RETURNING); otherwise the caller assumes it may have dependents.
+     * The status UPDATE of a resolving task that also answers one row, one boolean: whether anybody depends
+     * on the task (binds as {@code TaskRows.bindStatusUpdate}, then the task id as parameter 5); null where
+     * the database cannot say so in the same statement, and the caller assumes it may have dependents.
      */
-    default boolean tellsNoDependentsOnResolve() { return false; }
+    default String updateStatusTellingDependents() { return null; }
 
     /** Creates or replaces the task's queue entry for {@code runId}, and wakes other servers where it can. */
     void upsertPending(Connection c, String taskId, int runId, String taskQueueId, int priority, String instanceId)

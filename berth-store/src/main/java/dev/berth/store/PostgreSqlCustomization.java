@@ -111,7 +111,9 @@ final class PostgreSqlCustomization implements DatabaseCustomization {
      * dependent committing an edge later re-reads states() FOR SHARE and waits for the resolution.
      */
     @Override
-    public boolean tellsNoDependentsOnResolve() { return true; }
+    public String updateStatusTellingDependents() {
+        return TaskRows.UPDATE_STATUS + " RETURNING EXISTS (SELECT 1 FROM dependencies WHERE required_task_id = ?)";
+    }
 
     @Override
     public void upsertPending(Connection c, String taskId, int runId, String taskQueueId, int priority,
