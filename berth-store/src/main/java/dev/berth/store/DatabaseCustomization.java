@@ -1,5 +1,6 @@
 package dev.berth.store;
 
+import com.zaxxer.hikari.HikariConfig;
 import dev.berth.core.store.TaskRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,6 +15,18 @@ import java.util.function.Supplier;
  * ({@link Dialect#customization()}); everything else in the store is SQL both databases accept.
  */
 sealed interface DatabaseCustomization permits PostgreSqlCustomization, H2Customization {
+
+    /** The URL to connect with: the configured one plus any options this database needs. */
+    default String connectionUrl(String configuredUrl) { return configuredUrl; }
+
+    /** Pool size and driver options; {@code user} is the configured one (null when the URL carries it). */
+    void configurePool(HikariConfig config, String user);
+
+    /**
+     * What lets another server's queue writes wake this store's listeners (PostgreSQL's LISTEN), or null
+     * where one process owns the database.
+     */
+    default PgNotifier notifier(String url, String user, String password, JdbcTaskStore store) { return null; }
 
     /** Inserts a task row (binds as {@code TaskRows.bindTaskRow}); an existing id yields 0 rows or a unique violation. */
     String insertTaskSql();
@@ -34,10 +47,11 @@ sealed interface DatabaseCustomization permits PostgreSqlCustomization, H2Custom
     default String statesLocking() { return ""; }
 
     /**
-     * Whether the status UPDATE of a resolving task can say in the same statement that nobody depends on it
-     * (PostgreSQL's RETURNING); otherwise the caller assumes it may have dependents.
+     * The status UPDATE of a resolving task that also answers one row, one boolean: whether anybody depends
+     * on the task (binds as {@code TaskRows.bindStatusUpdate}, then the task id as parameter 5); null where
+     * the database cannot say so in the same statement, and the caller assumes it may have dependents.
      */
-    default boolean tellsNoDependentsOnResolve() { return false; }
+    default String updateStatusTellingDependents() { return null; }
 
     /** Creates or replaces the task's queue entry for {@code runId}, and wakes other servers where it can. */
     void upsertPending(Connection c, String taskId, int runId, String taskQueueId, int priority, String instanceId)

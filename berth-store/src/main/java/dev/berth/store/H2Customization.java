@@ -1,5 +1,6 @@
 package dev.berth.store;
 
+import com.zaxxer.hikari.HikariConfig;
 import dev.berth.core.store.TaskRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,7 +19,29 @@ import java.util.function.Supplier;
  */
 final class H2Customization implements DatabaseCustomization {
 
+    /** Options added unless the URL sets them: keep the database open until we close it, wait on locks. */
+    private static final String[][] URL_DEFAULTS = {{"DB_CLOSE_ON_EXIT", "FALSE"}, {"LOCK_TIMEOUT", "10000"}};
+
     private final ReentrantLock claimLock = new ReentrantLock(true);
+
+    @Override
+    public String connectionUrl(String configuredUrl) { return withDefaults(configuredUrl); }
+
+    static String withDefaults(String url) {
+        StringBuilder sb = new StringBuilder(url);
+        String upper = url.toUpperCase();
+        for (String[] option : URL_DEFAULTS) {
+            if (!upper.contains(";" + option[0] + "=")) sb.append(';').append(option[0]).append('=').append(option[1]);
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public void configurePool(HikariConfig config, String user) {
+        if (user == null) config.setUsername("sa");
+        // H2 runs in this process; more connections only add lock contention.
+        config.setMaximumPoolSize(8);
+    }
 
     @Override
     public String insertTaskSql() { return TaskRows.INSERT_TASK; }

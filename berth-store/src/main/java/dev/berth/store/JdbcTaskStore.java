@@ -50,8 +50,6 @@ public final class JdbcTaskStore implements TaskStore {
     private static final String SELECT_TASK_FOR_UPDATE =
             "SELECT definition, status, task_queue_id, priority FROM tasks WHERE task_id = ? FOR UPDATE";
     private static final String UPDATE_STATUS = TaskRows.UPDATE_STATUS;
-    private static final String UPDATE_STATUS_RETURNING_HAS_DEPENDENTS = UPDATE_STATUS
-            + " RETURNING EXISTS (SELECT 1 FROM dependencies WHERE required_task_id = ?)";
     private static final String DELETE_PENDING = "DELETE FROM pending WHERE task_id = ?";
     private static final String ARTIFACT_COLUMNS =
             "task_id, run_id, name, storage_type, content_type, expires, present, blob_key, details";
@@ -63,8 +61,12 @@ public final class JdbcTaskStore implements TaskStore {
     private volatile PgNotifier notifier;
 
     public JdbcTaskStore(DataSource dataSource, Dialect dialect) {
+        this(dataSource, dialect.customization());
+    }
+
+    JdbcTaskStore(DataSource dataSource, DatabaseCustomization db) {
         this.jdbc = new Jdbc(dataSource);
-        this.db = dialect.customization();
+        this.db = db;
     }
 
     /** Lets another server's NOTIFY reach this store's listeners; started with the first listener. */
@@ -166,8 +168,9 @@ public final class JdbcTaskStore implements TaskStore {
                 return Optional.of(new StatusChange(before, before));
             }
             boolean noDependents = false;
-            if (db.tellsNoDependentsOnResolve() && next.state().isResolved() && !before.status().state().isResolved()) {
-                try (PreparedStatement ps = c.prepareStatement(UPDATE_STATUS_RETURNING_HAS_DEPENDENTS)) {
+            String tellingDependents = db.updateStatusTellingDependents();
+            if (tellingDependents != null && next.state().isResolved() && !before.status().state().isResolved()) {
+                try (PreparedStatement ps = c.prepareStatement(tellingDependents)) {
                     TaskRows.bindStatusUpdate(ps, taskId, next);
                     ps.setString(5, taskId);
                     try (ResultSet rs = ps.executeQuery()) {

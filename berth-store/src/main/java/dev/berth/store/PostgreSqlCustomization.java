@@ -1,5 +1,6 @@
 package dev.berth.store;
 
+import com.zaxxer.hikari.HikariConfig;
 import dev.berth.core.store.TaskRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 
 /**
  * PostgreSQL: claimers share a queue through one DELETE ... FOR UPDATE SKIP LOCKED statement, so servers on
@@ -55,6 +57,21 @@ final class PostgreSqlCustomization implements DatabaseCustomization {
                     + " ORDER BY taken.task_id FOR UPDATE OF t";
 
     @Override
+    public void configurePool(HikariConfig config, String user) {
+        // Enough for concurrent claim/report traffic on a few cores without swamping the server.
+        config.setMaximumPoolSize(16);
+        config.addDataSourceProperty("reWriteBatchedInserts", "true");
+    }
+
+    @Override
+    public PgNotifier notifier(String url, String user, String password, JdbcTaskStore store) {
+        Properties props = new Properties();
+        if (user != null) props.setProperty("user", user);
+        if (password != null) props.setProperty("password", password);
+        return new PgNotifier(url, props, store.instanceId(), store::dispatch);
+    }
+
+    @Override
     public String insertTaskSql() { return INSERT_TASK; }
 
     @Override
@@ -94,7 +111,9 @@ final class PostgreSqlCustomization implements DatabaseCustomization {
      * dependent committing an edge later re-reads states() FOR SHARE and waits for the resolution.
      */
     @Override
-    public boolean tellsNoDependentsOnResolve() { return true; }
+    public String updateStatusTellingDependents() {
+        return TaskRows.UPDATE_STATUS + " RETURNING EXISTS (SELECT 1 FROM dependencies WHERE required_task_id = ?)";
+    }
 
     @Override
     public void upsertPending(Connection c, String taskId, int runId, String taskQueueId, int priority,

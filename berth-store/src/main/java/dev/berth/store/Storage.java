@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.berth.core.store.AuthStore;
 import dev.berth.core.store.TaskStore;
-import java.util.Properties;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -14,9 +13,6 @@ import org.flywaydb.core.api.FlywayException;
  * LISTEN thread and the pool.
  */
 public final class Storage implements AutoCloseable {
-
-    /** H2 options added unless the URL sets them: keep the database open until we close it, wait on locks. */
-    private static final String[][] H2_DEFAULTS = {{"DB_CLOSE_ON_EXIT", "FALSE"}, {"LOCK_TIMEOUT", "10000"}};
 
     private final Dialect dialect;
     private final HikariDataSource dataSource;
@@ -36,22 +32,15 @@ public final class Storage implements AutoCloseable {
      */
     public static Storage open(String jdbcUrl, String user, String password) {
         Dialect dialect = Dialect.of(jdbcUrl);
-        String url = dialect == Dialect.H2 ? withH2Defaults(jdbcUrl) : jdbcUrl;
+        DatabaseCustomization db = dialect.customization();
+        String url = db.connectionUrl(jdbcUrl);
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setPoolName("berth-" + dialect.name().toLowerCase());
         if (user != null) config.setUsername(user);
-        else if (dialect == Dialect.H2) config.setUsername("sa");
         if (password != null) config.setPassword(password);
         config.setConnectionTimeout(10_000);
-        if (dialect == Dialect.POSTGRESQL) {
-            // Enough for concurrent claim/report traffic on a few cores without swamping the server.
-            config.setMaximumPoolSize(16);
-            config.addDataSourceProperty("reWriteBatchedInserts", "true");
-        } else {
-            // H2 runs in this process; more connections only add lock contention.
-            config.setMaximumPoolSize(8);
-        }
+        db.configurePool(config, user);
         HikariDataSource dataSource;
         try {
             dataSource = new HikariDataSource(config);
@@ -68,13 +57,9 @@ public final class Storage implements AutoCloseable {
             dataSource.close();
             throw new IllegalStateException("cannot migrate the schema of " + redact(url) + ": " + e.getMessage(), e);
         }
-        JdbcTaskStore tasks = new JdbcTaskStore(dataSource, dialect);
-        if (dialect == Dialect.POSTGRESQL) {
-            Properties props = new Properties();
-            if (user != null) props.setProperty("user", user);
-            if (password != null) props.setProperty("password", password);
-            tasks.attachNotifier(new PgNotifier(url, props, tasks.instanceId(), tasks::dispatch));
-        }
+        JdbcTaskStore tasks = new JdbcTaskStore(dataSource, db);
+        PgNotifier notifier = db.notifier(url, user, password, tasks);
+        if (notifier != null) tasks.attachNotifier(notifier);
         return new Storage(dialect, dataSource, tasks, new JdbcAuthStore(dataSource));
     }
 
@@ -90,15 +75,6 @@ public final class Storage implements AutoCloseable {
     public void close() {
         tasks.close();
         dataSource.close();
-    }
-
-    static String withH2Defaults(String url) {
-        StringBuilder sb = new StringBuilder(url);
-        String upper = url.toUpperCase();
-        for (String[] option : H2_DEFAULTS) {
-            if (!upper.contains(";" + option[0] + "=")) sb.append(';').append(option[0]).append('=').append(option[1]);
-        }
-        return sb.toString();
     }
 
     /** Hides a password given in the URL query. */

@@ -11,9 +11,9 @@ class StorageTest {
 
     @Test
     void h2UrlGetsRobustnessOptionsUnlessItSetsThemItself() {
-        assertThat(Storage.withH2Defaults("jdbc:h2:file:/data/berth"))
+        assertThat(H2Customization.withDefaults("jdbc:h2:file:/data/berth"))
                 .isEqualTo("jdbc:h2:file:/data/berth;DB_CLOSE_ON_EXIT=FALSE;LOCK_TIMEOUT=10000");
-        assertThat(Storage.withH2Defaults("jdbc:h2:file:/data/berth;LOCK_TIMEOUT=500"))
+        assertThat(H2Customization.withDefaults("jdbc:h2:file:/data/berth;LOCK_TIMEOUT=500"))
                 .isEqualTo("jdbc:h2:file:/data/berth;LOCK_TIMEOUT=500;DB_CLOSE_ON_EXIT=FALSE");
     }
 

@@ -121,6 +121,16 @@ public abstract class BlobStoreContract {
     }
 
     @Test
+    void aReaderOpenedBeforeTheSealStillGetsEveryByte() throws Exception {
+        for (int i = 0; i < 4; i++) store.append("logs/live.log", utf8("part " + i + "\n"), 0, 7);
+
+        try (InputStream in = store.open("logs/live.log", 3).orElseThrow()) {
+            store.seal("logs/live.log");
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("t 0\npart 1\npart 2\npart 3\n");
+        }
+    }
+
+    @Test
     void putOverAnAppendedBlobReplacesAllOfIt() throws Exception {
         store.append("logs/live.log", utf8("appended"), 0, 8);
 

@@ -102,15 +102,24 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
                 .build();
         S3BlobStore store = new S3BlobStore(client, presigner, settings.bucket());
         try {
+            boolean exists;
             try {
                 client.headBucket(b -> b.bucket(settings.bucket()));
+                exists = true;
             } catch (NoSuchBucketException e) {
-                LOG.info("creating bucket {} at {}", settings.bucket(), settings.endpoint());
-                client.createBucket(b -> b.bucket(settings.bucket()));
+                exists = false;
             } catch (S3Exception e) {
                 if (e.statusCode() != 404) throw e;
+                exists = false;
+            }
+            if (!exists) {
                 LOG.info("creating bucket {} at {}", settings.bucket(), settings.endpoint());
-                client.createBucket(b -> b.bucket(settings.bucket()));
+                try {
+                    client.createBucket(b -> b.bucket(settings.bucket()));
+                } catch (S3Exception e) {
+                    // another server sharing the bucket created it at the same moment
+                    if (e.statusCode() != 409) throw e;
+                }
             }
         } catch (SdkException e) {
             store.close();
@@ -208,7 +217,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             }
             List<Piece> pieces = appends(key);
             if (pieces.isEmpty()) return Optional.empty();
-            return Optional.of(joined(pieces, from));
+            return Optional.of(joined(key, pieces, from));
         } catch (SdkException e) {
             throw failure("read", key, e);
         }
@@ -251,7 +260,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             throw failure("seal", key, e);
         }
         if (pieces.isEmpty()) return;
-        try (InputStream all = joined(pieces, 0)) {
+        try (InputStream all = joined(key, pieces, 0)) {
             put(key, all);
         }
     }
@@ -302,19 +311,27 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     }
 
     /** The pieces from byte {@code from} as one stream; each piece is fetched only when reached. */
-    private InputStream joined(List<Piece> pieces, long from) {
+    private InputStream joined(String key, List<Piece> pieces, long from) {
         List<Piece> wanted = pieces.stream().filter(p -> p.offset() + p.size() > from).toList();
         Iterator<Piece> it = wanted.iterator();
         return new SequenceInputStream(new java.util.Enumeration<>() {
+            private boolean sealedMeanwhile;
+
             @Override
-            public boolean hasMoreElements() { return it.hasNext(); }
+            public boolean hasMoreElements() { return !sealedMeanwhile && it.hasNext(); }
 
             @Override
             public InputStream nextElement() {
                 Piece p = it.next();
                 long skip = Math.max(0, from - p.offset());
                 if (p.size() == 0) return InputStream.nullInputStream();
-                return get(p.key(), skip);
+                try {
+                    return get(p.key(), skip);
+                } catch (NoSuchKeyException gone) {
+                    // sealed (by this or another server) since the listing: the rest is in the whole object
+                    sealedMeanwhile = true;
+                    return get(key, p.offset() + skip);
+                }
             }
         });
     }
