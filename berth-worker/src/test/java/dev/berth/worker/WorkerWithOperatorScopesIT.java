@@ -6,11 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.client.BerthClient;
 import dev.berth.client.Credentials;
 import dev.berth.client.QueueClient;
 import dev.berth.core.json.Json;
+import dev.berth.testing.TaskBodies;
 import dev.berth.server.BerthServer;
 import dev.berth.server.ServerConfig;
 import dev.berth.worker.runtime.ContainerRuntime;
@@ -86,21 +86,7 @@ class WorkerWithOperatorScopesIT {
 
     private String createTask(String script) {
         String taskId = dev.berth.core.auth.Slugid.v4();
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        ObjectNode task = Json.MAPPER.createObjectNode();
-        task.put("taskQueueId", taskQueueId);
-        task.put("schedulerId", "-");
-        task.put("taskGroupId", taskId);
-        task.put("created", Json.format(now));
-        task.put("deadline", Json.format(now.plus(Duration.ofHours(1))));
-        task.put("expires", Json.format(now.plus(Duration.ofDays(1))));
-        ObjectNode payload = task.putObject("payload");
-        payload.put("image", TEST_IMAGE);
-        payload.putArray("command").add("sh").add("-c").add(script);
-        payload.put("maxRunTime", 600);
-        task.putObject("metadata").put("name", "operator scopes IT").put("description", "WorkerWithOperatorScopesIT")
-                .put("owner", "tests@example.com").put("source", "https://example.com/tests");
-        queue.createTask(taskId, task);
+        queue.createTask(taskId, TaskBodies.on(taskQueueId).image(TEST_IMAGE).shell(script).maxRunTime(600).build());
         return taskId;
     }
 
