@@ -61,7 +61,9 @@ public final class BerthServer implements AutoCloseable {
         this.secrets = Secrets.loadOrCreate(this.config.dataDir(), this.config.rootAccessToken(), rootUrl);
         Redactor.register(secrets.rootAccessToken());
         this.logFile = this.config.logFile() == null ? null : ServerLogFile.open(this.config.logFile());
+        // the embedded database's directory when it is Berth's own (under the data directory): never, say, a home directory
         Path h2Files = embeddedDatabaseDirectory(this.config.databaseUrl());
+        if (h2Files != null && !h2Files.startsWith(this.config.dataDir())) h2Files = null;
         try {
             if (h2Files != null) PrivateFiles.directory(h2Files);
         } catch (IOException e) {
@@ -70,7 +72,7 @@ public final class BerthServer implements AutoCloseable {
         this.storage = Storage.open(this.config.databaseUrl(), null, null);
         try {
             // H2 makes its files with the process's umask: the directory is owner-only, and so are they
-            if (h2Files != null && h2Files.startsWith(this.config.dataDir())) PrivateFiles.restrictTree(h2Files);
+            if (h2Files != null) PrivateFiles.restrictTree(h2Files);
             PrivateFiles.directory(this.config.artifactDir());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use artifact directory " + this.config.artifactDir(), e);
@@ -205,8 +207,7 @@ public final class BerthServer implements AutoCloseable {
         int semi = path.indexOf(';');
         if (semi >= 0) path = path.substring(0, semi);
         if (path.startsWith("~")) path = System.getProperty("user.home") + path.substring(1);
-        Path parent = Path.of(path).toAbsolutePath().normalize().getParent();
-        return parent;
+        return Path.of(path).toAbsolutePath().normalize().getParent();
     }
 
     private static int freePort() {

@@ -30,6 +30,8 @@ public final class JsonErrorHandler extends ErrorHandler {
         }
         info.put("time", Json.format(Instant.now()));
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        // Jetty drops a connection that carried a request it could not parse: say so, or a client would reuse it
+        if ("BAD".equals(request.getMethod())) response.getHeaders().put(HttpHeader.CONNECTION, "close");
         response.write(true, ByteBuffer.wrap(Json.writeBytes(body)), callback);
     }
 
