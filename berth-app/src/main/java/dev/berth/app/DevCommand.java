@@ -62,11 +62,13 @@ class DevCommand implements Callable<Integer> {
             // the worker gets a client of its own with only the scopes an operator gives a deployed
             // worker (see README), so `berth dev` runs the wiring production runs
             WorkerConfig asRoot = WorkerConfig.load(config, workerEnv);
-            Credentials worker = workerClient(server, asRoot);
-            workerEnv.put("TASKCLUSTER_CLIENT_ID", worker.clientId());
-            workerEnv.put("TASKCLUSTER_ACCESS_TOKEN", worker.accessToken());
+            Credentials own = workerClient(server, asRoot);
+            workerEnv.put("TASKCLUSTER_CLIENT_ID", own.clientId());
+            workerEnv.put("TASKCLUSTER_ACCESS_TOKEN", own.accessToken());
             WorkerConfig workerConfig = WorkerConfig.load(config, workerEnv);
-            return new Running(server, Worker.builder(workerConfig).start(), workerConfig);
+            // its counters (report retries, live log bytes dropped...) are in the server's /metrics
+            Worker worker = Worker.builder(workerConfig).meterRegistry(server.meterRegistry()).start();
+            return new Running(server, worker, workerConfig);
         } catch (RuntimeException e) {
             server.close();
             throw e;

@@ -184,6 +184,9 @@ public final class BerthServer implements AutoCloseable {
 
     public QueueService queue() { return queue; }
 
+    /** The registry {@code /metrics} serves; {@code berth dev}'s worker counts into it too. */
+    public io.micrometer.core.instrument.MeterRegistry meterRegistry() { return metrics; }
+
     @Override
     public void close() {
         sweeper.shutdownNow();

@@ -97,4 +97,40 @@ class AuthSafetyApiTest extends ServerTestSupport {
         assertThat(actOn(runA1, a, 1)).containsExactly(200, 200, 200);
         assertThat(status(b).get("state").asText()).isEqualTo("running");
     }
+
+    @Test
+    void aRefusalOfTemporaryCredentialsNamesThemAsTemporaryAndTheirIssuerRatherThanBlamingTheIssuer() {
+        String queue = newQueue();
+        String mine = createTask(queue);
+        String other = createTask(queue);
+        JsonNode claimed = claim(queue, 2);
+        JsonNode creds = null;
+        for (JsonNode c : claimed) {
+            if (c.get("status").get("taskId").asText().equals(mine)) creds = c.get("credentials");
+        }
+        assertThat(creds).isNotNull();
+        SignedHttp run = SignedHttp.temporary(server.rootUrl(), creds);
+
+        SignedHttp.Response denied = run.post(Q + "/task/" + other + "/runs/0/reclaim", null);
+        assertThat(denied.status()).isEqualTo(403);
+        String message = denied.json().get("message").asText();
+        assertThat(message).startsWith("temporary credentials with clientId '" + creds.get("clientId").asText() + "'")
+                .contains("issued by '" + server.rootClientId() + "'")
+                .contains("queue:reclaim-task:" + other + "/0")
+                .doesNotContain("client '" + server.rootClientId() + "' lacks");
+
+        // named temporary credentials are named by their own clientId
+        var named = dev.berth.core.auth.TemporaryCredentials.create(server.rootClientId(), server.rootAccessToken(),
+                java.util.List.of("queue:reclaim-task:" + mine + "/*"), Instant.now().minusSeconds(60),
+                Instant.now().plusSeconds(600), "tests/named-" + mine);
+        SignedHttp asNamed = SignedHttp.signed(server.rootUrl(), named.clientId(), named.accessToken())
+                .withCertificate(named.certificate());
+        String namedMessage = asNamed.post(Q + "/task/" + other + "/runs/0/reclaim", null).json().get("message").asText();
+        assertThat(namedMessage).startsWith("temporary credentials with clientId 'tests/named-" + mine + "' (issued by '"
+                + server.rootClientId() + "'");
+
+        // a client signing with its own credentials is named as before
+        String ownMessage = anon.post(Q + "/task/" + other + "/runs/0/reclaim", null).json().get("message").asText();
+        assertThat(ownMessage).startsWith("client 'anonymous' lacks scopes").contains("sign it with Hawk credentials");
+    }
 }

@@ -4,10 +4,12 @@ import dev.berth.worker.run.LeftoverCleaner;
 import dev.berth.worker.run.WorkerSettings;
 import dev.berth.worker.runtime.ContainerRuntime;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,12 +57,14 @@ public final class Worker implements AutoCloseable {
     private final ClaimLoop claimLoop;
     private final WorkerShutdown shutdown;
     private final WorkerCounters counters;
+    private final MetricsEndpoint metrics;
     private final List<AutoCloseable> owned;
     private boolean started;
     private boolean stopped;
     private boolean lastShutdownClean;
 
-    Worker(WorkerSettings settings, ContainerRuntime runtime, Path dataDir, RunSlots slots, ClaimLoop claimLoop, WorkerShutdown shutdown, WorkerCounters counters, List<AutoCloseable> owned) {
+    Worker(WorkerSettings settings, ContainerRuntime runtime, Path dataDir, RunSlots slots, ClaimLoop claimLoop, WorkerShutdown shutdown, WorkerCounters counters,
+           MetricsEndpoint metrics, List<AutoCloseable> owned) {
         this.settings = settings;
         this.runtime = runtime;
         this.dataDir = dataDir;
@@ -68,6 +72,7 @@ public final class Worker implements AutoCloseable {
         this.claimLoop = claimLoop;
         this.shutdown = shutdown;
         this.counters = counters;
+        this.metrics = metrics;
         this.owned = List.copyOf(owned);
     }
 
@@ -76,10 +81,14 @@ public final class Worker implements AutoCloseable {
         return new WorkerBuilder(config);
     }
 
-    /** Removes leftovers of an earlier life of this worker id, then starts claiming. */
+    /**
+     * Opens the metrics port when one is set (failing when it cannot), removes leftovers of an earlier
+     * life of this worker id, then starts claiming.
+     */
     public synchronized void start() {
         if (started) throw new IllegalStateException("the worker was started already");
         started = true;
+        if (metrics != null) metrics.start();
         try {
             Files.createDirectories(dataDir);
         } catch (IOException e) {
@@ -115,6 +124,11 @@ public final class Worker implements AutoCloseable {
     /** What the worker counted about its background calls so far. */
     public WorkerCounters counters() {
         return counters;
+    }
+
+    /** Where the worker serves {@code /metrics}, when it has a metrics port and was started. */
+    public Optional<InetSocketAddress> metricsAddress() {
+        return metrics == null ? Optional.empty() : Optional.ofNullable(metrics.address());
     }
 
     /**

@@ -8,11 +8,16 @@ import dev.berth.worker.retry.Backoff;
 import dev.berth.worker.retry.Retrying;
 import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.docker.DockerContainerRuntime;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place a {@link Worker} is wired, for {@code berth worker}, {@code berth dev} and the tests
@@ -28,6 +33,8 @@ import java.util.function.LongSupplier;
  */
 public final class WorkerBuilder {
 
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerBuilder.class);
+
     private final WorkerConfig config;
     private WorkQueue queue;
     private ContainerRuntime runtime;
@@ -35,6 +42,7 @@ public final class WorkerBuilder {
     private LongSupplier freeDisk;
     private Clock clock = Clock.systemUTC();
     private Retrying.Sleeper sleeper = Retrying.Sleeper.REAL;
+    private MeterRegistry meterRegistry;
 
     WorkerBuilder(WorkerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -76,12 +84,36 @@ public final class WorkerBuilder {
     }
 
     /**
+     * Counts into {@code registry}, which the caller exports ({@code berth dev}: the server's
+     * {@code /metrics}); the worker then opens no metrics port of its own. Otherwise the worker keeps
+     * its own registry, served at {@code /metrics} on the config's {@code metricsPort} when one is set.
+     */
+    public WorkerBuilder meterRegistry(MeterRegistry registry) {
+        this.meterRegistry = registry;
+        return this;
+    }
+
+    /**
      * The worker, not started yet. Fails, naming the setting, when the queue is the config's and its
      * root URL or credentials are missing.
      */
     public Worker build() {
-        WorkerCounters counters = new WorkerCounters();
         List<AutoCloseable> owned = new ArrayList<>();
+        WorkerCounters counters;
+        MetricsEndpoint endpoint = null;
+        if (meterRegistry != null) {
+            if (config.metricsPort() != null) {
+                LOG.info("metricsPort {} is not opened: the worker's counters are in its host's own metrics", config.metricsPort());
+            }
+            counters = new WorkerCounters(meterRegistry);
+        } else if (config.metricsPort() != null) {
+            PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            counters = new WorkerCounters(prometheus);
+            endpoint = new MetricsEndpoint(prometheus, config.metricsBindHost(), config.metricsPort());
+            owned.add(endpoint);
+        } else {
+            counters = new WorkerCounters();
+        }
         WorkQueue q = queue;
         if (q == null) {
             config.requireQueueAccess();
@@ -106,7 +138,7 @@ public final class WorkerBuilder {
         ClaimLoop claimLoop = new ClaimLoop(q, r, slots, starter, timing, config.workerId(), config.dataDir(),
                 config.minFreeDiskBytes(), disk, clock, orphansSuspected);
         WorkerShutdown shutdown = new WorkerShutdown(slots, claimLoop, supervisor, config.workerId());
-        return new Worker(config.workerSettings(), r, config.dataDir(), slots, claimLoop, shutdown, counters, owned);
+        return new Worker(config.workerSettings(), r, config.dataDir(), slots, claimLoop, shutdown, counters, endpoint, owned);
     }
 
     /** {@link #build()}, then {@link Worker#start()}. */

@@ -51,6 +51,8 @@ import java.util.regex.Pattern;
  * minFreeDisk: 1g                    # BERTH_WORKER_MIN_FREE_DISK: no claims while less is free
  * instanceType: m5.large             # BERTH_INSTANCE_TYPE, given to tasks
  * publicIp: 203.0.113.7              # BERTH_PUBLIC_IP, given to tasks
+ * metricsPort: 9464                  # BERTH_WORKER_METRICS_PORT: Prometheus text at /metrics (default: none)
+ * metricsBindHost: 127.0.0.1         # BERTH_WORKER_METRICS_BIND, where that port listens
  * </pre>
  */
 public record WorkerConfig(
@@ -66,13 +68,17 @@ public record WorkerConfig(
         Path dataDir,
         long minFreeDiskBytes,
         String instanceType,
-        String publicIp) {
+        String publicIp,
+        Integer metricsPort,
+        String metricsBindHost) {
 
     public static final String DEFAULT_TASK_QUEUE = "local/docker";
     public static final String DEFAULT_WORKER_GROUP = "local";
     public static final long DEFAULT_MEMORY = 2L << 30;
     public static final long DEFAULT_PIDS = 1024;
     public static final long DEFAULT_MIN_FREE_DISK = 1L << 30;
+    /** The worker's metrics port listens only locally unless told otherwise: it is for a scraper, not the world. */
+    public static final String DEFAULT_METRICS_BIND_HOST = "127.0.0.1";
 
     /** What Taskcluster allows for workerGroup and workerId (and for each half of a task queue id). */
     private static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z0-9_-]{1,38}");
@@ -87,6 +93,18 @@ public record WorkerConfig(
         if (capacity < 1) throw BerthException.input("capacity must be at least 1; got " + capacity);
         if (minFreeDiskBytes < 0) throw BerthException.input("minFreeDisk must not be negative");
         if (rootUrl != null && rootUrl.endsWith("/")) rootUrl = rootUrl.substring(0, rootUrl.length() - 1);
+        if (metricsPort != null && (metricsPort < 0 || metricsPort > 65535)) {
+            throw BerthException.input("metricsPort (BERTH_WORKER_METRICS_PORT) must be between 0 and 65535; got " + metricsPort);
+        }
+        if (metricsBindHost == null || metricsBindHost.isBlank()) metricsBindHost = DEFAULT_METRICS_BIND_HOST;
+    }
+
+    /** Without a metrics port (no /metrics endpoint). */
+    public WorkerConfig(String rootUrl, String clientId, String accessToken, String taskQueueId, String workerGroup,
+                        String workerId, int capacity, DockerRuntimeConfig docker, ResourceLimits limits, Path dataDir,
+                        long minFreeDiskBytes, String instanceType, String publicIp) {
+        this(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, capacity, docker, limits, dataDir,
+                minFreeDiskBytes, instanceType, publicIp, null, null);
     }
 
     /** Reads {@code configFile} (may be null: no file) and applies {@code env} over it. */
@@ -127,9 +145,13 @@ public record WorkerConfig(
         long minFreeDisk = parseBytes(s.pickOr("minFreeDisk", String.valueOf(DEFAULT_MIN_FREE_DISK), "BERTH_WORKER_MIN_FREE_DISK"),
                 "minFreeDisk (BERTH_WORKER_MIN_FREE_DISK)");
 
+        String metricsPort = s.pick("metricsPort", "BERTH_WORKER_METRICS_PORT");
+
         return new WorkerConfig(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, capacity, docker,
                 new ResourceLimits(memory, nanoCpus, pids), dataDir, minFreeDisk,
-                s.pick("instanceType", "BERTH_INSTANCE_TYPE"), s.pick("publicIp", "BERTH_PUBLIC_IP"));
+                s.pick("instanceType", "BERTH_INSTANCE_TYPE"), s.pick("publicIp", "BERTH_PUBLIC_IP"),
+                metricsPort == null ? null : parseInt(metricsPort, "metricsPort (BERTH_WORKER_METRICS_PORT)"),
+                s.pick("metricsBindHost", "BERTH_WORKER_METRICS_BIND"));
     }
 
     public String provisionerId() {
@@ -158,7 +180,7 @@ public record WorkerConfig(
 
     public WorkerConfig withCapacity(int newCapacity) {
         return new WorkerConfig(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, newCapacity, docker,
-                limits, dataDir, minFreeDiskBytes, instanceType, publicIp);
+                limits, dataDir, minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost);
     }
 
     @Override
@@ -166,7 +188,8 @@ public record WorkerConfig(
         // the access token and registry passwords never reach a log line
         return "WorkerConfig[rootUrl=" + rootUrl + ", clientId=" + clientId + ", taskQueueId=" + taskQueueId
                 + ", worker=" + workerGroup + "/" + workerId + ", capacity=" + capacity + ", docker=" + docker.dockerHost()
-                + ", limits=" + limits + ", dataDir=" + dataDir + ", minFreeDisk=" + minFreeDiskBytes + "]";
+                + ", limits=" + limits + ", dataDir=" + dataDir + ", minFreeDisk=" + minFreeDiskBytes
+                + (metricsPort == null ? "" : ", metrics=" + metricsBindHost + ":" + metricsPort) + "]";
     }
 
     /**

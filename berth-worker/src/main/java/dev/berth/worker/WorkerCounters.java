@@ -5,9 +5,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 /**
- * What the worker counts about its background calls, in a Micrometer registry the worker owns (so
- * an exporter can be attached later) and said in its log at shutdown: retries of reports and other
- * calls about runs, live log bytes given up, failed status polls and reclaims.
+ * What the worker counts about its background calls, said in its log at shutdown and exported in
+ * Prometheus text: on the worker's own {@code metricsPort}, or (in {@code berth dev}) in the server's
+ * {@code /metrics}. Retries of reports and other calls about runs, live log bytes given up, failed
+ * status polls and reclaims. Prometheus names add {@code _total} to each.
  */
 public final class WorkerCounters {
 
@@ -25,7 +26,7 @@ public final class WorkerCounters {
         this.registry = registry;
         this.callRetries = Counter.builder("berth_worker_call_retries")
                 .description("retries of calls about a run (reports, artifacts) while the queue was away").register(registry);
-        this.liveLogBytesDropped = Counter.builder("berth_worker_live_log_bytes_dropped")
+        this.liveLogBytesDropped = Counter.builder("berth_worker_live_log_dropped_bytes")
                 .description("live log bytes given up (buffer full, run gone or claim ended)").baseUnit("bytes").register(registry);
         this.statusPollFailures = Counter.builder("berth_worker_status_poll_failures")
                 .description("status polls that got no answer").register(registry);

@@ -98,6 +98,10 @@ class WorkerAgainstServerIT {
         return queue.status(taskId).path("status");
     }
 
+    private Instant takenUntil(String taskId) {
+        return Instant.parse(status(taskId).path("runs").get(0).path("takenUntil").asText());
+    }
+
     private String state(String taskId) {
         return status(taskId).path("state").asText();
     }
@@ -155,11 +159,16 @@ class WorkerAgainstServerIT {
         await().atMost(Duration.ofSeconds(30)).until(() -> state(taskId).equals("running") && hasContainer(taskId));
 
         // the claim lasts 6 s; reclaims at half of what is left keep it ahead of now
-        Instant firstTakenUntil = Instant.parse(status(taskId).path("runs").get(0).path("takenUntil").asText());
-        await().atMost(Duration.ofSeconds(15)).until(() ->
-                Instant.parse(status(taskId).path("runs").get(0).path("takenUntil").asText()).isAfter(firstTakenUntil));
-        Thread.sleep(7000); // past the first claim: still running, so the reclaims held it
+        Instant firstTakenUntil = takenUntil(taskId);
+        await().atMost(Duration.ofSeconds(15)).until(() -> takenUntil(taskId).isAfter(firstTakenUntil));
+        Instant renewed = takenUntil(taskId);
+        // the worker schedules reclaims in real time, so real time must pass: once the claim the first
+        // reclaim gave has ended, only later reclaims can have kept the run, and the expiry sweep is run
+        // right then rather than whenever the background one comes round
+        await().atMost(Duration.ofSeconds(15)).until(() -> Instant.now().isAfter(renewed));
+        server.sweep();
         assertThat(state(taskId)).isEqualTo("running");
+        assertThat(takenUntil(taskId)).isAfter(renewed);
 
         Instant cancelled = Instant.now();
         queue.cancelTask(taskId);

@@ -29,7 +29,18 @@ class WorkerConfigTest {
         assertThat(c.limits().nanoCpus()).isZero();
         assertThat(c.minFreeDiskBytes()).isEqualTo(1L << 30);
         assertThat(c.rootUrl()).isNull();
+        assertThat(c.metricsPort()).as("no inbound port unless asked for").isNull();
         assertThatThrownBy(c::requireQueueAccess).hasMessageContaining("BERTH_ROOT_URL");
+    }
+
+    @Test
+    void metricsPortAndBindHostAreOptIn() {
+        WorkerConfig c = WorkerConfig.load(null, Map.of("BERTH_WORKER_METRICS_PORT", "9464"));
+        assertThat(c.metricsPort()).isEqualTo(9464);
+        assertThat(c.metricsBindHost()).isEqualTo("127.0.0.1");
+        c = WorkerConfig.load(null, Map.of("BERTH_WORKER_METRICS_PORT", "9464", "BERTH_WORKER_METRICS_BIND", "0.0.0.0"));
+        assertThat(c.metricsBindHost()).isEqualTo("0.0.0.0");
+        assertThat(c.withCapacity(3).metricsPort()).isEqualTo(9464);
     }
 
     @Test
@@ -106,6 +117,8 @@ class WorkerConfigTest {
         assertBad(Map.of("BERTH_WORKER_MEMORY", "1k"), "BERTH_WORKER_MEMORY");
         assertBad(Map.of("BERTH_WORKER_CPUS", "-1"), "BERTH_WORKER_CPUS");
         assertBad(Map.of("BERTH_WORKER_MIN_FREE_DISK", "1x"), "BERTH_WORKER_MIN_FREE_DISK");
+        assertBad(Map.of("BERTH_WORKER_METRICS_PORT", "http"), "BERTH_WORKER_METRICS_PORT");
+        assertBad(Map.of("BERTH_WORKER_METRICS_PORT", "70000"), "BERTH_WORKER_METRICS_PORT");
         assertBad(Map.of("BERTH_TASK_QUEUE", "no-slash"), "BERTH_TASK_QUEUE");
         assertBad(Map.of("BERTH_WORKER_ID", "bad id"), "workerId");
         assertBad(Map.of("BERTH_DOCKER_HOST", "http://x"), "BERTH_DOCKER_HOST");

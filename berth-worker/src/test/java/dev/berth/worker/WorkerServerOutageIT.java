@@ -89,7 +89,8 @@ class WorkerServerOutageIT {
                 "BERTH_WORKER_CAPACITY", "6",
                 "BERTH_WORKER_MEMORY", "128m",
                 "BERTH_DATA_DIR", tmp.resolve("worker").toString(),
-                "BERTH_WORKER_MIN_FREE_DISK", "0"))).start();
+                "BERTH_WORKER_MIN_FREE_DISK", "0",
+                "BERTH_WORKER_METRICS_PORT", "0"))).start();
 
         // long tasks print through the outage; short ones end (and report) while the queue is away
         List<String> longTasks = new ArrayList<>();
@@ -126,6 +127,13 @@ class WorkerServerOutageIT {
         }
         for (String taskId : shortTasks) assertThat(log(queue, taskId)).contains("short started\n").contains("short done\n");
         assertThat(worker.counters().liveLogBytesDropped()).isZero();
+        // what an operator scrapes: status polls failed through the outage, and no log byte was lost
+        String scrape = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                "http://127.0.0.1:" + worker.metricsAddress().orElseThrow().getPort() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertThat(WorkerMetricsEndpointTest.value(scrape, "berth_worker_status_poll_failures_total")).isPositive()
+                .isEqualTo((double) worker.counters().statusPollFailures());
+        assertThat(WorkerMetricsEndpointTest.value(scrape, "berth_worker_live_log_dropped_bytes_total")).isZero();
     }
 
     private String createTask(QueueClient queue, String script) {

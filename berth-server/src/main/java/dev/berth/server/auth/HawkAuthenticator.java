@@ -56,10 +56,10 @@ public final class HawkAuthenticator implements Authenticator {
             byte[] payload = hashed ? ctx.bodyAsBytes() : null;
             var a = hawk.authenticate(header, ctx.method().name(), resource, host, port, payload,
                     hashed ? ctx.contentType() : null);
-            caller = new Caller(a.clientId(), java.util.Set.copyOf(a.scopes()));
+            caller = new Caller(a.clientId(), java.util.Set.copyOf(a.scopes()), a.issuer());
         } else if (query != null && query.contains("bewit=")) {
             var a = hawk.authenticateBewit(ctx.method().name(), resource, host, port);
-            caller = new Caller(a.clientId(), java.util.Set.copyOf(a.scopes()));
+            caller = new Caller(a.clientId(), java.util.Set.copyOf(a.scopes()), a.issuer());
         } else {
             caller = new Caller(Caller.ANONYMOUS, java.util.Set.copyOf(auth.anonymousScopes()));
         }
