@@ -1,15 +1,14 @@
 package dev.berth.worker;
 
+import dev.berth.testing.TaskBodies;
 import static dev.berth.worker.runtime.docker.DockerTestSupport.TEST_IMAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.client.BerthClient;
 import dev.berth.client.Credentials;
 import dev.berth.client.QueueClient;
-import dev.berth.core.json.Json;
 import dev.berth.server.BerthServer;
 import dev.berth.server.ServerConfig;
 import dev.berth.worker.runtime.ContainerRuntime;
@@ -21,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -75,22 +73,8 @@ class WorkerAgainstServerIT {
 
     private String createTask(String script, int maxRunTime) {
         String taskId = dev.berth.core.auth.Slugid.v4();
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        ObjectNode task = Json.MAPPER.createObjectNode();
-        task.put("taskQueueId", "berth-it/" + workerType);
-        task.put("schedulerId", "-");
-        task.put("taskGroupId", taskId);
-        task.put("created", Json.format(now));
-        task.put("deadline", Json.format(now.plus(Duration.ofHours(1))));
-        task.put("expires", Json.format(now.plus(Duration.ofDays(1))));
-        task.put("retries", 1);
-        ObjectNode payload = task.putObject("payload");
-        payload.put("image", TEST_IMAGE);
-        payload.putArray("command").add("sh").add("-c").add(script);
-        payload.put("maxRunTime", maxRunTime);
-        task.putObject("metadata").put("name", "worker IT").put("description", "WorkerAgainstServerIT")
-                .put("owner", "tests@example.com").put("source", "https://example.com/tests");
-        queue.createTask(taskId, task);
+        queue.createTask(taskId, TaskBodies.on("berth-it/" + workerType).image(TEST_IMAGE).shell(script)
+                .maxRunTime(maxRunTime).retries(1).build());
         return taskId;
     }
 
