@@ -1,6 +1,5 @@
 package dev.berth.worker;
 
-import dev.berth.testing.TaskBodies;
 import static dev.berth.worker.runtime.docker.DockerTestSupport.TEST_IMAGE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -11,6 +10,7 @@ import dev.berth.client.Credentials;
 import dev.berth.client.QueueClient;
 import dev.berth.server.BerthServer;
 import dev.berth.server.ServerConfig;
+import dev.berth.testing.TaskBodies;
 import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.docker.DockerContainerRuntime;
 import dev.berth.worker.runtime.docker.DockerTestSupport;
