@@ -189,7 +189,8 @@ class CliIT {
         assertThat(env).containsEntry("TASKCLUSTER_CLIENT_ID", clientId).containsKey("TASKCLUSTER_ACCESS_TOKEN");
 
         BerthClient asWorker = new BerthClient(server.rootUrl(), new Credentials(clientId, env.get("TASKCLUSTER_ACCESS_TOKEN")));
-        assertThat(asWorker.auth().currentScopes().get("scopes").toString())
+        BerthClient root = new BerthClient(server.rootUrl(), new Credentials(server.rootClientId(), server.rootAccessToken()));
+        assertThat(root.auth().client(clientId).get("expandedScopes").toString())
                 .isEqualTo("[\"queue:claim-work:life-it/cw\",\"queue:worker-id:g1/w1\"]");
         assertThat(asWorker.queue().claimWork("life-it/cw", "g1", "w1", 1, Duration.ZERO).get("tasks")).isEmpty();
     }
