@@ -126,9 +126,11 @@ class WorkerWithOperatorScopesIT {
             await().pollDelay(Duration.ofSeconds(2)).until(() -> true);
             assertThat(supervisorLog.at(Level.WARN, "status poll")).isEmpty();
 
+            Instant cancelled = Instant.now();
             queue.cancelTask(taskId);
 
-            await().atMost(Duration.ofSeconds(5)).until(() -> !hasRunningContainer(taskId));
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> !hasRunningContainer(taskId));
+            System.out.println("cancel stopped the container after " + Duration.between(cancelled, Instant.now()).toMillis() + " ms");
             JsonNode run = run0(taskId);
             assertThat(run.path("reasonResolved").asText()).isEqualTo("canceled");
             assertThat(run.path("takenUntil").asText()).isEqualTo(takenUntil);

@@ -69,7 +69,7 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
         this.logName = logName;
         this.retrying = retrying;
         this.deadline = deadline;
-        this.failures = new FailureLog(LOG, "reporting to the queue", retrying.clock());
+        this.failures = new FailureLog(LOG, "report or artifact call", retrying.clock());
         URI logUrl = retry(() -> calls.createUploadArtifact(logName, LOG_CONTENT_TYPE, expires));
         this.liveLog = new LiveLog(what, batch -> calls.appendContent(logUrl, batch), retrying.clock(),
                 LiveLog.SEND_BACKOFF, deadline, liveLogDropped);
