@@ -7,7 +7,10 @@
 # Never --bridge=none: a dockerd without a bridge deletes the docker0 interface at start, which
 # breaks the shared engine's default network.
 #
-#   scripts/test-dockerd.sh start|stop|restart|status [image...]
+#   scripts/test-dockerd.sh start|stop|restart|crash-restart|status [image...]
+#
+# `restart` stops the engine as a service manager does (SIGTERM: it stops its containers first);
+# `crash-restart` kills it (SIGKILL, as a crash or the OOM killer would) and starts it again.
 #
 # `start` also loads the given images (default berth-test/busybox:latest) from the shared engine.
 # BERTH_TEST_DOCKERD_DIR (default /tmp/berth-test-dockerd) holds everything; the socket is
@@ -113,12 +116,29 @@ load_images() {
   done
 }
 
+crash() {
+  if ! running; then
+    echo "test-dockerd.sh: not running"
+    return 0
+  fi
+  local pid
+  pid="$(cat "$PIDFILE")"
+  kill -KILL "$pid"
+  for _ in $(seq 1 "$WAIT_SECONDS"); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  rm -f "$PIDFILE"
+  echo "test-dockerd.sh: killed dockerd $pid"
+}
+
 cmd="${1:-}"
 shift || true
 case "$cmd" in
   start) start && load_images "$@" ;;
   stop) stop ;;
   restart) stop && start ;;
+  crash-restart) crash && start ;;
   status) if running && answers; then echo "running on unix://$SOCK"; else echo "not running"; exit 1; fi ;;
-  *) echo "usage: $0 start|stop|restart|status [image...]" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|restart|crash-restart|status [image...]" >&2; exit 2 ;;
 esac

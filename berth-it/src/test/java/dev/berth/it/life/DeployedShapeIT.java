@@ -60,7 +60,8 @@ class DeployedShapeIT extends DeployedFixture {
         try (InputStream in = root.queue().getArtifact(taskId, 0, "public/logs/live.log")) {
             assertThat(LifeSupport.utf8(in.readAllBytes())).contains("hello from the deployed shape");
         }
-        assertThat(containers(LABEL_TASK_ID, taskId)).as("the finished task's container is removed").isEmpty();
+        await("the finished task's container removed").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(250))
+                .untilAsserted(() -> assertThat(containers(LABEL_TASK_ID, taskId)).isEmpty());
     }
 
     @Test

@@ -32,7 +32,7 @@ class ServerAwayIT extends DeployedFixture {
 
     private static final Duration AWAY = Duration.ofSeconds(30);
     private static final int SHORT_LINES = 12;
-    private static final int LONG_LINES = 50;
+    private static final int LONG_LINES = 45;
 
     ServerAwayIT() {
         super("away");
