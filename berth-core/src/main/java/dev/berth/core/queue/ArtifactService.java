@@ -190,6 +190,16 @@ public final class ArtifactService {
         }
     }
 
+    /** The offset of an append as a request states it: a byte count, 0 or more. */
+    public static long parseOffset(String text) {
+        if (text == null || text.isEmpty() || text.length() > 18 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            String shown = text == null ? "" : text.length() > 40 ? text.substring(0, 40) + "..." : text;
+            throw BerthException.input("offset must be a byte count of 0 or more (digits only); got '"
+                    + shown.replaceAll("\\p{Cntrl}", "?") + "'");
+        }
+        return Long.parseLong(text);
+    }
+
     private ArtifactRecord appendable(String taskId, int runId, String name) {
         requireOpenForWrites(taskId, runId, "written");
         ArtifactRecord a = find(taskId, runId, name);
