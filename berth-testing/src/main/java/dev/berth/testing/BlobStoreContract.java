@@ -151,6 +151,87 @@ public abstract class BlobStoreContract {
     }
 
     @Test
+    void appendAtTheStoredSizeAppendsAndCreatesTheBlobAtOffsetZero() throws Exception {
+        byte[] chunk = utf8("xxline one\nyy");
+        assertThat(store.appendAt("logs/live.log", 0, chunk, 2, 9)).isEqualTo(new BlobStore.Appended(9, 9));
+        assertThat(store.appendAt("logs/live.log", 9, utf8("line two\n"), 0, 9)).isEqualTo(new BlobStore.Appended(18, 9));
+
+        assertThat(read("logs/live.log", 0)).isEqualTo("line one\nline two\n");
+        assertThat(store.size("logs/live.log")).isEqualTo(18);
+    }
+
+    @Test
+    void appendAtOfABatchStoredAlreadyWritesNothing() throws Exception {
+        store.appendAt("logs/live.log", 0, utf8("line one\n"), 0, 9);
+        store.appendAt("logs/live.log", 9, utf8("line two\n"), 0, 9);
+
+        assertThat(store.appendAt("logs/live.log", 9, utf8("line two\n"), 0, 9)).isEqualTo(new BlobStore.Appended(18, 0));
+        assertThat(store.appendAt("logs/live.log", 0, utf8("line one\n"), 0, 9)).isEqualTo(new BlobStore.Appended(18, 0));
+
+        assertThat(read("logs/live.log", 0)).isEqualTo("line one\nline two\n");
+        assertThat(read("logs/live.log", 12)).isEqualTo("e two\n");
+        assertThat(store.size("logs/live.log")).isEqualTo(18);
+    }
+
+    @Test
+    void appendAtOfABatchOverlappingTheEndAppendsOnlyItsTail() throws Exception {
+        store.appendAt("logs/live.log", 0, utf8("line one\nline"), 0, 13);
+
+        assertThat(store.appendAt("logs/live.log", 9, utf8("line two\n"), 0, 9)).isEqualTo(new BlobStore.Appended(18, 5));
+
+        assertThat(read("logs/live.log", 0)).isEqualTo("line one\nline two\n");
+        assertThat(read("logs/live.log", 11)).isEqualTo("ne two\n");
+        store.seal("logs/live.log");
+        assertThat(read("logs/live.log", 0)).isEqualTo("line one\nline two\n");
+        assertThat(store.size("logs/live.log")).isEqualTo(18);
+    }
+
+    @Test
+    void appendAtBeyondTheStoredSizeWritesNothingAndAnswersTheStoredSize() throws Exception {
+        assertThat(store.appendAt("logs/live.log", 5, utf8("later"), 0, 5)).isEqualTo(new BlobStore.Appended(0, 0));
+        assertThat(store.size("logs/live.log")).as("no blob made for a batch with bytes missing before it").isEqualTo(-1);
+
+        store.appendAt("logs/live.log", 0, utf8("0123"), 0, 4);
+        BlobStore.Appended gap = store.appendAt("logs/live.log", 6, utf8("6789"), 0, 4);
+
+        assertThat(gap).isEqualTo(new BlobStore.Appended(4, 0));
+        assertThat(gap.gapBefore(6)).isTrue();
+        assertThat(read("logs/live.log", 0)).isEqualTo("0123");
+    }
+
+    /** A batch sent again while its first request is still being stored (e.g. by another server). */
+    @Test
+    void theSameBatchAppendedAtOnceFromSeveralThreadsIsStoredOnce() throws Exception {
+        int writers = 4;
+        int rounds = 20;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        StringBuilder expected = new StringBuilder();
+        try {
+            for (int round = 0; round < rounds; round++) {
+                byte[] batch = utf8("batch " + round + "\n");
+                long at = expected.length();
+                java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(writers);
+                java.util.List<java.util.concurrent.Future<BlobStore.Appended>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < writers; i++) {
+                    answers.add(pool.submit(() -> {
+                        start.await();
+                        return store.appendAt("logs/live.log", at, batch, 0, batch.length);
+                    }));
+                }
+                expected.append("batch ").append(round).append('\n');
+                for (var answer : answers) assertThat(answer.get().size()).as("round %d", round).isEqualTo(expected.length());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(read("logs/live.log", 0)).isEqualTo(expected.toString());
+        assertThat(store.size("logs/live.log")).isEqualTo(expected.length());
+        store.seal("logs/live.log");
+        assertThat(read("logs/live.log", 0)).isEqualTo(expected.toString());
+    }
+
+    @Test
     void openFromAnOffsetSkipsTheBytesBeforeIt() throws Exception {
         store.put("k", new ByteArrayInputStream(utf8("0123456789")));
 

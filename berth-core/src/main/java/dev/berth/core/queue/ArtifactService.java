@@ -155,12 +155,9 @@ public final class ArtifactService {
         }
     }
 
-    /** Appends bytes to an s3 artifact that is still being written (a live log); not yet present. */
+    /** Appends bytes at the end of an s3 artifact that is still being written (a live log); not yet present. */
     public long append(String taskId, int runId, String name, byte[] bytes) {
-        requireOpenForWrites(taskId, runId, "written");
-        ArtifactRecord a = find(taskId, runId, name);
-        if (!"s3".equals(a.storageType())) throw BerthException.conflict("artifact " + name + " is not an upload (s3) artifact");
-        if (a.present()) throw finishedConflict(a, "appended to");
+        ArtifactRecord a = appendable(taskId, runId, name);
         try {
             long size = blobs.append(a.blobKey(), bytes, 0, bytes.length);
             writes.signal(writeKey(a));
@@ -168,6 +165,47 @@ public final class ArtifactService {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Appends a batch that starts at byte {@code at} of a live artifact, storing only what it does not hold
+     * yet: a batch sent again because its answer was lost (server killed, connection cut) is not stored
+     * twice. A batch starting beyond the stored size is a conflict naming both numbers: bytes are missing,
+     * and the writer must not skip them.
+     */
+    public BlobStore.Appended appendAt(String taskId, int runId, String name, long at, byte[] bytes) {
+        if (at < 0) throw BerthException.input("offset must be a byte count of 0 or more; got " + at);
+        ArtifactRecord a = appendable(taskId, runId, name);
+        try {
+            BlobStore.Appended done = blobs.appendAt(a.blobKey(), at, bytes, 0, bytes.length);
+            if (done.gapBefore(at)) {
+                throw BerthException.conflict("artifact " + name + " of run " + runId + " of task " + taskId + " holds "
+                        + done.size() + " bytes; an append at offset " + at + " would leave " + (at - done.size())
+                        + " bytes missing (send the batch starting at offset " + done.size() + ")");
+            }
+            if (done.written() > 0) writes.signal(writeKey(a));
+            return done;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The offset of an append as a request states it: a byte count, 0 or more. */
+    public static long parseOffset(String text) {
+        if (text == null || text.isEmpty() || text.length() > 18 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            String shown = text == null ? "" : text.length() > 40 ? text.substring(0, 40) + "..." : text;
+            throw BerthException.input("offset must be a byte count of 0 or more (digits only); got '"
+                    + shown.replaceAll("\\p{Cntrl}", "?") + "'");
+        }
+        return Long.parseLong(text);
+    }
+
+    private ArtifactRecord appendable(String taskId, int runId, String name) {
+        requireOpenForWrites(taskId, runId, "written");
+        ArtifactRecord a = find(taskId, runId, name);
+        if (!"s3".equals(a.storageType())) throw BerthException.conflict("artifact " + name + " is not an upload (s3) artifact");
+        if (a.present()) throw finishedConflict(a, "appended to");
+        return a;
     }
 
     /** finishArtifact: marks an upload complete (bytes already stored, e.g. by appends). */

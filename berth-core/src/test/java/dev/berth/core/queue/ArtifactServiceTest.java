@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.core.BerthException;
 import dev.berth.core.TestTasks;
 import dev.berth.core.json.Json;
+import dev.berth.core.store.ArtifactRecord;
 import dev.berth.core.store.BlobStore;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -175,6 +176,90 @@ class ArtifactServiceTest {
         try (InputStream in = content.stream()) {
             assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("line\n");
         }
+    }
+
+    private static byte[] utf8(String s) { return s.getBytes(StandardCharsets.UTF_8); }
+
+    private String liveLog(String taskId) {
+        return blobs.blobs.get(artifacts.find(taskId, 0, "public/logs/live.log").blobKey()).toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void anAppendAtTheStoredSizeIsAppended() throws Exception {
+        String taskId = runningTask();
+        artifacts.create(taskId, 0, "public/logs/live.log", s3("text/plain"));
+
+        assertThat(artifacts.appendAt(taskId, 0, "public/logs/live.log", 0, utf8("one\n")))
+                .isEqualTo(new BlobStore.Appended(4, 4));
+        assertThat(artifacts.appendAt(taskId, 0, "public/logs/live.log", 4, utf8("two\n")))
+                .isEqualTo(new BlobStore.Appended(8, 4));
+        assertThat(liveLog(taskId)).isEqualTo("one\ntwo\n");
+    }
+
+    @Test
+    void aBatchSentAgainAfterItsAnswerWasLostIsNotStoredTwice() throws Exception {
+        String taskId = runningTask();
+        artifacts.create(taskId, 0, "public/logs/live.log", s3("text/plain"));
+        artifacts.appendAt(taskId, 0, "public/logs/live.log", 0, utf8("one\n"));
+        artifacts.appendAt(taskId, 0, "public/logs/live.log", 4, utf8("two\n"));
+        ArtifactRecord log = artifacts.find(taskId, 0, "public/logs/live.log");
+        long seen = artifacts.writeGeneration(log);
+
+        // the same batch again, and an older one: both stored already
+        assertThat(artifacts.appendAt(taskId, 0, "public/logs/live.log", 4, utf8("two\n")))
+                .isEqualTo(new BlobStore.Appended(8, 0));
+        assertThat(artifacts.appendAt(taskId, 0, "public/logs/live.log", 0, utf8("one\n")))
+                .isEqualTo(new BlobStore.Appended(8, 0));
+        assertThat(liveLog(taskId)).isEqualTo("one\ntwo\n");
+        // nothing new, so followers are not woken for it
+        assertThat(artifacts.writeGeneration(log)).isEqualTo(seen);
+    }
+
+    @Test
+    void aBatchOverlappingTheStoredEndAppendsOnlyItsMissingTail() throws Exception {
+        String taskId = runningTask();
+        artifacts.create(taskId, 0, "public/logs/live.log", s3("text/plain"));
+        artifacts.appendAt(taskId, 0, "public/logs/live.log", 0, utf8("one\ntw"));
+
+        assertThat(artifacts.appendAt(taskId, 0, "public/logs/live.log", 4, utf8("two\nthree\n")))
+                .isEqualTo(new BlobStore.Appended(14, 8));
+        assertThat(liveLog(taskId)).isEqualTo("one\ntwo\nthree\n");
+    }
+
+    @Test
+    void aBatchBeyondTheStoredSizeIsAConflictNamingBothNumbersAndWritesNothing() throws Exception {
+        String taskId = runningTask();
+        artifacts.create(taskId, 0, "public/logs/live.log", s3("text/plain"));
+        artifacts.appendAt(taskId, 0, "public/logs/live.log", 0, utf8("one\n"));
+
+        assertThatThrownBy(() -> artifacts.appendAt(taskId, 0, "public/logs/live.log", 10, utf8("three\n")))
+                .isInstanceOf(BerthException.class)
+                .satisfies(e -> assertThat(((BerthException) e).kind()).isEqualTo(BerthException.Kind.CONFLICT))
+                .hasMessageContaining("holds 4 bytes").hasMessageContaining("offset 10")
+                .hasMessageContaining("6 bytes missing");
+        assertThat(liveLog(taskId)).isEqualTo("one\n");
+    }
+
+    @Test
+    void anAppendAtANegativeOffsetIsBadInput() throws Exception {
+        String taskId = runningTask();
+        artifacts.create(taskId, 0, "public/logs/live.log", s3("text/plain"));
+
+        assertThatThrownBy(() -> artifacts.appendAt(taskId, 0, "public/logs/live.log", -1, utf8("x")))
+                .isInstanceOf(BerthException.class)
+                .satisfies(e -> assertThat(((BerthException) e).kind()).isEqualTo(BerthException.Kind.INPUT_ERROR))
+                .hasMessageContaining("offset");
+    }
+
+    @Test
+    void aFinishedLiveLogTakesNoAppendAtAnyOffset() throws Exception {
+        String taskId = runningTask();
+        artifacts.create(taskId, 0, "public/logs/live.log", s3("text/plain"));
+        artifacts.appendAt(taskId, 0, "public/logs/live.log", 0, utf8("one\n"));
+        artifacts.finish(taskId, 0, "public/logs/live.log");
+
+        assertThatThrownBy(() -> artifacts.appendAt(taskId, 0, "public/logs/live.log", 4, utf8("late\n")))
+                .isInstanceOf(BerthException.class).hasMessageContaining("finished");
     }
 
     @Test

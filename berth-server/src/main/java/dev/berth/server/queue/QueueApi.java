@@ -10,6 +10,7 @@ import dev.berth.core.queue.Claim;
 import dev.berth.core.queue.RunScopes;
 import dev.berth.core.queue.QueueService;
 import dev.berth.core.store.ArtifactRecord;
+import dev.berth.core.store.BlobStore;
 import dev.berth.core.store.Page;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.task.Priority;
@@ -413,10 +414,13 @@ public final class QueueApi {
             }
         if (append) {
             byte[] bytes = ctx.bodyInputStream().readAllBytes();
-            long size = artifacts.append(taskId, runId, name, bytes);
-            metrics.counter("berth_live_log_bytes_appended").increment(bytes.length);
+            // ?offset=n: where the batch starts, so a batch sent again is stored once (see ArtifactService.appendAt)
+            String at = ctx.queryParam("offset");
+            BlobStore.Appended done = at == null ? new BlobStore.Appended(artifacts.append(taskId, runId, name, bytes), bytes.length)
+                    : artifacts.appendAt(taskId, runId, name, ArtifactService.parseOffset(at), bytes);
+            metrics.counter("berth_live_log_bytes_appended").increment(done.written());
             ObjectNode out = Json.MAPPER.createObjectNode();
-            out.put("size", size);
+            out.put("size", done.size());
             ctx.json(out);
         } else {
             try (InputStream in = ctx.bodyInputStream()) {

@@ -4,8 +4,10 @@ import dev.berth.core.store.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -21,6 +23,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Blobs as files under a root directory; a key's '/'-separated segments become directories. Whole blobs are
@@ -35,6 +38,7 @@ public final class LocalBlobStore implements BlobStore {
     private final Path root;
     private final Path tmp;
     private final boolean posix;
+    private final ReentrantLock[] appendLocks = new ReentrantLock[64];
 
     public LocalBlobStore(Path root) throws IOException {
         this.root = root.toAbsolutePath().normalize();
@@ -43,6 +47,7 @@ public final class LocalBlobStore implements BlobStore {
         this.posix = Files.getFileStore(this.root).supportsFileAttributeView(PosixFileAttributeView.class);
         if (posix) Files.setPosixFilePermissions(this.root, DIR);
         directories(tmp);
+        for (int i = 0; i < appendLocks.length; i++) appendLocks[i] = new ReentrantLock();
     }
 
     /** Creates missing directories owner-only. */
@@ -91,6 +96,37 @@ public final class LocalBlobStore implements BlobStore {
                 : FileChannel.open(target, options)) {
             ch.write(java.nio.ByteBuffer.wrap(bytes, offset, length));
             return ch.size();
+        }
+    }
+
+    /**
+     * The size check and the write are one step: a lock per key (striped) within this process, and a file
+     * lock against other processes sharing the directory, so a batch sent twice at once is stored once.
+     */
+    @Override
+    public Appended appendAt(String key, long at, byte[] bytes, int offset, int length) throws IOException {
+        if (at < 0) throw new IllegalArgumentException("append offset must not be negative, got " + at);
+        Path target = pathOf(key);
+        directories(target.getParent());
+        // only a batch at offset 0 may create the blob: one further on finds bytes missing and writes nothing
+        Set<StandardOpenOption> options = at == 0
+                ? Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)
+                : Set.of(StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        ReentrantLock lock = appendLocks[Math.floorMod(target.hashCode(), appendLocks.length)];
+        lock.lock();
+        try (FileChannel ch = posix ? FileChannel.open(target, options, PosixFilePermissions.asFileAttribute(FILE))
+                : FileChannel.open(target, options);
+             FileLock ignored = ch.lock()) {
+            long size = ch.size();
+            int stored = BlobStore.newBytesFrom(at, size, length);
+            if (stored < 0 || stored == length) return new Appended(size, 0);
+            ByteBuffer tail = ByteBuffer.wrap(bytes, offset + stored, length - stored);
+            while (tail.hasRemaining()) ch.write(tail);
+            return new Appended(ch.size(), length - stored);
+        } catch (NoSuchFileException e) {
+            return new Appended(0, 0);
+        } finally {
+            lock.unlock();
         }
     }
 

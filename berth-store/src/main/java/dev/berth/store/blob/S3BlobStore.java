@@ -46,9 +46,10 @@ import software.amazon.awssdk.services.s3.presigner.S3Presigner;
  * <p>S3 has no append: each append is stored as its own object {@code .append/<key>/<offset>} (offset
  * zero-padded so the listing is in order; outside the key's own path, so that stores mapping keys to files,
  * as S3Proxy's filesystem backend does, never need a file and a directory of one name), and readers see the
- * pieces as one blob. {@link #seal} joins them
+ * pieces as one blob, of the size where the furthest piece ends. {@link #seal} joins them
  * into the object {@code <key>} once the live log is finished. Appends to one key are expected one at a
- * time (a worker sends its log in order), as with the local store.
+ * time (a worker sends its log in order); a batch sent again, maybe to another server, is stored once
+ * through {@link #appendAt}.
  *
  * <p>Bodies stream: a put of unknown length holds one part ({@link #PART_SIZE}) in memory at most.
  */
@@ -181,28 +182,59 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
     public long append(String key, byte[] bytes, int offset, int length) throws IOException {
         checkKey(key);
         try {
-            List<Piece> pieces = appends(key);
-            long size;
-            if (pieces.isEmpty()) {
-                long whole = objectSize(key);
-                if (whole > 0) {
-                    // appending to a whole object: it becomes the first piece
-                    s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(key)
-                            .destinationBucket(bucket).destinationKey(pieceKey(key, 0)));
-                    s3.deleteObject(b -> b.bucket(bucket).key(key));
-                }
-                size = Math.max(whole, 0);
-            } else {
-                Piece last = pieces.get(pieces.size() - 1);
-                size = last.offset() + last.size();
-            }
-            long at = size;
-            s3.putObject(b -> b.bucket(bucket).key(pieceKey(key, at)),
-                    RequestBody.fromInputStream(new ByteArrayInputStream(bytes, offset, length), length));
+            long size = sizeForAppend(key);
+            putPiece(key, size, bytes, offset, length);
             return size + length;
         } catch (SdkException e) {
             throw failure("append to", key, e);
         }
+    }
+
+    /**
+     * Stores only the bytes past the pieces' end, as the piece at that end. S3 has no compare-and-set, so two
+     * servers given the same batch at once may both see the same end: both then write the same bytes to the
+     * same piece key, and the later write replaces the earlier with equal content, so nothing is doubled.
+     * (Pieces that overlap anyway are read with each byte once, see {@link #joined}.)
+     */
+    @Override
+    public Appended appendAt(String key, long at, byte[] bytes, int offset, int length) throws IOException {
+        if (at < 0) throw new IllegalArgumentException("append offset must not be negative, got " + at);
+        checkKey(key);
+        try {
+            long size = sizeForAppend(key);
+            int stored = BlobStore.newBytesFrom(at, size, length);
+            if (stored < 0 || stored == length) return new Appended(size, 0);
+            putPiece(key, size, bytes, offset + stored, length - stored);
+            return new Appended(size + length - stored, length - stored);
+        } catch (SdkException e) {
+            throw failure("append to", key, e);
+        }
+    }
+
+    /** The size appends continue from: the end of the pieces, or of the whole object (made the first piece). */
+    private long sizeForAppend(String key) {
+        List<Piece> pieces = appends(key);
+        if (!pieces.isEmpty()) return end(pieces);
+        long whole = objectSize(key);
+        if (whole > 0) {
+            // appending to a whole object: it becomes the first piece
+            s3.copyObject(b -> b.sourceBucket(bucket).sourceKey(key)
+                    .destinationBucket(bucket).destinationKey(pieceKey(key, 0)));
+            s3.deleteObject(b -> b.bucket(bucket).key(key));
+        }
+        return Math.max(whole, 0);
+    }
+
+    private void putPiece(String key, long at, byte[] bytes, int offset, int length) {
+        s3.putObject(b -> b.bucket(bucket).key(pieceKey(key, at)),
+                RequestBody.fromInputStream(new ByteArrayInputStream(bytes, offset, length), length));
+    }
+
+    /** Where the pieces end: the furthest byte any of them reaches. */
+    private static long end(List<Piece> pieces) {
+        long end = 0;
+        for (Piece p : pieces) end = Math.max(end, p.offset() + p.size());
+        return end;
     }
 
     @Override
@@ -230,9 +262,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
             long whole = objectSize(key);
             if (whole >= 0) return whole;
             List<Piece> pieces = appends(key);
-            if (pieces.isEmpty()) return -1;
-            Piece last = pieces.get(pieces.size() - 1);
-            return last.offset() + last.size();
+            return pieces.isEmpty() ? -1 : end(pieces);
         } catch (SdkException e) {
             throw failure("size of", key, e);
         }
@@ -310,10 +340,20 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
         for (Piece p : appends(key)) s3.deleteObject(b -> b.bucket(bucket).key(p.key()));
     }
 
-    /** The pieces from byte {@code from} as one stream; each piece is fetched only when reached. */
+    /**
+     * The pieces from byte {@code from} as one stream; each piece is fetched only when reached. Every byte is
+     * read once: a piece is read from where the ones before it end, and one that adds nothing is left out.
+     */
     private InputStream joined(String key, List<Piece> pieces, long from) {
-        List<Piece> wanted = pieces.stream().filter(p -> p.offset() + p.size() > from).toList();
-        Iterator<Piece> it = wanted.iterator();
+        List<long[]> wanted = new ArrayList<>(); // index into pieces, first byte of it to read
+        long next = from;
+        for (int i = 0; i < pieces.size(); i++) {
+            Piece p = pieces.get(i);
+            if (p.offset() + p.size() <= next) continue;
+            wanted.add(new long[] {i, Math.max(0, next - p.offset())});
+            next = p.offset() + p.size();
+        }
+        Iterator<long[]> it = wanted.iterator();
         return new SequenceInputStream(new java.util.Enumeration<>() {
             private boolean sealedMeanwhile;
 
@@ -322,9 +362,9 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
 
             @Override
             public InputStream nextElement() {
-                Piece p = it.next();
-                long skip = Math.max(0, from - p.offset());
-                if (p.size() == 0) return InputStream.nullInputStream();
+                long[] w = it.next();
+                Piece p = pieces.get((int) w[0]);
+                long skip = w[1];
                 try {
                     return get(p.key(), skip);
                 } catch (NoSuchKeyException gone) {

@@ -75,6 +75,30 @@ class S3BlobStoreIT extends BlobStoreContract {
         assertThat(answer.body()).isEqualTo("line 0\nline 1\nline 2\nline 3\nline 4\n");
     }
 
+    /** Pieces that overlap (bytes written twice, e.g. by two servers with different batches) are read once. */
+    @Test
+    void overlappingAppendedPiecesAreReadWithEachByteOnce() throws Exception {
+        String key = "artifacts/t/0/public/logs/live.log";
+        s3.appendAt(key, 0, "0123".getBytes(StandardCharsets.UTF_8), 0, 4);
+        try (var raw = S3TestBucket.client(bucket)) {
+            raw.putObject(b -> b.bucket(bucket.bucket()).key(".append/" + key + "/" + String.format("%020d", 2)),
+                    software.amazon.awssdk.core.sync.RequestBody.fromString("23456"));
+        }
+
+        assertThat(s3.size(key)).isEqualTo(7);
+        try (InputStream in = s3.open(key, 0).orElseThrow()) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("0123456");
+        }
+        try (InputStream in = s3.open(key, 3).orElseThrow()) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("3456");
+        }
+        assertThat(s3.appendAt(key, 5, "5678".getBytes(StandardCharsets.UTF_8), 0, 4)).isEqualTo(new BlobStore.Appended(9, 2));
+        s3.seal(key);
+        try (InputStream in = s3.open(key, 0).orElseThrow()) {
+            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("012345678");
+        }
+    }
+
     @Test
     void aTamperedPresignedUrlIsRefused() throws Exception {
         URI put = s3.presignedPut("artifacts/t/0/public/a.txt", Duration.ofMinutes(5)).orElseThrow();

@@ -28,11 +28,20 @@ final class S3TestBucket {
                 env("BERTH_TEST_S3_ACCESS_KEY", "berth-test"), env("BERTH_TEST_S3_SECRET_KEY", "berth-test-secret"));
     }
 
+    /** A plain S3 client for the bucket's server, to look at or place objects behind the store's back. */
+    static S3Client client(S3BlobStore.Settings s) {
+        return S3Client.builder().endpointOverride(s.endpoint()).region(Region.of(s.region()))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(s.accessKey(), s.secretKey())))
+                .forcePathStyle(true).httpClientBuilder(UrlConnectionHttpClient.builder())
+                // as the store does: S3Proxy checks only the checksums the API demands
+                .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
+                .build();
+    }
+
     /** Empties and removes the bucket, so test runs leave nothing on the S3 server. */
     static void drop(S3BlobStore.Settings s) {
-        try (S3Client c = S3Client.builder().endpointOverride(s.endpoint()).region(Region.of(s.region()))
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(s.accessKey(), s.secretKey())))
-                .forcePathStyle(true).httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
+        try (S3Client c = client(s)) {
             // deepest keys first: S3Proxy's filesystem backend lists directories as "a/" keys, and deleting one
             // before its contents stalls for seconds
             List<String> keys = new ArrayList<>();

@@ -201,8 +201,10 @@ public final class ClientWorkQueue implements WorkQueue {
         }
 
         @Override
-        public void appendContent(URI putUrl, byte[] bytes) throws IOException {
-            HttpRequest request = HttpRequest.newBuilder(putUrl).timeout(Duration.ofSeconds(30))
+        public long appendContent(URI putUrl, long offset, byte[] bytes) throws IOException {
+            URI url = offset < 0 ? putUrl
+                    : URI.create(putUrl + (putUrl.getRawQuery() == null ? "?" : "&") + "offset=" + offset);
+            HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30))
                     .header("Content-Type", QueueRunReporter.LOG_CONTENT_TYPE)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
             try {
@@ -210,6 +212,11 @@ public final class ClientWorkQueue implements WorkQueue {
                 if (response.statusCode() >= 300) {
                     throw new RefusedException(response.statusCode(), "appending to " + putUrl.getPath() + " answered " + response.statusCode()
                             + ": " + response.body());
+                }
+                try {
+                    return Json.MAPPER.readTree(response.body()).path("size").asLong(-1);
+                } catch (com.fasterxml.jackson.core.JacksonException e) {
+                    return -1;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -32,14 +32,23 @@ import org.slf4j.LoggerFactory;
  * <p>A batch the queue cannot take now (unreachable, 5xx) is kept and sent again with backoff until
  * it goes through, the run's claim ends ({@code deadline}) or the queue answers finally (4xx: the run
  * is gone). Meanwhile new output gathers behind it up to {@link #MAX_PENDING}, so a queue that is
- * away for a while loses nothing.
+ * away for a while loses nothing. Each batch is sent with the offset it starts at (the bytes
+ * acknowledged so far, counted here), so when the queue stored a batch but its answer was lost the
+ * batch sent again is not stored twice. After a batch is given up that count is unknown (the queue
+ * may hold the batch or not): the next batch goes without an offset and the count is taken from the
+ * size the queue answers.
  */
 public final class LiveLog implements AutoCloseable {
 
     /** Sends one batch (appends it to the log artifact). */
     @FunctionalInterface
     public interface BatchSender {
-        void send(byte[] batch) throws IOException;
+        /**
+         * @param offset where the batch starts in the log: the bytes the queue has acknowledged so far, so that
+         *               a batch sent again (its answer was lost) is stored once; -1 when not known
+         * @return the log's size as the queue answered it, or -1 when it did not say
+         */
+        long send(long offset, byte[] batch) throws IOException;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(LiveLog.class);
@@ -71,6 +80,8 @@ public final class LiveLog implements AutoCloseable {
     private boolean finishing;
     private boolean aborted;
     private boolean sending;
+    /** Bytes of the log the queue has acknowledged; -1 when not known. Only the flusher uses it. */
+    private long acknowledged;
     private final Thread flusher;
 
     /** @param name what the log is called in worker log lines (e.g. the task and run) */
@@ -243,7 +254,9 @@ public final class LiveLog implements AutoCloseable {
                 return;
             }
             try {
-                sender.send(batch);
+                long at = acknowledged;
+                long answered = sender.send(at, batch);
+                acknowledged = at >= 0 ? at + batch.length : answered;
                 failures.succeeded(name);
                 return;
             } catch (IOException | RuntimeException e) {
@@ -270,6 +283,8 @@ public final class LiveLog implements AutoCloseable {
 
     private void lost(long bytes) {
         droppedCounter.accept(bytes);
+        // the queue may have stored the batch or not: the next one goes without an offset
+        acknowledged = -1;
     }
 
     /** Waits {@code d} unless the log is aborted meanwhile; false when aborted. */

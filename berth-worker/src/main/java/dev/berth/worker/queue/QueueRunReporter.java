@@ -71,7 +71,7 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
         this.deadline = deadline;
         this.failures = new FailureLog(LOG, "report or artifact call", retrying.clock());
         URI logUrl = retry(() -> calls.createAppendArtifact(logName, LOG_CONTENT_TYPE, expires));
-        this.liveLog = new LiveLog(what, batch -> calls.appendContent(logUrl, batch), retrying.clock(),
+        this.liveLog = new LiveLog(what, (offset, batch) -> calls.appendContent(logUrl, offset, batch), retrying.clock(),
                 LiveLog.SEND_BACKOFF, deadline, liveLogDropped);
     }
 

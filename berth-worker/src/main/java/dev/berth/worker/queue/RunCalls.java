@@ -30,8 +30,12 @@ public interface RunCalls {
     /** finishArtifact: the content is complete. */
     void finishArtifact(String name) throws IOException;
 
-    /** POST to a putUrl: appends {@code bytes} to the artifact (live log chunks). */
-    void appendContent(URI putUrl, byte[] bytes) throws IOException;
+    /**
+     * POST to an appendUrl: appends {@code bytes} (live log chunks) to the artifact, as the batch starting at
+     * byte {@code offset} of it (sent as {@code ?offset=n}; the queue stores only what it lacks), or at its end
+     * when {@code offset} is -1. Returns the artifact's size the queue answered, -1 when it did not say.
+     */
+    long appendContent(URI putUrl, long offset, byte[] bytes) throws IOException;
 
     /** PUT to a putUrl: the whole content, streamed, exactly {@code size} bytes (not closed here). */
     void putContent(URI putUrl, String contentType, long size, InputStream content) throws IOException;

@@ -17,6 +17,12 @@ class LiveLogTest {
 
     private final List<byte[]> batches = new CopyOnWriteArrayList<>();
 
+    /** The queue's side: keeps the batch, answers the size it would hold. */
+    private long record(long offset, byte[] batch) {
+        batches.add(batch);
+        return offset < 0 ? -1 : offset + batch.length;
+    }
+
     private String sent() {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         batches.forEach(all::writeBytes);
@@ -25,7 +31,7 @@ class LiveLogTest {
 
     @Test
     void smallWritesGoOutTogetherSoonAfterTheFirst() {
-        LiveLog log = new LiveLog("t", batches::add);
+        LiveLog log = new LiveLog("t", this::record);
         for (int i = 0; i < 100; i++) log.append(("line " + i + "\n").getBytes(StandardCharsets.UTF_8));
         await().atMost(Duration.ofSeconds(2)).until(() -> sent().contains("line 99\n"));
         // 100 tiny writes within a few ms: a handful of requests, not one each
@@ -38,7 +44,7 @@ class LiveLogTest {
 
     @Test
     void aFullBatchGoesAtOnceAndOrderIsKept() {
-        LiveLog log = new LiveLog("t", batches::add);
+        LiveLog log = new LiveLog("t", this::record);
         byte[] big = new byte[LiveLog.FLUSH_BYTES * 3];
         for (int i = 0; i < big.length; i++) big[i] = (byte) ('a' + i % 26);
         for (int from = 0; from < big.length; from += 1000) {
@@ -52,7 +58,7 @@ class LiveLogTest {
 
     @Test
     void finishSendsWhatIsLeftAndLaterAppendsAreIgnored() {
-        LiveLog log = new LiveLog("t", batches::add);
+        LiveLog log = new LiveLog("t", this::record);
         log.append("last words".getBytes(StandardCharsets.UTF_8));
         assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
         log.append("after".getBytes(StandardCharsets.UTF_8));
@@ -62,9 +68,9 @@ class LiveLogTest {
     @Test
     void aFailedSendIsRetried() {
         AtomicInteger calls = new AtomicInteger();
-        LiveLog log = new LiveLog("t", batch -> {
+        LiveLog log = new LiveLog("t", (offset, batch) -> {
             if (calls.incrementAndGet() == 1) throw new IOException("connection reset");
-            batches.add(batch);
+            return record(offset, batch);
         });
         log.append("x\n".getBytes(StandardCharsets.UTF_8));
         assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
@@ -74,13 +80,13 @@ class LiveLogTest {
     @Test
     void closeDropsWhatIsPendingWithoutWaiting() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
-        LiveLog log = new LiveLog("t", batch -> {
+        LiveLog log = new LiveLog("t", (offset, batch) -> {
             try {
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            batches.add(batch);
+            return record(offset, batch);
         });
         log.append("first".getBytes(StandardCharsets.UTF_8));
         await().until(() -> log.pendingBytes() == 1); // the first batch is being sent, nothing queued
@@ -94,13 +100,13 @@ class LiveLogTest {
     @Test
     void appendsDoNotWaitLongForASlowQueue() {
         CountDownLatch release = new CountDownLatch(1);
-        LiveLog log = new LiveLog("t", batch -> {
+        LiveLog log = new LiveLog("t", (offset, batch) -> {
             try {
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            batches.add(batch);
+            return record(offset, batch);
         });
         byte[] chunk = new byte[64 * 1024];
         long start = System.nanoTime();
@@ -118,12 +124,12 @@ class LiveLogTest {
         java.util.concurrent.atomic.AtomicBoolean away = new java.util.concurrent.atomic.AtomicBoolean(true);
         AtomicInteger failures = new AtomicInteger();
         java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
-        LiveLog log = new LiveLog("t", batch -> {
+        LiveLog log = new LiveLog("t", (offset, batch) -> {
             if (away.get()) {
                 failures.incrementAndGet();
                 throw new java.net.ConnectException("connection refused");
             }
-            batches.add(batch);
+            return record(offset, batch);
         }, java.time.Clock.systemUTC(), new dev.berth.worker.retry.Backoff(Duration.ofMillis(10), Duration.ofMillis(50)),
                 () -> java.time.Instant.now().plusSeconds(600), dropped::addAndGet);
         StringBuilder expected = new StringBuilder();
@@ -143,7 +149,7 @@ class LiveLogTest {
     void aLogTheQueueRefusesIsGivenUpAndCounted() {
         java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
         AtomicInteger attempts = new AtomicInteger();
-        LiveLog log = new LiveLog("t", batch -> {
+        LiveLog log = new LiveLog("t", (offset, batch) -> {
             attempts.incrementAndGet();
             throw new dev.berth.worker.retry.RefusedException(409, "run is resolved");
         }, java.time.Clock.systemUTC(), dev.berth.worker.retry.Backoff.DEFAULT,
@@ -159,7 +165,7 @@ class LiveLogTest {
     void outputBeyondTheCapWhileTheQueueIsAwayIsCountedAndWarnedOnce() {
         try (dev.berth.worker.LogCapture warnings = new dev.berth.worker.LogCapture(LiveLog.class)) {
             java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
-            LiveLog log = new LiveLog("t", batch -> {
+            LiveLog log = new LiveLog("t", (offset, batch) -> {
                 throw new java.net.ConnectException("connection refused");
             }, java.time.Clock.systemUTC(), LiveLog.SEND_BACKOFF, () -> java.time.Instant.now().plusSeconds(600), dropped::addAndGet);
             byte[] chunk = new byte[1024 * 1024];
@@ -169,5 +175,72 @@ class LiveLogTest {
             assertThat(dropped).hasValue(chunk.length);
             assertThat(warnings.at(ch.qos.logback.classic.Level.WARN, "output is dropped")).hasSize(1);
         }
+    }
+
+    /** A queue that appends by offset as the server does: stores only what it lacks, refuses a gap. */
+    static final class OffsetQueue {
+        final ByteArrayOutputStream log = new ByteArrayOutputStream();
+        final List<Long> offsets = new CopyOnWriteArrayList<>();
+
+        synchronized long append(long offset, byte[] batch) throws IOException {
+            offsets.add(offset);
+            int stored = offset < 0 ? 0 : dev.berth.core.store.BlobStore.newBytesFrom(offset, log.size(), batch.length);
+            if (stored < 0) throw new dev.berth.worker.retry.RefusedException(409, "holds " + log.size() + " bytes, offset " + offset);
+            log.write(batch, stored, batch.length - stored);
+            return log.size();
+        }
+
+        synchronized String text() { return log.toString(StandardCharsets.UTF_8); }
+    }
+
+    /** The server stored the batch but its answer was lost (killed, connection cut): the resend is stored once. */
+    @Test
+    void aBatchStoredButUnansweredIsSentAgainAtItsOffsetAndNotDuplicated() {
+        OffsetQueue queue = new OffsetQueue();
+        AtomicInteger calls = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+        LiveLog log = new LiveLog("t", (offset, batch) -> {
+            long size = queue.append(offset, batch);
+            if (calls.incrementAndGet() == 1) throw new java.net.SocketException("connection reset (after the server stored it)");
+            return size;
+        }, java.time.Clock.systemUTC(), new dev.berth.worker.retry.Backoff(Duration.ofMillis(10), Duration.ofMillis(50)),
+                () -> java.time.Instant.now().plusSeconds(600), dropped::addAndGet);
+
+        log.append("first line\n".getBytes(StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.offsets.size() >= 2);
+        log.append("second line\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+
+        assertThat(queue.text()).isEqualTo("first line\nsecond line\n");
+        assertThat(queue.offsets).containsExactly(0L, 0L, 11L);
+        assertThat(dropped).hasValue(0);
+    }
+
+    /** After a batch is given up the queue may hold it or not: the next goes without an offset, the count follows the answer. */
+    @Test
+    void afterABatchIsGivenUpTheNextGoesWithoutAnOffsetAndTheCountFollowsTheQueuesAnswer() {
+        OffsetQueue queue = new OffsetQueue();
+        java.util.concurrent.atomic.AtomicBoolean failing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> deadline =
+                new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.now().minusSeconds(1));
+        java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+        LiveLog log = new LiveLog("t", (offset, batch) -> {
+            long size = queue.append(offset, batch);
+            if (failing.get()) throw new java.net.SocketException("connection reset (after the server stored it)");
+            return size;
+        }, java.time.Clock.systemUTC(), new dev.berth.worker.retry.Backoff(Duration.ofMillis(10), Duration.ofMillis(50)),
+                deadline::get, dropped::addAndGet);
+
+        log.append("given up\n".getBytes(StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(5)).until(() -> dropped.get() == 9);
+        failing.set(false);
+        deadline.set(java.time.Instant.now().plusSeconds(600));
+        log.append("next\n".getBytes(StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(5)).until(() -> queue.offsets.size() == 2);
+        log.append("last\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+
+        assertThat(queue.offsets).containsExactly(0L, -1L, 14L);
+        assertThat(queue.text()).isEqualTo("given up\nnext\nlast\n");
     }
 }

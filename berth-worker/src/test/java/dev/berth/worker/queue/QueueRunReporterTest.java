@@ -21,6 +21,7 @@ class QueueRunReporterTest {
     static class RecordingCalls implements RunCalls {
         final List<String> calls = new CopyOnWriteArrayList<>();
         final Map<String, ByteArrayOutputStream> content = new ConcurrentHashMap<>();
+        final List<Long> offsets = new CopyOnWriteArrayList<>();
 
         @Override
         public URI createUploadArtifact(String name, String contentType, Instant expires) {
@@ -39,10 +40,18 @@ class QueueRunReporterTest {
             calls.add("finish " + name);
         }
 
+        /** Stores by offset as the server does (only what the artifact lacks); answers the size. */
         @Override
-        public void appendContent(URI putUrl, byte[] bytes) {
+        public long appendContent(URI putUrl, long offset, byte[] bytes) throws java.io.IOException {
             calls.add("append");
-            content.get(nameOf(putUrl)).writeBytes(bytes);
+            offsets.add(offset);
+            ByteArrayOutputStream log = content.get(nameOf(putUrl));
+            synchronized (log) {
+                int stored = offset < 0 ? 0 : dev.berth.core.store.BlobStore.newBytesFrom(offset, log.size(), bytes.length);
+                if (stored < 0) throw new dev.berth.worker.retry.RefusedException(409, "bytes missing before offset " + offset);
+                log.write(bytes, stored, bytes.length - stored);
+                return log.size();
+            }
         }
 
         @Override
@@ -88,6 +97,31 @@ class QueueRunReporterTest {
         List<String> tail = calls.calls.subList(calls.calls.size() - 2, calls.calls.size());
         assertThat(tail).containsExactly("finish public/logs/live.log", "failed");
         assertThat(calls.calls.indexOf("append")).isLessThan(calls.calls.indexOf("finish public/logs/live.log"));
+    }
+
+    /** The first POST of the log reaches the server, which stores it, but the answer is lost. */
+    @Test
+    void aLogBatchStoredButUnansweredIsSentAgainAndAppearsOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean answerLost = new java.util.concurrent.atomic.AtomicBoolean(true);
+        RecordingCalls lossy = new RecordingCalls() {
+            @Override
+            public long appendContent(URI putUrl, long offset, byte[] bytes) throws java.io.IOException {
+                long size = super.appendContent(putUrl, offset, bytes);
+                if (answerLost.getAndSet(false)) throw new java.net.SocketException("connection reset (the server was killed)");
+                return size;
+            }
+        };
+        QueueRunReporter reporter = new QueueRunReporter(lossy, "t/0", "public/logs/live.log", expires);
+
+        reporter.appendLog("line one\n".getBytes(StandardCharsets.UTF_8));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> lossy.offsets.size() >= 2);
+        reporter.appendLog("line two\n".getBytes(StandardCharsets.UTF_8));
+        reporter.finishLog("public/logs/live.log", expires);
+        reporter.reportCompleted();
+        reporter.close();
+
+        assertThat(lossy.text("public/logs/live.log")).isEqualTo("line one\nline two\n");
+        assertThat(lossy.offsets).containsExactly(0L, 0L, 9L);
     }
 
     @Test
