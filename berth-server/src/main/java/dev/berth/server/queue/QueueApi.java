@@ -9,8 +9,6 @@ import dev.berth.core.queue.ArtifactService;
 import dev.berth.core.queue.Claim;
 import dev.berth.core.queue.RunScopes;
 import dev.berth.core.queue.QueueService;
-import dev.berth.core.store.ArtifactRecord;
-import dev.berth.core.store.BlobStore;
 import dev.berth.core.store.Page;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.task.Priority;
@@ -26,21 +24,14 @@ import dev.berth.server.http.PathParams;
 import dev.berth.server.http.RouteTable;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 import static dev.berth.core.auth.ScopeTemplate.allOf;
 import static dev.berth.core.auth.ScopeTemplate.anyOf;
 import static dev.berth.core.auth.ScopeTemplate.forEach;
-import static dev.berth.core.auth.ScopeTemplate.ifThen;
 import static dev.berth.core.auth.ScopeTemplate.scope;
 
 /** The queue service's HTTP routes, Taskcluster queue v1 wire format, all declared in the table of {@link #routes}. */
@@ -49,31 +40,23 @@ public final class QueueApi {
     public static final String PREFIX = "/api/queue/v1";
     public static final String VERSION = "0.1.0";
     private static final Duration MAX_CLAIM_WAIT = Duration.ofSeconds(20);
-    private static final Duration UPLOAD_URL_VALIDITY = Duration.ofHours(1);
-    private static final Duration DOWNLOAD_URL_VALIDITY = Duration.ofMinutes(30);
-    private static final Duration LIVE_RECHECK = Duration.ofSeconds(1);
     /** The request attribute holding createTask's definition, parsed once for the scope check and the handler. */
     private static final String DEFINITION = "berth.definition";
-    private static final java.util.regex.Pattern ARTIFACT_KEY = java.util.regex.Pattern.compile("[^\\x00-\\x1f\\x7f]+");
 
     private final QueueService queue;
-    private final ArtifactService artifacts;
     private final Authenticator auth;
     private final Bodies bodies;
-    private final UploadTokens uploadTokens;
     private final MeterRegistry metrics;
-    private final String rootUrl;
     private final Instant started = Instant.now();
+    private final ArtifactRoutes artifactRoutes;
 
     public QueueApi(QueueService queue, ArtifactService artifacts, Authenticator auth, Bodies bodies,
                     UploadTokens uploadTokens, MeterRegistry metrics, String rootUrl) {
         this.queue = queue;
-        this.artifacts = artifacts;
         this.auth = auth;
         this.bodies = bodies;
-        this.uploadTokens = uploadTokens;
         this.metrics = metrics;
-        this.rootUrl = rootUrl;
+        this.artifactRoutes = new ArtifactRoutes(queue, artifacts, auth, bodies, uploadTokens, metrics, rootUrl);
     }
 
     /** Every queue route once: method, path, Taskcluster name, the scopes it needs (as Taskcluster's reference), handler. */
@@ -110,28 +93,7 @@ public final class QueueApi {
         t.get("/pending/{taskQueueId}", "pendingTasks", pending, this::pendingTasks);
         t.get("/task-queues/{provisionerId}/{workerType}/counts", "taskQueueCounts", pending, this::taskQueueCounts);
         t.get("/task-queues/{taskQueueId}/counts", "taskQueueCounts", pending, this::taskQueueCounts);
-        ScopeTemplate createArtifact = scope("queue:create-artifact:<taskId>/<runId>");
-        t.post("/task/{taskId}/runs/{runId}/artifacts/<name>", "createArtifact", createArtifact, this::createArtifact);
-        t.put("/task/{taskId}/runs/{runId}/artifacts/<name>", "finishArtifact", createArtifact, this::finishArtifact);
-        ScopeTemplate getArtifact = allOf(forEach("name", "names", "queue:get-artifact:<name>"));
-        t.get("/task/{taskId}/runs/{runId}/artifacts/<name>", "getArtifact", getArtifact, QueueApi::artifactNames, this::getArtifact);
-        t.get("/task/{taskId}/artifacts/<name>", "getLatestArtifact", getArtifact, QueueApi::artifactNames, this::getLatestArtifact);
-        t.get("/task/{taskId}/runs/{runId}/artifacts", "listArtifacts", scope("queue:list-artifacts:<taskId>:<runId>"), this::listArtifacts);
-        t.get("/task/{taskId}/artifacts", "listLatestArtifacts", scope("queue:list-artifacts:<taskId>"), this::listLatestArtifacts);
-        t.get("/task/{taskId}/runs/{runId}/artifact-info/<name>", "artifactInfo", scope("queue:list-artifacts:<taskId>:<runId>"), ctx -> {
-            String taskId = Bodies.taskId(ctx);
-            int runId = Bodies.runId(ctx);
-            json(ctx, artifactInfo(artifacts.find(taskId, runId, ctx.pathParam("name"))));
-        });
-        t.get("/task/{taskId}/artifact-info/<name>", "latestArtifactInfo", scope("queue:list-artifacts:<taskId>"), ctx -> {
-            String taskId = Bodies.taskId(ctx);
-            json(ctx, artifactInfo(artifacts.find(taskId, artifacts.latestRunId(taskId), ctx.pathParam("name"))));
-        });
-        // Berth's stand-in for a pre-signed S3 URL: PUT stores the bytes, POST appends (live logs). The URL's
-        // token stands for the scope; without a valid one the caller needs the scope itself.
-        ScopeTemplate upload = ifThen("tokenInvalid", createArtifact);
-        t.put("/task/{taskId}/runs/{runId}/artifact-content/<name>", "uploadArtifactContent", upload, this::uploadParams, ctx -> upload(ctx, false));
-        t.post("/task/{taskId}/runs/{runId}/artifact-content/<name>", "appendArtifactContent", upload, this::uploadParams, ctx -> upload(ctx, true));
+        artifactRoutes.addTo(t);
         return t;
     }
 
@@ -187,17 +149,6 @@ public final class QueueApi {
         String queueId = queue.task(Bodies.taskId(ctx)).definition().taskQueueId();
         return java.util.Map.of("workerGroup", body.get("workerGroup").asText(), "workerId", body.get("workerId").asText(),
                 "provisionerId", queueId.substring(0, queueId.indexOf('/')), "workerType", queueId.substring(queueId.indexOf('/') + 1));
-    }
-
-    /** Public artifacts are readable without credentials (anonymous holds queue:get-artifact:public/* by default, too). */
-    private static java.util.Map<String, Object> artifactNames(Context ctx) {
-        String name = ctx.pathParam("name");
-        return java.util.Map.of("names", name.startsWith("public/") ? List.of() : List.of(name));
-    }
-
-    private java.util.Map<String, Object> uploadParams(Context ctx) {
-        boolean valid = uploadTokens.valid(ctx.queryParam("token"), Bodies.taskId(ctx), Bodies.runId(ctx), ctx.pathParam("name"));
-        return java.util.Map.of("tokenInvalid", !valid);
     }
 
     // ---- tasks
@@ -375,179 +326,6 @@ public final class QueueApi {
         json(ctx, out);
     }
 
-    // ---- artifacts
-
-    private void createArtifact(Context ctx) {
-        String taskId = Bodies.taskId(ctx);
-        int runId = Bodies.runId(ctx);
-        String name = ctx.pathParam("name");
-        JsonNode body = bodies.json(ctx, "queue/v1/post-artifact-request.json");
-        ArtifactRecord a = artifacts.create(taskId, runId, name, body);
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        out.put("storageType", a.storageType());
-        out.put("expires", Json.format(a.expires()));
-        out.put("contentType", a.contentType());
-        if ("s3".equals(a.storageType())) {
-            // putUrl: straight to the object store when it presigns, else this server; appendUrl (Berth's
-            // extension for live logs, which S3 cannot append to) always comes here.
-            String serverUrl = contentUrl(taskId, runId, name) + "?token="
-                    + uploadTokens.issue(taskId, runId, name, UPLOAD_URL_VALIDITY);
-            out.put("putUrl", artifacts.directUploadUrl(a, UPLOAD_URL_VALIDITY).map(Object::toString).orElse(serverUrl));
-            out.put("appendUrl", serverUrl);
-        }
-        json(ctx, out);
-    }
-
-    private void finishArtifact(Context ctx) {
-        String taskId = Bodies.taskId(ctx);
-        int runId = Bodies.runId(ctx);
-        String name = ctx.pathParam("name");
-        artifacts.finish(taskId, runId, name);
-        ctx.json(Json.MAPPER.createObjectNode());
-    }
-
-    private void upload(Context ctx, boolean append) throws IOException {
-        String taskId = Bodies.taskId(ctx);
-        int runId = Bodies.runId(ctx);
-        String name = ctx.pathParam("name");
-        if (!uploadTokens.valid(ctx.queryParam("token"), taskId, runId, name)) {
-            }
-        if (append) {
-            byte[] bytes = ctx.bodyInputStream().readAllBytes();
-            // ?offset=n: where the batch starts, so a batch sent again is stored once (see ArtifactService.appendAt)
-            String at = ctx.queryParam("offset");
-            BlobStore.Appended done = at == null ? new BlobStore.Appended(artifacts.append(taskId, runId, name, bytes), bytes.length)
-                    : artifacts.appendAt(taskId, runId, name, ArtifactService.parseOffset(at), bytes);
-            metrics.counter("berth_live_log_bytes_appended").increment(done.written());
-            ObjectNode out = Json.MAPPER.createObjectNode();
-            out.put("size", done.size());
-            ctx.json(out);
-        } else {
-            try (InputStream in = ctx.bodyInputStream()) {
-                artifacts.upload(taskId, runId, name, in);
-            }
-            ctx.status(200).result("");
-        }
-    }
-
-    private String contentUrl(String taskId, int runId, String name) {
-        return rootUrl + PREFIX + "/task/" + taskId + "/runs/" + runId + "/artifact-content/" + encodePath(name);
-    }
-
-    private static String encodePath(String name) {
-        StringBuilder sb = new StringBuilder();
-        for (String part : name.split("/", -1)) {
-            if (!sb.isEmpty()) sb.append('/');
-            sb.append(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
-        }
-        return sb.toString();
-    }
-
-    private void getArtifact(Context ctx) throws IOException, InterruptedException {
-        serveArtifact(ctx, Bodies.taskId(ctx), Bodies.runId(ctx));
-    }
-
-    private void getLatestArtifact(Context ctx) throws IOException, InterruptedException {
-        String taskId = Bodies.taskId(ctx);
-        serveArtifact(ctx, taskId, artifacts.latestRunId(taskId));
-    }
-
-    private void serveArtifact(Context ctx, String taskId, int runId) throws IOException, InterruptedException {
-        String name = ctx.pathParam("name");
-        // the scope of the artifact asked for and of every artifact a link leads to
-        ArtifactService.Resolved r = artifacts.resolve(taskId, runId, name, scope -> auth.authenticate(ctx).require(scope));
-        ArtifactRecord a = r.artifact();
-        switch (a.storageType()) {
-            case "reference" -> ctx.status(303).header("Location", r.redirectUrl()).result("");
-            case "error" -> {
-                ObjectNode out = Json.MAPPER.createObjectNode();
-                out.put("code", "ArtifactError");
-                out.put("message", "artifact " + name + " is an error artifact: " + r.errorMessage());
-                out.put("reason", a.details().path("reason").asText());
-                ctx.status(424).contentType("application/json").result(Json.write(out));
-            }
-            default -> {
-                // a finished artifact in an object store is read from there, not through this server
-                Optional<java.net.URI> direct = artifacts.directDownloadUrl(a, DOWNLOAD_URL_VALIDITY);
-                if (direct.isPresent()) ctx.status(303).header("Location", direct.get().toString()).result("");
-                else streamBytes(ctx, a);
-            }
-        }
-    }
-
-    /**
-     * Streams an s3 artifact. One still being written (a live log of a running run) is followed: new bytes
-     * are sent as they arrive until the artifact is finished or the run resolves.
-     */
-    private void streamBytes(Context ctx, ArtifactRecord a) throws IOException, InterruptedException {
-        ctx.contentType(a.contentType());
-        ctx.header("Cache-Control", "no-cache");
-        // Bytes go out as stored, never gzipped on the fly: see ArtifactService.openFinished.
-        ctx.disableCompression();
-        if (a.present()) {
-            ArtifactService.Content content = artifacts.openFinished(a);
-            if (content.size() >= 0) ctx.res().setContentLengthLong(content.size());
-            try (InputStream body = content.stream(); OutputStream out = ctx.res().getOutputStream()) {
-                body.transferTo(out);
-            }
-            return;
-        }
-        ctx.header("X-Berth-Live", "true");
-        // The servlet stream itself: Javalin's (compressing) ctx.outputStream() does not pass flush() on, so a
-        // follower would see nothing until the buffer filled or the run resolved.
-        OutputStream out = ctx.res().getOutputStream();
-        long offset = 0;
-        Instant idleSince = Instant.now();
-        while (true) {
-            long seen = artifacts.writeGeneration(a);
-            long sent = 0;
-            Optional<InputStream> in = artifacts.open(a, offset);
-            if (in.isPresent()) {
-                try (InputStream body = in.get()) {
-                    sent = body.transferTo(out);
-                }
-            }
-            offset += sent;
-            if (sent > 0) {
-                out.flush();
-                idleSince = Instant.now();
-                continue;
-            }
-            ArtifactRecord now = artifacts.find(a.taskId(), a.runId(), a.name());
-            if (now.present() || !queue.isRunning(a.taskId(), a.runId())) {
-                // one last read: bytes may have landed between our read and the check
-                Optional<InputStream> rest = artifacts.open(now, offset);
-                if (rest.isPresent()) try (InputStream body = rest.get()) { body.transferTo(out); }
-                artifacts.followingEnded(a);
-                break;
-            }
-            if (Duration.between(idleSince, Instant.now()).toHours() >= 1) break;
-            // woken at once by a write through this server; a write through another server is seen within a second
-            artifacts.awaitWrite(a, seen, LIVE_RECHECK);
-        }
-        out.close();
-    }
-
-    private void listArtifacts(Context ctx) {
-        String taskId = Bodies.taskId(ctx);
-        int runId = Bodies.runId(ctx);
-        listArtifactsOf(ctx, taskId, runId);
-    }
-
-    private void listLatestArtifacts(Context ctx) {
-        String taskId = Bodies.taskId(ctx);
-        listArtifactsOf(ctx, taskId, artifacts.latestRunId(taskId));
-    }
-
-    private void listArtifactsOf(Context ctx, String taskId, int runId) {
-        Page<ArtifactRecord> page = artifacts.list(taskId, runId, Bodies.continuationToken(ctx, ARTIFACT_KEY), Bodies.limit(ctx, 1000));
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        ArrayNode list = out.putArray("artifacts");
-        for (ArtifactRecord a : page.items()) list.add(artifactInfo(a));
-        if (page.continuationToken() != null) out.put("continuationToken", page.continuationToken());
-        json(ctx, out);
-    }
-
     // ---- helpers
 
     /** Berth's optional {@code ?wait=<seconds>} bound on the long poll; Taskcluster's 20 s otherwise. */
@@ -561,15 +339,6 @@ public final class QueueApi {
         } catch (NumberFormatException e) {
             throw BerthException.input("wait must be a whole number of seconds (0 to 20); got '" + wait + "'");
         }
-    }
-
-    private static ObjectNode artifactInfo(ArtifactRecord a) {
-        ObjectNode o = Json.MAPPER.createObjectNode();
-        o.put("storageType", a.storageType());
-        o.put("name", a.name());
-        o.put("expires", Json.format(a.expires()));
-        o.put("contentType", a.contentType());
-        return o;
     }
 
     /** The task queue id of a route: clients send it with its slash as is, or encoded as %2F. */
@@ -588,7 +357,7 @@ public final class QueueApi {
     }
 
     /** Serialises {@code body} (a tree, a map or a POJO) once, straight to the response bytes. */
-    private static void json(Context ctx, Object body) {
+    static void json(Context ctx, Object body) {
         ctx.contentType("application/json").result(Json.writeBytes(body));
     }
 
