@@ -261,15 +261,17 @@ public final class TaskRunner {
 
     /**
      * Whether a container that ended with a non-zero code without the worker killing it was stopped
-     * through the engine. An engine that stops answering while asked is going away: that propagates
-     * as {@link EngineUnavailableException}, which hands the run back too.
+     * through the engine. An engine that stops answering while asked is going away (a graceful
+     * restart stops the containers, then the API): that counts as the engine having stopped it.
      */
     private boolean stoppedThroughEngine(String id, Instant started) {
         try {
             // a second of slack: the engine stamps events with its own clock
             return runtime.stoppedThroughEngine(id, started.minusSeconds(1));
         } catch (EngineUnavailableException e) {
-            throw e;
+            LOG.info("run {}/{}: the engine went away just after container {} ended: {}", run.taskId(), run.runId(), id,
+                    e.getMessage());
+            return true;
         } catch (ContainerRuntimeException e) {
             LOG.warn("run {}/{}: could not tell whether the engine stopped container {}; taking its exit as the task's: {}",
                     run.taskId(), run.runId(), id, e.getMessage());

@@ -42,6 +42,8 @@ class FakeContainerRuntime implements ContainerRuntime {
 
     /** Whether the engine's record shows the container stopped through it (its shutdown, docker stop/kill). */
     boolean stoppedThroughEngine;
+    /** The engine stops answering right after the container ended (a graceful restart's last moments). */
+    boolean goneAfterExit;
     /** Pings (and image look-ups) fail until this many pings have been answered with a failure. */
     int engineDownForPings;
     final List<String> pings = new CopyOnWriteArrayList<>();
@@ -67,6 +69,7 @@ class FakeContainerRuntime implements ContainerRuntime {
 
     @Override
     public boolean stoppedThroughEngine(String containerId, java.time.Instant since) {
+        if (goneAfterExit) throw gone("reading the events of container " + containerId);
         return stoppedThroughEngine;
     }
 

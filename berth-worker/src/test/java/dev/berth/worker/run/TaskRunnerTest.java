@@ -98,6 +98,17 @@ class TaskRunnerTest {
     }
 
     @Test
+    void aContainerThatEndedAsTheEngineWentAwayIsHandedBackForARetry() {
+        runtime.exit = new ContainerExit(137, false);
+        runtime.goneAfterExit = true;
+        RunOutcome outcome = run("{\"image\":\"img\",\"maxRunTime\":10}");
+
+        assertThat(outcome.exceptionReason()).isEqualTo(ReasonResolved.WORKER_SHUTDOWN);
+        assertThat(reporter.resolutions).containsExactly("exception/worker-shutdown");
+        assertThat(reporter.log()).contains("the Docker engine stopped the container");
+    }
+
+    @Test
     void aTaskThatKillsItselfFailsWithItsExitCode() {
         runtime.exit = new ContainerExit(137, false);
         runtime.stoppedThroughEngine = false;
