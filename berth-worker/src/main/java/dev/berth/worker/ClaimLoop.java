@@ -47,6 +47,7 @@ final class ClaimLoop {
     private final Backoff claimBackoff;
 
     private final java.util.concurrent.atomic.AtomicBoolean orphansSuspected;
+    private final java.util.concurrent.atomic.AtomicBoolean engineInDoubt;
     private volatile boolean claimCallInFlight;
     private volatile boolean pausedForDisk;
     private volatile boolean pausedForEngine;
@@ -54,8 +55,10 @@ final class ClaimLoop {
 
     ClaimLoop(WorkQueue queue, ContainerRuntime runtime, RunSlots slots, RunStarter starter, Worker.Timing timing,
               String workerId, Path dataDir, long minFreeDiskBytes, LongSupplier freeDisk, Clock clock,
-              java.util.concurrent.atomic.AtomicBoolean orphansSuspected) {
+              java.util.concurrent.atomic.AtomicBoolean orphansSuspected,
+              java.util.concurrent.atomic.AtomicBoolean engineInDoubt) {
         this.orphansSuspected = orphansSuspected;
+        this.engineInDoubt = engineInDoubt;
         this.queue = queue;
         this.runtime = runtime;
         this.slots = slots;
@@ -111,6 +114,10 @@ final class ClaimLoop {
         int failures = 0;
         while (!slots.isStopping()) {
             try {
+                // slots first, then disk and engine: a slot is often freed by a run the engine took with it,
+                // and the claim must not go out before the engine has been asked again
+                int free = slots.awaitFree();
+                if (free == 0) continue;
                 if (!diskAllowsClaiming()) {
                     sleep(timing.diskCheck());
                     continue;
@@ -119,8 +126,6 @@ final class ClaimLoop {
                     sleep(timing.engineCheck());
                     continue;
                 }
-                int free = slots.awaitFree();
-                if (free == 0) continue;
                 List<WorkClaim> claims;
                 // flag first, then look at stopping: shutdown either sees the flag or we see stopping
                 claimCallInFlight = true;
@@ -149,9 +154,14 @@ final class ClaimLoop {
         }
     }
 
-    private boolean engineAnswers() {
+    private boolean engineAnswers() throws InterruptedException {
         try {
             runtime.ping();
+            if (engineInDoubt.getAndSet(false)) {
+                // a run was just lost with the engine, which may answer for a moment yet while it shuts down
+                sleep(timing.engineCheck());
+                runtime.ping();
+            }
         } catch (ContainerRuntimeException e) {
             if (!pausedForEngine) {
                 LOG.warn("the container engine does not answer: claiming paused until it does ({})", e.getMessage());

@@ -31,14 +31,27 @@ final class RunStarter {
     private final RunSlots slots;
     private final RunSupervisor supervisor;
     private final java.util.concurrent.atomic.AtomicBoolean orphansSuspected;
+    private final java.util.concurrent.atomic.AtomicBoolean engineInDoubt;
+    private final Worker.Timing timing;
+    private final java.time.Clock clock;
+    private final dev.berth.worker.retry.Retrying.Sleeper sleeper;
 
     /**
      * @param orphansSuspected set when a run was lost with the engine: its container may have outlived
      *     the failed removal, and the claim loop looks for such leftovers once the engine answers
+     * @param engineInDoubt set at the same moment, at once: the claim loop makes sure the engine still
+     *     answers a little later before claiming again (a restarting engine stops its containers
+     *     while it still answers, then goes), so that no retry is claimed into the outage
+     * @param timing, clock, sleeper how a run waits for an engine that does not answer
      */
     RunStarter(WorkQueue queue, ContainerRuntime runtime, WorkerSettings settings, RunSlots slots, RunSupervisor supervisor,
-               java.util.concurrent.atomic.AtomicBoolean orphansSuspected) {
+               java.util.concurrent.atomic.AtomicBoolean orphansSuspected, java.util.concurrent.atomic.AtomicBoolean engineInDoubt,
+               Worker.Timing timing, java.time.Clock clock, dev.berth.worker.retry.Retrying.Sleeper sleeper) {
         this.orphansSuspected = orphansSuspected;
+        this.engineInDoubt = engineInDoubt;
+        this.timing = timing;
+        this.clock = clock;
+        this.sleeper = sleeper;
         this.queue = queue;
         this.runtime = runtime;
         this.settings = settings;
@@ -55,7 +68,8 @@ final class RunStarter {
             LOG.error("cannot start reporting for {}; leaving it to expire: {}", claim, e.toString());
             return;
         }
-        TaskRunner runner = new TaskRunner(runtime, settings, validator, claim.run(), reporter);
+        TaskRunner runner = new TaskRunner(runtime, settings, validator, claim.run(), reporter)
+                .engineWait(clock, sleeper, timing.engineCheck(), timing.engineWait());
         ActiveRun run = new ActiveRun(claim, runner, reporter);
         run.thread = new Thread(() -> execute(run), "berth-run-" + claim.taskId() + "-" + claim.runId());
         if (!slots.register(run)) {
@@ -81,7 +95,10 @@ final class RunStarter {
             } else if (outcome.resolution() == RunOutcome.Resolution.CANCELLED) {
                 LOG.info("run {} stopped: it is no longer this worker's to run", run.claim);
             } else {
-                if (stopped == null && outcome.exceptionReason() == ReasonResolved.WORKER_SHUTDOWN) orphansSuspected.set(true);
+                if (stopped == null && outcome.exceptionReason() == ReasonResolved.WORKER_SHUTDOWN) {
+                    engineInDoubt.set(true);
+                    orphansSuspected.set(true);
+                }
                 LOG.info("run {} ended {}{}", run.claim, outcome.resolution().name().toLowerCase(Locale.ROOT),
                         outcome.exceptionReason() == null ? "" : "/" + outcome.exceptionReason().wire());
             }

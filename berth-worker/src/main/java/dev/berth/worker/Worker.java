@@ -1,6 +1,7 @@
 package dev.berth.worker;
 
 import dev.berth.worker.run.LeftoverCleaner;
+import dev.berth.worker.run.TaskRunner;
 import dev.berth.worker.run.WorkerSettings;
 import dev.berth.worker.runtime.ContainerRuntime;
 import java.io.IOException;
@@ -41,9 +42,19 @@ public final class Worker implements AutoCloseable {
      * @param minReclaimDelay reclaims never come closer together than this
      * @param engineCheck how often the container engine is asked again while it does not answer
      * @param maxBackoff the longest pause between retries of a failing background call
+     * @param engineWait how long a claimed run whose engine does not answer waits for it (reclaimed
+     *     meanwhile) before it is handed back to the queue
      */
     public record Timing(Duration claimWait, Duration statusPoll, Duration diskCheck, Duration errorBackoff,
-                         Duration minReclaimDelay, Duration engineCheck, Duration maxBackoff) {
+                         Duration minReclaimDelay, Duration engineCheck, Duration maxBackoff, Duration engineWait) {
+
+        /** With the default engine wait ({@link TaskRunner#DEFAULT_ENGINE_WAIT}). */
+        public Timing(Duration claimWait, Duration statusPoll, Duration diskCheck, Duration errorBackoff,
+                      Duration minReclaimDelay, Duration engineCheck, Duration maxBackoff) {
+            this(claimWait, statusPoll, diskCheck, errorBackoff, minReclaimDelay, engineCheck, maxBackoff,
+                    TaskRunner.DEFAULT_ENGINE_WAIT);
+        }
+
         /** Short claim polls (5 s) so that shutdown can wait for the one in flight instead of abandoning it. */
         public static final Timing DEFAULT = new Timing(Duration.ofSeconds(5), Duration.ofSeconds(1),
                 Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2),

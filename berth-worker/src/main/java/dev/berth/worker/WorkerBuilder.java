@@ -134,9 +134,11 @@ public final class WorkerBuilder {
         RunSlots slots = new RunSlots(config.capacity());
         RunSupervisor supervisor = new RunSupervisor(q, timing, clock, counters);
         java.util.concurrent.atomic.AtomicBoolean orphansSuspected = new java.util.concurrent.atomic.AtomicBoolean();
-        RunStarter starter = new RunStarter(q, r, config.workerSettings(), slots, supervisor, orphansSuspected);
+        java.util.concurrent.atomic.AtomicBoolean engineInDoubt = new java.util.concurrent.atomic.AtomicBoolean();
+        RunStarter starter = new RunStarter(q, r, config.workerSettings(), slots, supervisor, orphansSuspected, engineInDoubt,
+                timing, clock, sleeper);
         ClaimLoop claimLoop = new ClaimLoop(q, r, slots, starter, timing, config.workerId(), config.dataDir(),
-                config.minFreeDiskBytes(), disk, clock, orphansSuspected);
+                config.minFreeDiskBytes(), disk, clock, orphansSuspected, engineInDoubt);
         WorkerShutdown shutdown = new WorkerShutdown(slots, claimLoop, supervisor, config.workerId());
         return new Worker(config.workerSettings(), r, config.dataDir(), slots, claimLoop, shutdown, counters, endpoint, owned);
     }

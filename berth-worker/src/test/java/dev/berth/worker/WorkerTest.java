@@ -245,6 +245,51 @@ class WorkerTest {
     }
 
     @Test
+    void anEngineOutageCostsTheRunItTookAndNotTheNextTasksToo() {
+        start(1);
+        ClaimedRun first = enqueue();
+        await().until(() -> runtime.created.size() == 1);
+        // waiting already when the engine goes: the slot the lost run frees must not claim it into the outage
+        ClaimedRun second = enqueue();
+
+        runtime.engineDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !queue.reporter(first.taskId()).resolutions.isEmpty());
+        assertThat(queue.reporter(first.taskId()).resolutions).containsExactly("exception/worker-shutdown");
+        int pings = runtime.pings.get();
+        await().atMost(Duration.ofSeconds(3)).until(() -> runtime.pings.get() >= pings + 5);
+        // either never claimed during the outage, or claimed and waiting for the engine: never resolved
+        assertThat(queue.reporter(second.taskId()) == null || queue.reporter(second.taskId()).resolutions.isEmpty()).isTrue();
+
+        runtime.engineUp();
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.created.size() == 2);
+        runtime.exit(second.taskId(), 0);
+        await().until(() -> queue.reporter(second.taskId()).resolutions.contains("completed"));
+        assertThat(queue.reporter(second.taskId()).resolutions).containsExactly("completed");
+    }
+
+    @Test
+    void aRunClaimedAsTheEngineGoesWaitsForItInsteadOfBeingLost() {
+        start(1);
+        // a claim poll (200 ms here) has just gone out after the engine answered; then the engine goes
+        int polls = queue.claimRequests.size();
+        await().atMost(Duration.ofSeconds(2)).until(() -> queue.claimRequests.size() > polls);
+        runtime.engineDown();
+        ClaimedRun run = enqueue();
+        await().atMost(Duration.ofSeconds(2)).until(() -> queue.reporter(run.taskId()) != null);
+        int pings = runtime.pings.get();
+        await().atMost(Duration.ofSeconds(3)).until(() -> runtime.pings.get() >= pings + 5);
+        assertThat(queue.reporter(run.taskId()).resolutions).isEmpty();
+        assertThat(runtime.created).isEmpty();
+
+        runtime.engineUp();
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.created.size() == 1);
+        runtime.exit(run.taskId(), 0);
+        await().until(() -> queue.reporter(run.taskId()).resolutions.contains("completed"));
+        assertThat(queue.reporter(run.taskId()).resolutions).containsExactly("completed");
+        assertThat(queue.reporter(run.taskId()).log()).contains("waiting up to").contains("answers again");
+    }
+
+    @Test
     void failedReclaimsAreRetriedSoonAndTheClaimIsHeldOnceTheQueueAnswers() {
         try (LogCapture log = new LogCapture(RunSupervisor.class)) {
             queue.claimLength = Duration.ofMillis(2000);

@@ -14,7 +14,9 @@ import dev.berth.worker.runtime.ContainerSpec;
 import dev.berth.worker.runtime.EngineUnavailableException;
 import dev.berth.worker.runtime.ImageUnavailableException;
 import dev.berth.worker.runtime.OutputStreamHandle;
+import dev.berth.worker.retry.Retrying;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +49,14 @@ public final class TaskRunner {
     private final RunReporter reporter;
     private final TaskLog log;
 
+    /** How long a run whose engine does not answer waits for it before handing the run back. */
+    public static final Duration DEFAULT_ENGINE_WAIT = Duration.ofMinutes(3);
+
+    private Clock clock = Clock.systemUTC();
+    private Retrying.Sleeper sleeper = Retrying.Sleeper.REAL;
+    private Duration engineCheck = Duration.ofSeconds(2);
+    private Duration engineWait = DEFAULT_ENGINE_WAIT;
+
     private final Object containerLock = new Object();
     private String containerId;
     private volatile boolean cancelled;
@@ -58,6 +69,20 @@ public final class TaskRunner {
         this.run = run;
         this.reporter = reporter;
         this.log = new TaskLog(reporter);
+    }
+
+    /**
+     * How the run waits for an engine that does not answer before its container starts (an outage
+     * that began just as the run was claimed): asking every {@code check} for up to {@code wait} by
+     * {@code clock}, so the run is not lost to an engine that comes back (the worker keeps reclaiming
+     * meanwhile). Beyond {@code wait}, the run is handed back to the queue (exception/worker-shutdown).
+     */
+    public TaskRunner engineWait(Clock clock, Retrying.Sleeper sleeper, Duration check, Duration wait) {
+        this.clock = java.util.Objects.requireNonNull(clock, "clock");
+        this.sleeper = java.util.Objects.requireNonNull(sleeper, "sleeper");
+        this.engineCheck = check;
+        this.engineWait = wait;
+        return this;
     }
 
     /**
@@ -145,7 +170,10 @@ public final class TaskRunner {
         log.worker("image " + image + ", maxRunTime " + payload.maxRunTimeSeconds() + "s, memory limit "
                 + settings.limits().memoryForHumans());
         try {
-            runtime.ensureImage(image);
+            withEngine("looking for the image", () -> {
+                runtime.ensureImage(image);
+                return null;
+            });
         } catch (ImageUnavailableException e) {
             log.worker(e.getMessage());
             // A name the registry does not know is the task's mistake, like any other bad payload
@@ -157,13 +185,16 @@ public final class TaskRunner {
         }
         if (cancelled) return RunOutcome.cancelled();
 
-        String id = runtime.createContainer(containerSpec(payload, image));
+        String id = withEngine("creating the container", () -> runtime.createContainer(containerSpec(payload, image)));
         synchronized (containerLock) {
             containerId = id;
         }
         if (cancelled) return RunOutcome.cancelled();
         try {
-            runtime.startContainer(id);
+            withEngine("starting the container", () -> {
+                runtime.startContainer(id);
+                return null;
+            });
         } catch (EngineUnavailableException e) {
             throw e;
         } catch (ContainerRuntimeException e) {
@@ -208,6 +239,15 @@ public final class TaskRunner {
         } else if (exit.exitCode() == 0) {
             log.worker("exit code 0 after " + seconds(took));
             outcome = RunOutcome.completed(0);
+        } else if (stoppedThroughEngine(id, started)) {
+            // not the task's own end: the engine stopped it (shutting down or restarting: dockerd sends
+            // SIGTERM, then SIGKILL after 10 s) or an operator did; the queue retries the run
+            LOG.warn("run {}/{}: the Docker engine stopped container {} (exit code {}); handing the run back "
+                    + "(exception/worker-shutdown)", run.taskId(), run.runId(), id, exit.exitCode());
+            log.worker("exit code " + exit.exitCode() + " after " + seconds(took) + ": the Docker engine stopped the "
+                    + "container (while restarting or shutting down, or at an operator's docker stop/kill), not the task");
+            log.worker("the run is handed back to the queue, which retries it (exception/worker-shutdown)");
+            return RunOutcome.exception(ReasonResolved.WORKER_SHUTDOWN, exit.exitCode());
         } else if (payload.retryExitCodes().contains((int) exit.exitCode())) {
             log.worker("exit code " + exit.exitCode() + " after " + seconds(took)
                     + ": listed in onExitStatus.retry, resolving as intermittent-task");
@@ -217,6 +257,67 @@ public final class TaskRunner {
             outcome = RunOutcome.failed(exit.exitCode());
         }
         return collectArtifacts(payload, id, outcome);
+    }
+
+    /**
+     * Whether a container that ended with a non-zero code without the worker killing it was stopped
+     * through the engine. An engine that stops answering while asked is going away (a graceful
+     * restart stops the containers, then the API): that counts as the engine having stopped it.
+     */
+    private boolean stoppedThroughEngine(String id, Instant started) {
+        try {
+            // a second of slack: the engine stamps events with its own clock
+            return runtime.stoppedThroughEngine(id, started.minusSeconds(1));
+        } catch (EngineUnavailableException e) {
+            LOG.info("run {}/{}: the engine went away just after container {} ended: {}", run.taskId(), run.runId(), id,
+                    e.getMessage());
+            return true;
+        } catch (ContainerRuntimeException e) {
+            LOG.warn("run {}/{}: could not tell whether the engine stopped container {}; taking its exit as the task's: {}",
+                    run.taskId(), run.runId(), id, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Runs a step that needs the engine before the container runs; when the engine does not answer,
+     * waits for it (see {@link #engineWait}) and tries again, or gives up with the engine's failure.
+     */
+    private <T> T withEngine(String doing, Supplier<T> step) {
+        Instant giveUp = null;
+        while (true) {
+            try {
+                return step.get();
+            } catch (EngineUnavailableException e) {
+                if (cancelled) throw e;
+                if (giveUp == null) {
+                    giveUp = clock.instant().plus(engineWait);
+                    LOG.warn("run {}/{}: {}; waiting up to {}s for the engine", run.taskId(), run.runId(), e.getMessage(),
+                            engineWait.toSeconds());
+                    log.worker(e.getMessage() + "; waiting up to " + engineWait.toSeconds() + "s for it to answer");
+                }
+                awaitEngine(giveUp, e);
+                log.worker("the Docker engine answers again; " + doing);
+            }
+        }
+    }
+
+    private void awaitEngine(Instant giveUp, EngineUnavailableException failure) {
+        while (true) {
+            if (cancelled || !clock.instant().isBefore(giveUp)) throw failure;
+            try {
+                sleeper.sleep(engineCheck);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw failure;
+            }
+            try {
+                runtime.ping();
+                return;
+            } catch (ContainerRuntimeException stillDown) {
+                LOG.debug("run {}/{}: the engine still does not answer: {}", run.taskId(), run.runId(), stillDown.getMessage());
+            }
+        }
     }
 
     /** Copies every artifact out (also after a maxRunTime kill). A failed upload turns the run into internal-error. */

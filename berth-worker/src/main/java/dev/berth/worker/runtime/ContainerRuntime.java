@@ -2,6 +2,7 @@ package dev.berth.worker.runtime;
 
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,6 +59,19 @@ public interface ContainerRuntime {
      * @return the exit (code and whether the kernel OOM-killed it), or empty when still running
      */
     Optional<ContainerExit> awaitExit(String containerId, Duration timeout);
+
+    /**
+     * Whether the container was stopped through the engine ({@code kill} or {@code stop} since
+     * {@code since}) rather than ending by itself: the engine stopping its containers to shut down or
+     * restart, or an operator's {@code docker stop}/{@code kill}. Asked only about containers the
+     * worker did not kill itself; a task killing its own processes is not seen by the engine. An
+     * engine that cannot be stopped under the worker (an in-process fake) keeps this default.
+     *
+     * @throws EngineUnavailableException when the engine does not answer (it is going away)
+     */
+    default boolean stoppedThroughEngine(String containerId, Instant since) {
+        return false;
+    }
 
     /** Sends SIGKILL; does nothing when the container is not running (any more). */
     void kill(String containerId);

@@ -40,13 +40,42 @@ class FakeContainerRuntime implements ContainerRuntime {
     /** Path in the container → files (relative name → content); a single "" key makes it a file. */
     final Map<String, Map<String, String>> files = new HashMap<>();
 
+    /** Whether the engine's record shows the container stopped through it (its shutdown, docker stop/kill). */
+    boolean stoppedThroughEngine;
+    /** The engine stops answering right after the container ended (a graceful restart's last moments). */
+    boolean goneAfterExit;
+    /** Pings (and image look-ups) fail until this many pings have been answered with a failure. */
+    int engineDownForPings;
+    final List<String> pings = new CopyOnWriteArrayList<>();
+
     final List<ContainerSpec> created = new CopyOnWriteArrayList<>();
     final List<String> killed = new CopyOnWriteArrayList<>();
     final List<String> removed = new CopyOnWriteArrayList<>();
     private volatile boolean wasKilled;
 
     @Override
+    public void ping() {
+        pings.add("ping");
+        if (engineDownForPings > 0) {
+            engineDownForPings--;
+            throw gone("being asked");
+        }
+    }
+
+    private static dev.berth.worker.runtime.EngineUnavailableException gone(String doing) {
+        return new dev.berth.worker.runtime.EngineUnavailableException("the Docker engine at fake:// went away while " + doing
+                + ": connection refused", new IOException("connection refused"));
+    }
+
+    @Override
+    public boolean stoppedThroughEngine(String containerId, java.time.Instant since) {
+        if (goneAfterExit) throw gone("reading the events of container " + containerId);
+        return stoppedThroughEngine;
+    }
+
+    @Override
     public void ensureImage(String image) {
+        if (engineDownForPings > 0) throw gone("looking for image " + image);
         if (missingImages.contains(image)) throw new ImageUnavailableException(image, true, "image " + image + " not found", null);
     }
 

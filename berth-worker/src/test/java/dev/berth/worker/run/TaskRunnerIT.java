@@ -98,6 +98,18 @@ class TaskRunnerIT {
     }
 
     @Test
+    void aTaskThatKillsItselfFailsWithItsExitCode() {
+        // not the engine's doing: no retry, the task's own exit code (the inner shell's SIGKILL, 128 + 9;
+        // PID 1 cannot be killed from inside, and a last command would be exec'd as PID 1)
+        RunOutcome outcome = run(payload("echo before; sh -c 'kill -9 $$'; exit $?", "\"maxRunTime\":30"));
+
+        assertThat(outcome.resolution()).isEqualTo(RunOutcome.Resolution.FAILED);
+        assertThat(outcome.exitCode()).isEqualTo(137L);
+        assertThat(reporter.resolutions).containsExactly("failed");
+        assertThat(reporter.log()).contains("before").contains("[berth] exit code 137").doesNotContain("Docker engine stopped");
+    }
+
+    @Test
     void reservedEnvOverridesThePayload() {
         ClaimedRun claimed = Fixtures.run(payload("env", "\"maxRunTime\":30,\"env\":{\"TASK_ID\":\"forged\",\"MY_VAR\":\"mine\"}"));
         run(claimed, Fixtures.LIMITS);

@@ -86,6 +86,74 @@ class TaskRunnerTest {
     }
 
     @Test
+    void aContainerTheEngineStoppedIsHandedBackForARetryNotFailed() {
+        // dockerd shutting down: SIGTERM, then SIGKILL after 10 s; the wait sees exit 137 while the API answers
+        runtime.exit = new ContainerExit(137, false);
+        runtime.stoppedThroughEngine = true;
+        RunOutcome outcome = run("{\"image\":\"img\",\"maxRunTime\":10}");
+
+        assertThat(outcome.exceptionReason()).isEqualTo(ReasonResolved.WORKER_SHUTDOWN);
+        assertThat(reporter.resolutions).containsExactly("exception/worker-shutdown");
+        assertThat(reporter.log()).contains("the Docker engine stopped the container").contains("retries it");
+    }
+
+    @Test
+    void aContainerThatEndedAsTheEngineWentAwayIsHandedBackForARetry() {
+        runtime.exit = new ContainerExit(137, false);
+        runtime.goneAfterExit = true;
+        RunOutcome outcome = run("{\"image\":\"img\",\"maxRunTime\":10}");
+
+        assertThat(outcome.exceptionReason()).isEqualTo(ReasonResolved.WORKER_SHUTDOWN);
+        assertThat(reporter.resolutions).containsExactly("exception/worker-shutdown");
+        assertThat(reporter.log()).contains("the Docker engine stopped the container");
+    }
+
+    @Test
+    void aTaskThatKillsItselfFailsWithItsExitCode() {
+        runtime.exit = new ContainerExit(137, false);
+        runtime.stoppedThroughEngine = false;
+        RunOutcome outcome = run("{\"image\":\"img\",\"maxRunTime\":10}");
+
+        assertThat(outcome.resolution()).isEqualTo(RunOutcome.Resolution.FAILED);
+        assertThat(outcome.exitCode()).isEqualTo(137L);
+        assertThat(reporter.resolutions).containsExactly("failed");
+    }
+
+    @Test
+    void aRunClaimedWhileTheEngineIsDownWaitsForItAndThenRuns() {
+        dev.berth.testing.MutableClock clock = new dev.berth.testing.MutableClock();
+        runtime.engineDownForPings = 4; // the image look-up fails, and four pings after it
+        RunOutcome outcome = new TaskRunner(runtime, Fixtures.settings("w1"), VALIDATOR,
+                Fixtures.run("{\"image\":\"img\",\"maxRunTime\":10}"), reporter)
+                .engineWait(clock, clock::advance, java.time.Duration.ofSeconds(2), java.time.Duration.ofMinutes(3))
+                .run();
+
+        assertThat(outcome.resolution()).isEqualTo(RunOutcome.Resolution.COMPLETED);
+        assertThat(reporter.resolutions).containsExactly("completed");
+        assertThat(runtime.created).hasSize(1);
+        // asked again every 2 s after the image look-up failed: four refused pings, then the one answered
+        assertThat(runtime.pings).hasSize(5);
+        assertThat(clock.instant()).isEqualTo(dev.berth.testing.MutableClock.DEFAULT_START.plusSeconds(10));
+        assertThat(reporter.log()).contains("waiting up to 180s").contains("answers again");
+    }
+
+    @Test
+    void aRunWhoseEngineStaysDownIsHandedBackAfterTheWait() {
+        dev.berth.testing.MutableClock clock = new dev.berth.testing.MutableClock();
+        runtime.engineDownForPings = Integer.MAX_VALUE;
+        RunOutcome outcome = new TaskRunner(runtime, Fixtures.settings("w1"), VALIDATOR,
+                Fixtures.run("{\"image\":\"img\",\"maxRunTime\":10}"), reporter)
+                .engineWait(clock, clock::advance, java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(30))
+                .run();
+
+        assertThat(outcome.exceptionReason()).isEqualTo(ReasonResolved.WORKER_SHUTDOWN);
+        assertThat(reporter.resolutions).containsExactly("exception/worker-shutdown");
+        assertThat(runtime.created).isEmpty();
+        assertThat(runtime.pings).hasSize(15);
+        assertThat(clock.instant()).isEqualTo(dev.berth.testing.MutableClock.DEFAULT_START.plusSeconds(30));
+    }
+
+    @Test
     void malformedPayloadStartsNothingAndListsEveryProblem() {
         RunOutcome outcome = run("{\"command\":\"x\",\"maxRunTime\":-1}");
 

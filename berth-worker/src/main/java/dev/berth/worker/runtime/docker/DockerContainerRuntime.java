@@ -13,6 +13,7 @@ import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.StreamType;
@@ -37,6 +38,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -348,6 +350,75 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
                 close();
             } catch (IOException e) {
                 LOG.debug("closing a broken wait", e);
+            }
+        }
+    }
+
+    /** How long the engine gets to list a container's past kill/stop events. */
+    static final Duration EVENTS_WAIT = Duration.ofSeconds(5);
+
+    /**
+     * Reads the engine's own record: a {@code kill} or {@code stop} event on the container since
+     * {@code since}. A process that signals itself (or its container's init) leaves no such event;
+     * the engine's shutdown, {@code docker stop} and {@code docker kill} do.
+     */
+    @Override
+    public boolean stoppedThroughEngine(String containerId, Instant since) {
+        EventsCallback callback = new EventsCallback();
+        try {
+            docker.eventsCmd()
+                    .withSince(epochSeconds(since))
+                    .withUntil(epochSeconds(Instant.now()))
+                    .withContainerFilter(containerId)
+                    .withEventFilter("kill", "stop")
+                    .exec(callback);
+        } catch (RuntimeException e) {
+            throw engineGone("reading the events of container " + containerId, e);
+        }
+        try {
+            if (!callback.awaitCompletion(EVENTS_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                // an engine in the middle of shutting down may accept the call and never answer it
+                ping();
+                throw new ContainerRuntimeException("the events of container " + containerId + " did not come within "
+                        + EVENTS_WAIT.toSeconds() + "s", null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerRuntimeException("interrupted while reading the events of container " + containerId, e);
+        } finally {
+            closeQuietly(callback);
+        }
+        Throwable broke = callback.error;
+        if (broke instanceof RuntimeException r && unreachable(r)) throw engineGone("reading the events of container " + containerId, r);
+        if (broke != null) {
+            throw new ContainerRuntimeException("reading the events of container " + containerId + " failed: " + firstLine(broke), broke);
+        }
+        if (!callback.seen.isEmpty()) LOG.debug("container {} was stopped through the engine: {}", containerId, callback.seen);
+        return !callback.seen.isEmpty();
+    }
+
+    /** The engine's time format for since/until: seconds with a fraction. */
+    private static String epochSeconds(Instant t) {
+        return String.format(Locale.ROOT, "%d.%09d", t.getEpochSecond(), t.getNano());
+    }
+
+    private static final class EventsCallback extends ResultCallback.Adapter<Event> {
+        final List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        volatile Throwable error;
+
+        @Override
+        public void onNext(Event event) {
+            seen.add(event.getAction() != null ? event.getAction() : String.valueOf(event.getStatus()));
+        }
+
+        /** Instead of the template's ERROR log: the caller says what a broken stream means. */
+        @Override
+        public void onError(Throwable throwable) {
+            error = throwable;
+            try {
+                close();
+            } catch (IOException e) {
+                LOG.debug("closing a broken events stream", e);
             }
         }
     }

@@ -56,6 +56,29 @@ class DockerContainerRuntimeIT {
     }
 
     @Test
+    void aKillThroughTheEngineIsOnItsRecordAndAProcessKillingItselfIsNot() {
+        java.time.Instant before = java.time.Instant.now();
+        // the inner shell kills itself (PID 1 could not be killed from inside; not last, so the outer
+        // shell does not exec it); the outer one exits with its status, 128 + 9
+        String selfKilled = runtime.createContainer(spec("self-kill", "sh", "-c", "sh -c 'kill -9 $$'; exit $?"));
+        String engineKilled = runtime.createContainer(spec("engine-kill", "sleep", "600"));
+        try {
+            runtime.startContainer(selfKilled);
+            runtime.startContainer(engineKilled);
+            assertThat(runtime.awaitExit(selfKilled, Duration.ofSeconds(30))).contains(new ContainerExit(137, false));
+            // as an operator's docker kill, or the engine's own SIGKILL when it shuts down
+            runtime.kill(engineKilled);
+            assertThat(runtime.awaitExit(engineKilled, Duration.ofSeconds(30))).contains(new ContainerExit(137, false));
+
+            assertThat(runtime.stoppedThroughEngine(selfKilled, before)).isFalse();
+            assertThat(runtime.stoppedThroughEngine(engineKilled, before)).isTrue();
+        } finally {
+            runtime.removeContainer(selfKilled);
+            runtime.removeContainer(engineKilled);
+        }
+    }
+
+    @Test
     void containersCarryLabelsAndSecurityDefaults() {
         String id = runtime.createContainer(spec("labels", "true"));
         try {

@@ -44,5 +44,8 @@ class DockerContainerRuntimeUnreachableTest {
         assertThatThrownBy(() -> r.listContainers(Map.of())).isInstanceOf(EngineUnavailableException.class);
         assertThatThrownBy(() -> r.removeContainer("c1")).isInstanceOf(EngineUnavailableException.class);
         assertThatThrownBy(() -> r.ensureImage("busybox:latest")).isInstanceOf(EngineUnavailableException.class);
+        // asking whether the engine stopped a container: an engine that does not answer is going away
+        assertThatThrownBy(() -> r.stoppedThroughEngine("c1", java.time.Instant.now()))
+                .isInstanceOf(EngineUnavailableException.class);
     }
 }
