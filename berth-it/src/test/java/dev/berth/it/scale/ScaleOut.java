@@ -1,9 +1,7 @@
 package dev.berth.it.scale;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.berth.core.json.Json;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import dev.berth.testing.TaskBodies;
 import java.util.Map;
 
 /** Settings shared by the scale-out ITs: the test S3 server (scripts/s3.sh) and task bodies. */
@@ -27,20 +25,6 @@ public final class ScaleOut {
     }
 
     public static ObjectNode taskBody(String taskQueueId) {
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        ObjectNode t = Json.MAPPER.createObjectNode();
-        t.put("taskQueueId", taskQueueId);
-        t.put("created", Json.format(now));
-        t.put("deadline", Json.format(now.plus(1, ChronoUnit.HOURS)));
-        ObjectNode payload = t.putObject("payload");
-        payload.put("image", "busybox");
-        payload.putArray("command").add("true");
-        payload.put("maxRunTime", 60);
-        ObjectNode meta = t.putObject("metadata");
-        meta.put("name", "scale-out it");
-        meta.put("description", "scale-out integration test task");
-        meta.put("owner", "it@berth.dev");
-        meta.put("source", "https://berth.dev/it");
-        return t;
+        return TaskBodies.on(taskQueueId).build();
     }
 }

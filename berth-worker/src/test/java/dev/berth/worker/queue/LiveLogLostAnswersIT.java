@@ -3,14 +3,13 @@ package dev.berth.worker.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.berth.client.BerthClient;
 import dev.berth.client.Credentials;
-import dev.berth.core.json.Json;
 import dev.berth.server.BerthServer;
 import dev.berth.server.ServerConfig;
+import dev.berth.testing.TaskBodies;
 import dev.berth.worker.run.RunReporter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -124,21 +122,7 @@ class LiveLogLostAnswersIT {
 
     private static String createTask(BerthClient root, String taskQueueId) {
         String taskId = dev.berth.core.auth.Slugid.v4();
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        ObjectNode task = Json.MAPPER.createObjectNode();
-        task.put("taskQueueId", taskQueueId);
-        task.put("schedulerId", "-");
-        task.put("taskGroupId", taskId);
-        task.put("created", Json.format(now));
-        task.put("deadline", Json.format(now.plus(Duration.ofHours(1))));
-        task.put("expires", Json.format(now.plus(Duration.ofDays(2))));
-        ObjectNode payload = task.putObject("payload");
-        payload.put("image", "berth-test/busybox:latest");
-        payload.putArray("command").add("true");
-        payload.put("maxRunTime", 600);
-        task.putObject("metadata").put("name", "lost answers IT").put("description", "LiveLogLostAnswersIT")
-                .put("owner", "tests@example.com").put("source", "https://example.com/tests");
-        root.queue().createTask(taskId, task);
+        root.queue().createTask(taskId, TaskBodies.on(taskQueueId).maxRunTime(600).build());
         return taskId;
     }
 }
