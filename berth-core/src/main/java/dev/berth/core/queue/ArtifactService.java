@@ -318,42 +318,6 @@ public final class ArtifactService {
         return new Content(size, size < 0 ? in.get() : new BoundedInputStream(in.get(), size));
     }
 
-    /** At most {@code limit} bytes of a stream: bytes appended after an artifact was finished are never served. */
-    private static final class BoundedInputStream extends java.io.FilterInputStream {
-        private long left;
-
-        BoundedInputStream(InputStream in, long limit) {
-            super(in);
-            this.left = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            if (left <= 0) return -1;
-            int b = super.read();
-            if (b >= 0) left--;
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int len) throws IOException {
-            if (left <= 0) return -1;
-            int n = super.read(buf, off, (int) Math.min(len, left));
-            if (n > 0) left -= n;
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long k = super.skip(Math.min(n, left));
-            left -= k;
-            return k;
-        }
-
-        @Override
-        public int available() throws IOException { return (int) Math.min(super.available(), left); }
-    }
-
     /** Opens the bytes of an s3 artifact from byte {@code from}. */
     public Optional<InputStream> open(ArtifactRecord a, long from) {
         try {
