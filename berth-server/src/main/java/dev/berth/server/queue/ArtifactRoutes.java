@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.core.auth.ScopeTemplate;
+import dev.berth.core.BerthException;
 import dev.berth.core.json.Json;
 import dev.berth.core.queue.ArtifactService;
 import dev.berth.core.queue.QueueService;
@@ -39,6 +40,8 @@ final class ArtifactRoutes {
 
     private static final Duration UPLOAD_URL_VALIDITY = Duration.ofHours(1);
     private static final Duration DOWNLOAD_URL_VALIDITY = Duration.ofMinutes(30);
+    /** How long a URL handed out by the artifact-content routes lets anyone read the bytes without scopes. */
+    private static final Duration CONTENT_URL_VALIDITY = Duration.ofMinutes(5);
     private static final Duration LIVE_RECHECK = Duration.ofSeconds(1);
     private static final java.util.regex.Pattern ARTIFACT_KEY = java.util.regex.Pattern.compile("[^\\x00-\\x1f\\x7f]+");
 
@@ -47,6 +50,7 @@ final class ArtifactRoutes {
     private final Authenticator auth;
     private final Bodies bodies;
     private final UploadTokens uploadTokens;
+    private final UploadTokens downloadTokens;
     private final MeterRegistry metrics;
     private final String rootUrl;
 
@@ -57,6 +61,7 @@ final class ArtifactRoutes {
         this.auth = auth;
         this.bodies = bodies;
         this.uploadTokens = uploadTokens;
+        this.downloadTokens = uploadTokens.forDownloads();
         this.metrics = metrics;
         this.rootUrl = rootUrl;
     }
@@ -66,8 +71,15 @@ final class ArtifactRoutes {
         t.post("/task/{taskId}/runs/{runId}/artifacts/<name>", "createArtifact", createArtifact, this::createArtifact);
         t.put("/task/{taskId}/runs/{runId}/artifacts/<name>", "finishArtifact", createArtifact, this::finishArtifact);
         ScopeTemplate getArtifact = allOf(forEach("name", "names", "queue:get-artifact:<name>"));
-        t.get("/task/{taskId}/runs/{runId}/artifacts/<name>", "getArtifact", getArtifact, ArtifactRoutes::artifactNames, this::getArtifact);
+        t.get("/task/{taskId}/runs/{runId}/artifacts/<name>", "getArtifact", getArtifact, this::runArtifactNames, this::getArtifact);
         t.get("/task/{taskId}/artifacts/<name>", "getLatestArtifact", getArtifact, ArtifactRoutes::artifactNames, this::getLatestArtifact);
+        // artifact-content: how to fetch the bytes (the answer taskcluster-client's downloadArtifact reads)
+        t.get("/task/{taskId}/runs/{runId}/artifact-content/<name>", "artifact", getArtifact, ArtifactRoutes::artifactNames,
+                ctx -> artifactContent(ctx, Bodies.taskId(ctx), Bodies.runId(ctx)));
+        t.get("/task/{taskId}/artifact-content/<name>", "latestArtifact", getArtifact, ArtifactRoutes::artifactNames, ctx -> {
+            String taskId = Bodies.taskId(ctx);
+            artifactContent(ctx, taskId, artifacts.latestRunId(taskId));
+        });
         t.get("/task/{taskId}/runs/{runId}/artifacts", "listArtifacts", scope("queue:list-artifacts:<taskId>:<runId>"), this::listArtifacts);
         t.get("/task/{taskId}/artifacts", "listLatestArtifacts", scope("queue:list-artifacts:<taskId>"), this::listLatestArtifacts);
         t.get("/task/{taskId}/runs/{runId}/artifact-info/<name>", "artifactInfo", scope("queue:list-artifacts:<taskId>:<runId>"), ctx -> {
@@ -90,6 +102,15 @@ final class ArtifactRoutes {
     private static java.util.Map<String, Object> artifactNames(Context ctx) {
         String name = ctx.pathParam("name");
         return java.util.Map.of("names", name.startsWith("public/") ? List.of() : List.of(name));
+    }
+
+    /** As {@link #artifactNames}, but a valid download token (from the artifact-content routes) stands for the scope. */
+    private java.util.Map<String, Object> runArtifactNames(Context ctx) {
+        return downloadTokenValid(ctx) ? java.util.Map.of("names", List.of()) : artifactNames(ctx);
+    }
+
+    private boolean downloadTokenValid(Context ctx) {
+        return downloadTokens.valid(ctx.queryParam("token"), Bodies.taskId(ctx), Bodies.runId(ctx), ctx.pathParam("name"));
     }
 
     private java.util.Map<String, Object> uploadParams(Context ctx) {
@@ -164,18 +185,45 @@ final class ArtifactRoutes {
     }
 
     private void getArtifact(Context ctx) throws IOException, InterruptedException {
-        serveArtifact(ctx, Bodies.taskId(ctx), Bodies.runId(ctx));
+        serveArtifact(ctx, Bodies.taskId(ctx), Bodies.runId(ctx), downloadTokenValid(ctx));
+    }
+
+    /**
+     * Says how to fetch an artifact's bytes, after following links (the reader needs the scope of every artifact
+     * on the way). An s3 artifact's URL needs no credentials: presigned by the object store, or else a
+     * short-lived token for this server's getArtifact route bound to that one artifact.
+     */
+    private void artifactContent(Context ctx, String taskId, int runId) {
+        String name = ctx.pathParam("name");
+        ArtifactService.Resolved r = artifacts.resolve(taskId, runId, name, scope -> auth.authenticate(ctx).require(scope));
+        ArtifactRecord a = r.artifact();
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("storageType", a.storageType());
+        switch (a.storageType()) {
+            case "s3" -> out.put("url", artifacts.directDownloadUrl(a, CONTENT_URL_VALIDITY).map(Object::toString)
+                    .orElseGet(() -> rootUrl + QueueApi.PREFIX + "/task/" + a.taskId() + "/runs/" + a.runId() + "/artifacts/"
+                            + encodePath(a.name()) + "?token=" + downloadTokens.issue(a.taskId(), a.runId(), a.name(), CONTENT_URL_VALIDITY)));
+            case "reference" -> out.put("url", r.redirectUrl());
+            case "error" -> {
+                out.put("reason", a.details().path("reason").asText());
+                out.put("message", a.details().path("message").asText());
+            }
+            default -> throw BerthException.conflict("artifact " + a.name() + " has storageType " + a.storageType()
+                    + ", which the artifact-content routes do not serve");
+        }
+        json(ctx, out);
     }
 
     private void getLatestArtifact(Context ctx) throws IOException, InterruptedException {
         String taskId = Bodies.taskId(ctx);
-        serveArtifact(ctx, taskId, artifacts.latestRunId(taskId));
+        serveArtifact(ctx, taskId, artifacts.latestRunId(taskId), false);
     }
 
-    private void serveArtifact(Context ctx, String taskId, int runId) throws IOException, InterruptedException {
+    private void serveArtifact(Context ctx, String taskId, int runId, boolean token) throws IOException, InterruptedException {
         String name = ctx.pathParam("name");
         // the scope of the artifact asked for and of every artifact a link leads to
-        ArtifactService.Resolved r = artifacts.resolve(taskId, runId, name, scope -> auth.authenticate(ctx).require(scope));
+        // a download token is bound to one s3 artifact (never a link), so it stands for that artifact's scope alone
+        ArtifactService.Resolved r = artifacts.resolve(taskId, runId, name, scope -> { if (!token) auth.authenticate(ctx).require(scope); });
         ArtifactRecord a = r.artifact();
         switch (a.storageType()) {
             case "reference" -> ctx.status(303).header("Location", r.redirectUrl()).result("");

@@ -17,10 +17,22 @@ public final class UploadTokens {
 
     private final byte[] key;
     private final Clock clock;
+    /** Signed into every token, so a token made for one use (download) is never accepted for another (upload). */
+    private final String purpose;
 
     public UploadTokens(byte[] key, Clock clock) {
+        this(key, clock, "");
+    }
+
+    private UploadTokens(byte[] key, Clock clock, String purpose) {
         this.key = key.clone();
         this.clock = clock;
+        this.purpose = purpose;
+    }
+
+    /** Tokens of the same shape for reading one artifact's bytes without scopes; never valid as upload tokens. */
+    public UploadTokens forDownloads() {
+        return new UploadTokens(key, clock, "download\n");
     }
 
     public String issue(String taskId, int runId, String name, Duration validFor) {
@@ -47,7 +59,7 @@ public final class UploadTokens {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(key, "HmacSHA256"));
-            byte[] sig = mac.doFinal((taskId + "\n" + runId + "\n" + name + "\n" + expiry).getBytes(StandardCharsets.UTF_8));
+            byte[] sig = mac.doFinal((purpose + taskId + "\n" + runId + "\n" + name + "\n" + expiry).getBytes(StandardCharsets.UTF_8));
             return Base64.getUrlEncoder().withoutPadding().encodeToString(sig);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
