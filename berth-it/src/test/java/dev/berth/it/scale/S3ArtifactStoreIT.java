@@ -81,6 +81,29 @@ class S3ArtifactStoreIT {
     }
 
     @Test
+    void artifactContentAnswersAPresignedBucketUrlForAPrivateArtifact() throws Exception {
+        Claimed run = claimOne();
+        String name = "private/out.txt";
+        JsonNode created = run.worker().post(Q + "/task/" + run.taskId() + "/runs/0/artifacts/" + name,
+                Map.of("storageType", "s3", "contentType", "text/plain", "expires", run.expires())).json();
+        HttpResponse<String> put = plain.send(HttpRequest.newBuilder(URI.create(created.get("putUrl").asText()))
+                .PUT(HttpRequest.BodyPublishers.ofString("private bytes")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        assertThat(run.worker().put(Q + "/task/" + run.taskId() + "/runs/0/artifacts/" + name, Map.of()).status()).isEqualTo(200);
+
+        assertThat(SignedHttp.anonymous(server.rootUrl()).get(Q + "/task/" + run.taskId() + "/artifact-content/" + name).status())
+                .isEqualTo(403);
+        SignedHttp.Response content = root.get(Q + "/task/" + run.taskId() + "/artifact-content/" + name);
+        assertThat(content.status()).as(content.toString()).isEqualTo(200);
+        assertThat(content.json().get("storageType").asText()).isEqualTo("s3");
+        String url = content.json().get("url").asText();
+        assertThat(url).as("the bytes come from the bucket, not the server").startsWith(s3Endpoint);
+        HttpResponse<String> fromBucket = plain.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(fromBucket.statusCode()).isEqualTo(200);
+        assertThat(fromBucket.body()).isEqualTo("private bytes");
+    }
+
+    @Test
     void liveLogIsAppendedThroughTheServerFollowedLiveAndServedFromTheBucketOnceFinished() throws Exception {
         Claimed run = claimOne();
         String name = "public/logs/live.log";
