@@ -72,7 +72,11 @@ class ArtifactContentApiTest extends ServerTestSupport {
         assertThat(other.status()).as(other.toString()).isEqualTo(403);
         SignedHttp.Response forged = anon.send("GET", url.replaceAll("token=[^&]*", "token=99999999999999.AAAA"), null, null, Map.of());
         assertThat(forged.status()).as(forged.toString()).isEqualTo(403);
-        SignedHttp.Response upload = anon.send("PUT", url.replace("/artifacts/", "/artifact-content/"), "x".getBytes(StandardCharsets.UTF_8), "text/plain", Map.of());
+        // an artifact not yet uploaded: a download token must not let anyone write its bytes
+        assertThat(root.post(Q + "/task/" + id + "/runs/0/artifacts/private/pending.txt", request("s3").put("contentType", "text/plain")).status())
+                .isEqualTo(200);
+        String pending = content(root, "/task/" + id + "/runs/0/artifact-content/private/pending.txt").get("url").asText();
+        SignedHttp.Response upload = anon.send("PUT", pending.replace("/artifacts/", "/artifact-content/"), "x".getBytes(StandardCharsets.UTF_8), "text/plain", Map.of());
         assertThat(upload.status()).as(upload.toString()).isEqualTo(403);
     }
 
