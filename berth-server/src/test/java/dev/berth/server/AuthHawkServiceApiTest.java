@@ -108,6 +108,13 @@ class AuthHawkServiceApiTest extends ServerTestSupport {
         assertThat(out.get("clientId").asText()).isEqualTo(id);
         assertThat(texts(out.get("scopes"))).contains("widget:read", "assume:" + role, "queue:get-task:from-role");
         assertThat(Instant.parse(out.get("expires").asText())).isAfter(Instant.now());
+        assertThat(out.has("hash")).isFalse();
+
+        // a header with a payload hash: the hash is handed back for the calling service to check
+        String hash = Hawk.payloadHash("{\"a\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+        JsonNode hashed = authenticateHawk(parts("POST", ELSEWHERE, Hawk.header("POST", ELSEWHERE, id, token, null, hash)));
+        assertThat(hashed.get("status").asText()).as(hashed.toString()).isEqualTo("auth-success");
+        assertThat(hashed.get("hash").asText()).isEqualTo(hash);
     }
 
     @Test
@@ -161,6 +168,7 @@ class AuthHawkServiceApiTest extends ServerTestSupport {
         assertThat(out.get("status").asText()).isEqualTo("no-auth");
         assertThat(out.get("scheme").asText()).isEqualTo("none");
         assertThat(texts(out.get("scopes"))).contains("auth:current-scopes");
+        assertThat(out.has("clientId")).as("Taskcluster's no-auth answer has no clientId").isFalse();
 
         SignedHttp.Response bad = anon.post(A + "/authenticate-hawk", Json.MAPPER.createObjectNode().put("method", "get"));
         assertThat(bad.status()).isEqualTo(400);

@@ -259,13 +259,18 @@ public final class AuthApi {
                 out.put("status", "no-auth");
                 out.put("scheme", "none");
                 out.set("scopes", Json.MAPPER.valueToTree(auth.anonymousScopes()));
-                out.put("expires", Json.format(Instant.now().plus(java.time.Duration.ofMinutes(15))));
-                out.put("clientId", Caller.ANONYMOUS);
+                out.put("expires", Json.format(auth.now().plus(java.time.Duration.ofMinutes(15))));
             } else {
                 out.put("status", "auth-success");
                 out.put("scheme", "hawk");
                 out.set("scopes", Json.MAPPER.valueToTree(dev.berth.core.auth.Scopes.normalize(a.scopes())));
                 out.put("clientId", a.clientId());
+                // the payload hash the header carried, for the calling service to check against the body
+                String authorization = body.path("authorization").asText("");
+                if (!authorization.isBlank()) {
+                    String hash = dev.berth.core.auth.Hawk.parseHeader(authorization).get("hash");
+                    if (hash != null && !hash.isEmpty()) out.put("hash", hash);
+                }
                 // Taskcluster answers the credentials' expiry; credentials that never expire get a far date
                 out.put("expires", Json.format(a.expires() == null ? Instant.parse("3000-01-01T00:00:00Z") : a.expires()));
             }
