@@ -14,7 +14,7 @@ async function main() {
   const tester = new taskcluster.Auth({rootUrl, credentials: {clientId: 'tester', accessToken: 'no-secret'}});
   const t = await tester.testAuthenticate({clientScopes: ['test:a*'], requiredScopes: ['test:abc']});
   assert.strictEqual(t.clientId, 'tester');
-  assert.deepStrictEqual(t.scopes, ['test:a*']);
+  assert.deepStrictEqual(t.scopes, ['assume:anonymous', 'test:a*']);
   ok('testAuthenticate with the tester credentials');
 
   await assert.rejects(tester.testAuthenticate({clientScopes: ['test:a*'], requiredScopes: ['test:b']}),
@@ -30,7 +30,7 @@ async function main() {
   const temp = taskcluster.createTemporaryCredentials({credentials: {clientId: 'tester', accessToken: 'no-secret'},
     start: new Date(Date.now() - 60000), expiry: taskcluster.fromNow('1 hour'), scopes: ['test:*']});
   const g = await new taskcluster.Auth({rootUrl, credentials: temp}).testAuthenticateGet();
-  assert.deepStrictEqual(g.scopes, ['test:*']);
+  assert.deepStrictEqual(g.scopes, ['assume:anonymous', 'test:*']);
   ok('testAuthenticateGet with temporary credentials issued by the tester');
 
   const signedUrl = tester.buildSignedUrl(tester.testAuthenticateGet);

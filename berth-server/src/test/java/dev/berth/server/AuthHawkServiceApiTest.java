@@ -184,7 +184,7 @@ class AuthHawkServiceApiTest extends ServerTestSupport {
         SignedHttp.Response ok = tester.post(A + "/test-authenticate", body);
         assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
         assertThat(ok.json().get("clientId").asText()).isEqualTo("tester");
-        assertThat(texts(ok.json().get("scopes"))).containsExactlyInAnyOrder("test:a*", "other:x");
+        assertThat(texts(ok.json().get("scopes"))).containsExactly("assume:anonymous", "other:x", "test:a*");
 
         ObjectNode more = body.deepCopy();
         more.putArray("requiredScopes").add("test:b");
@@ -195,6 +195,20 @@ class AuthHawkServiceApiTest extends ServerTestSupport {
         // authorizedScopes narrow the tester as they narrow real credentials
         SignedHttp narrowed = tester.withAuthorizedScopes(List.of("other:x"));
         assertThat(narrowed.post(A + "/test-authenticate", body).status()).isEqualTo(403);
+        SignedHttp.Response exact = tester.withAuthorizedScopes(List.of("test:abc")).post(A + "/test-authenticate", body);
+        assertThat(exact.status()).as(exact.toString()).isEqualTo(200);
+        assertThat(texts(exact.json().get("scopes"))).containsExactly("assume:anonymous", "test:abc");
+
+        // named temporary credentials issued by the tester answer with their own name
+        ObjectNode named = body.deepCopy();
+        named.putArray("clientScopes").add("test:*").add("auth:create-client:my-temp-cred");
+        TemporaryCredentials temp = TemporaryCredentials.create("tester", "no-secret", List.of("test:abc"),
+                Instant.now().minus(1, ChronoUnit.MINUTES), Instant.now().plus(1, ChronoUnit.HOURS), "my-temp-cred");
+        SignedHttp.Response n = SignedHttp.signed(server.rootUrl(), temp.clientId(), temp.accessToken())
+                .withCertificate(temp.certificate()).post(A + "/test-authenticate", named);
+        assertThat(n.status()).as(n.toString()).isEqualTo(200);
+        assertThat(n.json().get("clientId").asText()).isEqualTo("my-temp-cred");
+        assertThat(texts(n.json().get("scopes"))).containsExactly("assume:anonymous", "test:abc");
 
         assertThat(SignedHttp.signed(server.rootUrl(), "tester", "wrong").post(A + "/test-authenticate", body).status()).isEqualTo(401);
         // only the tester: real credentials are not accepted here
@@ -206,7 +220,7 @@ class AuthHawkServiceApiTest extends ServerTestSupport {
     void testAuthenticateGetAcceptsTheTesterByHeaderOrBewit() {
         SignedHttp.Response ok = SignedHttp.signed(server.rootUrl(), "tester", "no-secret").get(A + "/test-authenticate-get/");
         assertThat(ok.status()).as(ok.toString()).isEqualTo(200);
-        assertThat(texts(ok.json().get("scopes"))).containsExactlyInAnyOrder("test:*", "auth:create-client:test:*");
+        assertThat(texts(ok.json().get("scopes"))).containsExactlyInAnyOrder("assume:anonymous", "test:*", "auth:create-client:test:*");
 
         URI bewit = Hawk.bewitUrl(URI.create(server.rootUrl() + A + "/test-authenticate-get/"), "tester", "no-secret", null,
                 Duration.ofMinutes(5), Instant.now());
@@ -214,7 +228,11 @@ class AuthHawkServiceApiTest extends ServerTestSupport {
         assertThat(viaBewit.status()).as(viaBewit.toString()).isEqualTo(200);
         assertThat(viaBewit.json().get("clientId").asText()).isEqualTo("tester");
 
-        // a certificate without test:* leaves the requirement unmet
+        // as Taskcluster's: the route requires test:authenticate-get
+        SignedHttp.Response narrowed = SignedHttp.signed(server.rootUrl(), "tester", "no-secret")
+                .withAuthorizedScopes(List.of("test:get")).get(A + "/test-authenticate-get/");
+        assertThat(narrowed.status()).isEqualTo(403);
+        assertThat(narrowed.json().get("message").asText()).contains("test:authenticate-get");
         TemporaryCredentials temp = TemporaryCredentials.create("tester", "no-secret", List.of("auth:create-client:test:*"),
                 Instant.now().minus(1, ChronoUnit.MINUTES), Instant.now().plus(1, ChronoUnit.HOURS), null);
         SignedHttp t = SignedHttp.signed(server.rootUrl(), temp.clientId(), temp.accessToken()).withCertificate(temp.certificate());

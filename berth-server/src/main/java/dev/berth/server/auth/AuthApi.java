@@ -291,7 +291,7 @@ public final class AuthApi {
 
     /** As testAuthenticate, for GET (and bewits), with Taskcluster's fixed scopes. */
     private void testAuthenticateGet(Context ctx) {
-        testAuthenticate(ctx, List.of("test:*", "auth:create-client:test:*"), List.of("test:*"));
+        testAuthenticate(ctx, List.of("test:*", "auth:create-client:test:*"), List.of("test:authenticate-get"));
     }
 
     private void testAuthenticate(Context ctx, List<String> clientScopes, List<String> requiredScopes) {

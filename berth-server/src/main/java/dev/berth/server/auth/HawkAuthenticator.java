@@ -81,7 +81,7 @@ public final class HawkAuthenticator implements Authenticator {
     /**
      * Authenticates a live request as Taskcluster's testAuthenticate does: only clientId {@code tester} with
      * accessToken {@code no-secret}, holding {@code clientScopes} as they are (no roles), then any certificate and
-     * authorizedScopes as for real credentials.
+     * authorizedScopes as for real credentials; {@code assume:anonymous} is added, as Taskcluster adds it.
      */
     public Caller authenticateTester(Context ctx, List<String> clientScopes) {
         var tester = new dev.berth.core.auth.Authenticator(
@@ -104,7 +104,10 @@ public final class HawkAuthenticator implements Authenticator {
             throw dev.berth.core.BerthException.unauthenticated("testAuthenticate needs a request signed with clientId '"
                     + TESTER + "' and accessToken 'no-secret'");
         }
-        return new Caller(a.clientId(), java.util.Set.copyOf(a.scopes()), a.issuer());
+        // Taskcluster gives every client assume:anonymous; it shows here unexpanded, as Taskcluster answers
+        java.util.Set<String> scopes = new java.util.HashSet<>(a.scopes());
+        scopes.add("assume:" + Caller.ANONYMOUS);
+        return new Caller(a.clientId(), scopes, a.issuer());
     }
 
     static final String TESTER = "tester";
