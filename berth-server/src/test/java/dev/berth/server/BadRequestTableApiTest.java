@@ -218,6 +218,9 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 case "clientId" -> clientId;
                 case "roleId" -> roleId;
                 case "seconds" -> "0";
+                case "level" -> "read-only";
+                case "bucket", "prefix", "account", "table", "container", "project", "wstAudience", "wstClient",
+                     "projectId", "serviceAccount" -> "cloud-name"; // cloud credential routes (refused with 400)
                 default -> throw new IllegalStateException("no valid value for " + name);
             };
             m.appendReplacement(sb, Matcher.quoteReplacement(value));

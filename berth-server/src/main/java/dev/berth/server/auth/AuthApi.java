@@ -29,10 +29,10 @@ public final class AuthApi {
     public static final String PREFIX = "/api/auth/v1";
 
     private final AuthService auth;
-    private final Authenticator authenticator;
+    private final HawkAuthenticator authenticator;
     private final Bodies bodies;
 
-    public AuthApi(AuthService auth, Authenticator authenticator, Bodies bodies) {
+    public AuthApi(AuthService auth, HawkAuthenticator authenticator, Bodies bodies) {
         this.auth = auth;
         this.authenticator = authenticator;
         this.bodies = bodies;
@@ -54,6 +54,8 @@ public final class AuthApi {
                 allOf(scope("auth:update-client:<clientId>"), forEach("scope", "scopesAdded", "<scope>")), this::updateClientParams, this::updateClient);
         t.delete("/clients/<clientId>", "deleteClient", scope("auth:delete-client:<clientId>"), this::deleteClient);
         t.get("/roles/", "listRoles", scope("auth:list-roles"), this::listRoles);
+        t.get("/roles2/", "listRoles2", scope("auth:list-roles"), this::listRoles2);
+        t.get("/roleids/", "listRoleIds", scope("auth:list-roles"), this::listRoleIds);
         t.get("/roles/<roleId>", "role", scope("auth:get-role:<roleId>"), this::getRole);
         t.put("/roles/<roleId>", "createRole",
                 allOf(scope("auth:create-role:<roleId>"), forEach("scope", "scopes", "<scope>")), this::createParams, this::createRole);
@@ -62,7 +64,48 @@ public final class AuthApi {
         t.delete("/roles/<roleId>", "deleteRole", scope("auth:delete-role:<roleId>"), this::deleteRole);
         t.get("/scopes/current", "currentScopes", scope("auth:current-scopes"), this::currentScopes);
         t.post("/scopes/expand", "expandScopes", scope("auth:expand-scopes"), this::expandScopes);
+        t.post("/authenticate-hawk", "authenticateHawk", null, this::authenticateHawk);
+        t.post("/test-authenticate", "testAuthenticate", null, this::testAuthenticate);
+        t.get("/test-authenticate-get/", "testAuthenticateGet", null, this::testAuthenticateGet);
+        // Berth brokers no cloud credentials; the routes keep Taskcluster's scopes so a caller learns that only
+        // after the same scope check Taskcluster would make.
+        t.get("/aws/s3/<level>/<bucket>/<prefix>", "awsS3Credentials",
+                readOnlyOr("auth:aws-s3:read-only:<bucket>/<prefix>", "auth:aws-s3:read-write:<bucket>/<prefix>"),
+                AuthApi::levelParam, ctx -> noCloudCredentials("awsS3Credentials", "AWS S3 credentials"));
+        t.get("/azure/accounts", "azureAccounts", scope("auth:azure-table:list-accounts"),
+                ctx -> noCloudCredentials("azureAccounts", "Azure storage accounts"));
+        t.get("/azure/<account>/tables", "azureTables", scope("auth:azure-table:list-tables:<account>"),
+                ctx -> noCloudCredentials("azureTables", "Azure tables"));
+        t.get("/azure/<account>/table/<table>/<level>", "azureTableSAS",
+                readOnlyOr("auth:azure-table:read-only:<account>/<table>", "auth:azure-table:read-write:<account>/<table>"),
+                AuthApi::levelParam, ctx -> noCloudCredentials("azureTableSAS", "Azure table SAS tokens"));
+        t.get("/azure/<account>/containers", "azureContainers", scope("auth:azure-container:list-containers:<account>"),
+                ctx -> noCloudCredentials("azureContainers", "Azure blob containers"));
+        t.get("/azure/<account>/containers/<container>/<level>", "azureContainerSAS",
+                readOnlyOr("auth:azure-container:read-only:<account>/<container>", "auth:azure-container:read-write:<account>/<container>"),
+                AuthApi::levelParam, ctx -> noCloudCredentials("azureContainerSAS", "Azure container SAS tokens"));
+        t.get("/sentry/<project>/dsn", "sentryDSN", scope("auth:sentry:<project>"),
+                ctx -> noCloudCredentials("sentryDSN", "Sentry DSNs"));
+        t.get("/websocktunnel/<wstAudience>/<wstClient>", "websocktunnelToken", scope("auth:websocktunnel-token:<wstAudience>/<wstClient>"),
+                ctx -> noCloudCredentials("websocktunnelToken", "websocktunnel tokens"));
+        t.get("/gcp/credentials/<projectId>/<serviceAccount>", "gcpCredentials", scope("auth:gcp:access-token:<projectId>/<serviceAccount>"),
+                ctx -> noCloudCredentials("gcpCredentials", "GCP access tokens"));
         return t;
+    }
+
+    /** Taskcluster's scopes for a read-only or read-write level: read-only is satisfied by either scope. */
+    private static dev.berth.core.auth.ScopeTemplate readOnlyOr(String readOnly, String readWrite) {
+        return new dev.berth.core.auth.ScopeTemplate.IfThen("levelIsReadOnly",
+                dev.berth.core.auth.ScopeTemplate.anyOf(scope(readOnly), scope(readWrite)), scope(readWrite));
+    }
+
+    private static java.util.Map<String, Object> levelParam(Context ctx) {
+        return java.util.Map.of("levelIsReadOnly", "read-only".equals(ctx.pathParam("level")));
+    }
+
+    private static void noCloudCredentials(String route, String what) {
+        throw BerthException.input(route + ": Berth does not broker cloud credentials (" + what + "); give the task"
+                + " or service its own credentials for that cloud instead");
     }
 
     private java.util.Map<String, Object> createParams(Context ctx) {
@@ -160,6 +203,103 @@ public final class AuthApi {
     private void listRoles(Context ctx) {
         ArrayNode out = Json.MAPPER.createArrayNode();
         for (RoleRecord r : auth.allRoles()) out.add(roleJson(r));
+        ctx.json(out);
+    }
+
+    /** roleIds as continuation tokens: unpadded base64url of the last roleId of the page, as the stores' tokens. */
+    private static final java.util.regex.Pattern ROLE_ID = java.util.regex.Pattern.compile("[\\x20-\\x7e]{1,255}");
+
+    /** One page of the roles sorted by roleId; the role table is read whole anyway for expansion, so paging is in memory. */
+    private Page<RoleRecord> rolePage(Context ctx) {
+        String token = Bodies.continuationToken(ctx, ROLE_ID);
+        String after = token == null ? null
+                : new String(java.util.Base64.getUrlDecoder().decode(token), java.nio.charset.StandardCharsets.UTF_8);
+        int limit = Bodies.limit(ctx, 1000);
+        List<RoleRecord> sorted = auth.allRoles().stream()
+                .sorted(java.util.Comparator.comparing(RoleRecord::roleId))
+                .filter(r -> after == null || r.roleId().compareTo(after) > 0)
+                .toList();
+        if (sorted.size() <= limit) return new Page<>(sorted, null);
+        List<RoleRecord> items = sorted.subList(0, limit);
+        String next = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(
+                items.get(limit - 1).roleId().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Page<>(items, next);
+    }
+
+    private void listRoles2(Context ctx) {
+        Page<RoleRecord> page = rolePage(ctx);
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode list = out.putArray("roles");
+        for (RoleRecord r : page.items()) list.add(roleJson(r));
+        if (page.continuationToken() != null) out.put("continuationToken", page.continuationToken());
+        ctx.json(out);
+    }
+
+    private void listRoleIds(Context ctx) {
+        Page<RoleRecord> page = rolePage(ctx);
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode list = out.putArray("roleIds");
+        for (RoleRecord r : page.items()) list.add(r.roleId());
+        if (page.continuationToken() != null) out.put("continuationToken", page.continuationToken());
+        ctx.json(out);
+    }
+
+    /**
+     * Checks a request another service received, as Taskcluster's authenticateHawk: always 200, with
+     * auth-success and the caller's expanded scopes, auth-failed and why, or no-auth (anonymous) when the
+     * request carried neither an Authorization header nor a bewit.
+     */
+    private void authenticateHawk(Context ctx) {
+        JsonNode body = bodies.json(ctx, "auth/v1/authenticate-hawk-request.json");
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        try {
+            var a = authenticator.authenticateParts(body.get("method").asText(), body.get("resource").asText(),
+                    body.get("host").asText(), body.get("port").asInt(), body.path("authorization").asText(null));
+            if (a == null) {
+                out.put("status", "no-auth");
+                out.put("scheme", "none");
+                out.set("scopes", Json.MAPPER.valueToTree(auth.anonymousScopes()));
+                out.put("expires", Json.format(auth.now().plus(java.time.Duration.ofMinutes(15))));
+            } else {
+                out.put("status", "auth-success");
+                out.put("scheme", "hawk");
+                out.set("scopes", Json.MAPPER.valueToTree(dev.berth.core.auth.Scopes.normalize(a.scopes())));
+                out.put("clientId", a.clientId());
+                // the payload hash the header carried, for the calling service to check against the body
+                String authorization = body.path("authorization").asText("");
+                if (!authorization.isBlank()) {
+                    String hash = dev.berth.core.auth.Hawk.parseHeader(authorization).get("hash");
+                    if (hash != null && !hash.isEmpty()) out.put("hash", hash);
+                }
+                // Taskcluster answers the credentials' expiry; credentials that never expire get a far date
+                out.put("expires", Json.format(a.expires() == null ? Instant.parse("3000-01-01T00:00:00Z") : a.expires()));
+            }
+        } catch (BerthException e) {
+            if (e.kind() != BerthException.Kind.AUTHENTICATION_FAILED) throw e;
+            out.removeAll();
+            out.put("status", "auth-failed");
+            out.put("message", e.getMessage());
+        }
+        ctx.json(out);
+    }
+
+    /** Taskcluster's test of client implementations: the tester client's scopes are the body's clientScopes. */
+    private void testAuthenticate(Context ctx) {
+        JsonNode body = bodies.json(ctx, "auth/v1/test-authenticate-request.json");
+        testAuthenticate(ctx, strings(body, "clientScopes"), strings(body, "requiredScopes"));
+    }
+
+    /** As testAuthenticate, for GET (and bewits), with Taskcluster's fixed scopes. */
+    private void testAuthenticateGet(Context ctx) {
+        testAuthenticate(ctx, List.of("test:*", "auth:create-client:test:*"), List.of("test:authenticate-get"));
+    }
+
+    private void testAuthenticate(Context ctx, List<String> clientScopes, List<String> requiredScopes) {
+        Caller caller = authenticator.authenticateTester(ctx, clientScopes);
+        caller.requireAll(requiredScopes);
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("clientId", caller.clientId());
+        out.set("scopes", Json.MAPPER.valueToTree(dev.berth.core.auth.Scopes.normalize(caller.scopes())));
         ctx.json(out);
     }
 

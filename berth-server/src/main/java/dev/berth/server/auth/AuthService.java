@@ -63,6 +63,8 @@ public final class AuthService {
 
     public String rootAccessToken() { return rootAccessToken; }
 
+    public Instant now() { return clock.instant(); }
+
     public Optional<ClientCredentials> client(String clientId) {
         if (ROOT_CLIENT_ID.equals(clientId)) {
             return Optional.of(new ClientCredentials(ROOT_CLIENT_ID, rootAccessToken, List.of("*"), null, false));

@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Authenticates requests as Taskcluster does: a Hawk Authorization header (optionally with temporary
@@ -37,18 +38,9 @@ public final class HawkAuthenticator implements Authenticator {
         String header = ctx.header("Authorization");
         String query = ctx.req().getQueryString();
         String resource = ctx.req().getRequestURI() + (query == null ? "" : "?" + query);
-        String hostHeader = ctx.header("Host");
-        String host = hostHeader == null ? "localhost" : hostHeader;
-        int port = defaultPort;
-        int colon = host.lastIndexOf(':');
-        if (colon > 0 && !host.endsWith("]")) {
-            try {
-                port = Integer.parseInt(host.substring(colon + 1));
-                host = host.substring(0, colon);
-            } catch (NumberFormatException e) {
-                // not a port: keep the whole header as the host
-            }
-        }
+        var hp = hostAndPort(ctx);
+        String host = hp.getKey();
+        int port = hp.getValue();
         Caller caller;
         if (header != null && !header.isBlank()) {
             // Hawk hashes the body only when the client sent a hash; uploads stream and are not hashed.
@@ -65,6 +57,76 @@ public final class HawkAuthenticator implements Authenticator {
         }
         ctx.attribute("berth.caller", caller);
         return caller;
+    }
+
+    /**
+     * Authenticates a request another service received and posted here (authenticateHawk): its Authorization
+     * header, or a bewit in {@code resource}; the payload hash, if any, is for that service to check.
+     * Returns null when the request carries neither.
+     */
+    public dev.berth.core.auth.Authenticator.Authenticated authenticateParts(String method, String resource, String host,
+                                                                             int port, String authorization) {
+        return authenticateParts(hawk, method, resource, host, port, authorization);
+    }
+
+    static dev.berth.core.auth.Authenticator.Authenticated authenticateParts(dev.berth.core.auth.Authenticator with,
+            String method, String resource, String host, int port, String authorization) {
+        if (authorization != null && !authorization.isBlank()) {
+            return with.authenticate(authorization, method.toUpperCase(java.util.Locale.ROOT), resource, host, port, null, null);
+        }
+        if (resource.contains("bewit=")) return with.authenticateBewit(method.toUpperCase(java.util.Locale.ROOT), resource, host, port);
+        return null;
+    }
+
+    /**
+     * Authenticates a live request as Taskcluster's testAuthenticate does: only clientId {@code tester} with
+     * accessToken {@code no-secret}, holding {@code clientScopes} as they are (no roles), then any certificate and
+     * authorizedScopes as for real credentials; {@code assume:anonymous} is added, as Taskcluster adds it.
+     */
+    public Caller authenticateTester(Context ctx, List<String> clientScopes) {
+        var tester = new dev.berth.core.auth.Authenticator(
+                id -> TESTER.equals(id)
+                        ? java.util.Optional.of(new dev.berth.core.auth.Authenticator.ClientCredentials(TESTER, "no-secret", clientScopes, null, false))
+                        : java.util.Optional.empty(),
+                dev.berth.core.auth.RoleExpander::empty, clock);
+        String query = ctx.req().getQueryString();
+        String resource = ctx.req().getRequestURI() + (query == null ? "" : "?" + query);
+        var hp = hostAndPort(ctx);
+        String header = ctx.header("Authorization");
+        boolean hashed = header != null && header.contains("hash=");
+        dev.berth.core.auth.Authenticator.Authenticated a;
+        if (header != null && !header.isBlank()) {
+            a = tester.authenticate(header, ctx.method().name(), resource, hp.getKey(), hp.getValue(),
+                    hashed ? ctx.bodyAsBytes() : null, hashed ? ctx.contentType() : null);
+        } else if (query != null && query.contains("bewit=")) {
+            a = tester.authenticateBewit(ctx.method().name(), resource, hp.getKey(), hp.getValue());
+        } else {
+            throw dev.berth.core.BerthException.unauthenticated("testAuthenticate needs a request signed with clientId '"
+                    + TESTER + "' and accessToken 'no-secret'");
+        }
+        // Taskcluster gives every client assume:anonymous; it shows here unexpanded, as Taskcluster answers
+        java.util.Set<String> scopes = new java.util.HashSet<>(a.scopes());
+        scopes.add("assume:" + Caller.ANONYMOUS);
+        return new Caller(a.clientId(), scopes, a.issuer());
+    }
+
+    static final String TESTER = "tester";
+
+    /** Host and port of a live request as Hawk signed them (the Host header, else the root URL's port). */
+    Map.Entry<String, Integer> hostAndPort(Context ctx) {
+        String hostHeader = ctx.header("Host");
+        String host = hostHeader == null ? "localhost" : hostHeader;
+        int port = defaultPort;
+        int colon = host.lastIndexOf(':');
+        if (colon > 0 && !host.endsWith("]")) {
+            try {
+                port = Integer.parseInt(host.substring(colon + 1));
+                host = host.substring(0, colon);
+            } catch (NumberFormatException e) {
+                // not a port: keep the whole header as the host
+            }
+        }
+        return Map.entry(host, port);
     }
 
     @Override
