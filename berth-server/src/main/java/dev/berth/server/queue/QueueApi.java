@@ -10,6 +10,7 @@ import dev.berth.core.queue.Claim;
 import dev.berth.core.queue.RunScopes;
 import dev.berth.core.queue.QueueService;
 import dev.berth.core.store.Page;
+import dev.berth.core.store.TaskGroupRecord;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.task.Priority;
 import dev.berth.core.task.ReasonResolved;
@@ -87,6 +88,11 @@ public final class QueueApi {
         t.post("/task/{taskId}/runs/{runId}/failed", "reportFailed", resolve, ctx -> resolve(ctx, TaskState.FAILED));
         t.post("/task/{taskId}/runs/{runId}/exception", "reportException", resolve, ctx -> resolve(ctx, TaskState.EXCEPTION));
         t.get("/task-group/{taskGroupId}/list", "listTaskGroup", scope("queue:list-task-group:<taskGroupId>"), this::listTaskGroup);
+        t.get("/task-group/{taskGroupId}", "getTaskGroup", scope("queue:list-task-group:<taskGroupId>"), this::getTaskGroup);
+        t.post("/task-group/{taskGroupId}/seal", "sealTaskGroup", scope("queue:seal-task-group:<schedulerId>/<taskGroupId>"),
+                this::storedGroupParams, this::sealTaskGroup);
+        t.post("/task-group/{taskGroupId}/cancel", "cancelTaskGroup", scope("queue:cancel-task-group:<schedulerId>/<taskGroupId>"),
+                this::storedGroupParams, this::cancelTaskGroup);
         t.get("/task/{taskId}/dependents", "listDependentTasks", scope("queue:list-dependent-tasks:<taskId>"), this::listDependentTasks);
         ScopeTemplate pending = scope("queue:pending-count:<taskQueueId>");
         t.get("/pending/{provisionerId}/{workerType}", "pendingTasks", pending, this::pendingTasks);
@@ -137,6 +143,12 @@ public final class QueueApi {
     private java.util.Map<String, Object> storedTaskParams(Context ctx) {
         TaskDefinition def = queue.task(Bodies.taskId(ctx)).definition();
         return java.util.Map.of("schedulerId", def.schedulerId(), "taskGroupId", def.taskGroupId(), "projectId", def.projectId());
+    }
+
+    /** The scheduler id a group's seal and cancel scopes name is the one stored with the group (404 when none). */
+    private java.util.Map<String, Object> storedGroupParams(Context ctx) {
+        String groupId = ctx.pathParam("taskGroupId");
+        return java.util.Map.of("schedulerId", queue.taskGroupInfo(groupId).schedulerId(), "taskGroupId", groupId);
     }
 
     private java.util.Map<String, Object> claimWorkParams(Context ctx) {
@@ -278,6 +290,36 @@ public final class QueueApi {
         for (TaskRecord t : page.items()) tasks.add(taskAndStatus(t));
         if (page.continuationToken() != null) out.put("continuationToken", page.continuationToken());
         json(ctx, out);
+    }
+
+    private void getTaskGroup(Context ctx) {
+        json(ctx, taskGroupResponse(queue.taskGroupInfo(ctx.pathParam("taskGroupId"))));
+    }
+
+    private void sealTaskGroup(Context ctx) {
+        json(ctx, taskGroupResponse(queue.sealTaskGroup(ctx.pathParam("taskGroupId"))));
+    }
+
+    private void cancelTaskGroup(Context ctx) {
+        QueueService.GroupCancellation result = queue.cancelTaskGroup(ctx.pathParam("taskGroupId"));
+        countResolved(metrics, TaskState.EXCEPTION.wire(), ReasonResolved.CANCELED.wire(), result.canceledTaskIds().size());
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("taskGroupId", result.taskGroupId());
+        out.put("taskGroupSize", result.taskGroupSize());
+        out.put("cancelledCount", result.canceledTaskIds().size());
+        ArrayNode ids = out.putArray("taskIds");
+        result.canceledTaskIds().forEach(ids::add);
+        json(ctx, out);
+    }
+
+    /** Taskcluster's task-group-response: {@code sealed} only once the group is sealed. */
+    private static ObjectNode taskGroupResponse(TaskGroupRecord g) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("taskGroupId", g.taskGroupId());
+        out.put("schedulerId", g.schedulerId());
+        out.put("expires", Json.format(g.expires()));
+        if (g.isSealed()) out.put("sealed", Json.format(g.sealed()));
+        return out;
     }
 
     private void listDependentTasks(Context ctx) {
