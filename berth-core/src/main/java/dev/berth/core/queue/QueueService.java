@@ -86,6 +86,11 @@ public final class QueueService {
             throw BerthException.conflict("task group " + def.taskGroupId() + " is sealed (since " + group.sealed()
                     + "): no new task can join it");
         }
+        if (!group.schedulerId().equals(def.schedulerId())) {
+            // as Taskcluster: a group's scoped actions (seal, cancel) name one scheduler id
+            throw BerthException.conflict("task group " + def.taskGroupId() + " belongs to schedulerId '"
+                    + group.schedulerId() + "'; this task names '" + def.schedulerId() + "'");
+        }
         boolean ready = dependenciesSatisfied(taskId, def);
         TaskRecord record = new TaskRecord(taskId, def, TaskLifecycle.created(taskId, def, ready, now));
         if (!store.insertTask(record)) {
