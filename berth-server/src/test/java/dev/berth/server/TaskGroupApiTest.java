@@ -33,6 +33,19 @@ class TaskGroupApiTest extends ServerTestSupport {
     }
 
     @Test
+    void listTaskGroupCarriesTheGroupsSchedulerIdExpiryAndSealTime() {
+        String queue = newQueue(), group = newTaskId();
+        String id = createInGroup(queue, group, "sched-x");
+        JsonNode open = root.get(Q + "/task-group/" + group + "/list").json();
+        assertThat(open.get("schedulerId").asText()).isEqualTo("sched-x");
+        assertThat(open.get("expires").asText()).isNotBlank();
+        assertThat(open.has("sealed")).isFalse();
+        assertThat(open.get("tasks").get(0).get("status").get("taskId").asText()).isEqualTo(id);
+        String sealedAt = root.post(Q + "/task-group/" + group + "/seal", null).json().get("sealed").asText();
+        assertThat(root.get(Q + "/task-group/" + group + "/list").json().get("sealed").asText()).isEqualTo(sealedAt);
+    }
+
+    @Test
     void unknownGroupIs404AndAMalformedGroupIdIs400() {
         String group = newTaskId();
         for (SignedHttp.Response r : List.of(root.get(Q + "/task-group/" + group),

@@ -180,6 +180,16 @@ public final class JdbcTaskStore implements TaskStore {
         });
     }
 
+    @Override
+    public int deleteExpiredTaskGroups(Instant now) {
+        return jdbc.read("deleteExpiredTaskGroups", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM task_groups WHERE expires < ?")) {
+                Jdbc.setInstant(ps, 1, now);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
     private static Optional<TaskGroupRecord> findGroup(Connection c, String taskGroupId, boolean lock) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(SELECT_GROUP + (lock ? " FOR UPDATE" : ""))) {
             ps.setString(1, taskGroupId);

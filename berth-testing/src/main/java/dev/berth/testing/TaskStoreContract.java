@@ -509,6 +509,20 @@ public abstract class TaskStoreContract {
     }
 
     @Test
+    void deleteExpiredTaskGroupsDeletesOnlyGroupsPastTheirExpiry() {
+        String old = slugId(), current = slugId();
+        store.joinTaskGroup(old, "s", now().plus(Duration.ofHours(1)));
+        store.joinTaskGroup(current, "s", now().plus(Duration.ofHours(3)));
+        store.sealTaskGroup(old, now());
+        clock.advance(Duration.ofHours(2));
+        assertThat(store.deleteExpiredTaskGroups(now())).isGreaterThanOrEqualTo(1);
+        assertThat(store.findTaskGroup(old)).isEmpty();
+        assertThat(store.findTaskGroup(current)).isPresent();
+        // once gone, the id starts a fresh, open group
+        assertThat(store.joinTaskGroup(old, "t", now().plus(Duration.ofHours(1))).isSealed()).isFalse();
+    }
+
+    @Test
     void concurrentJoinsOfANewGroupLeaveOneRowWithTheLatestExpiry() throws Exception {
         String group = slugId();
         ExecutorService pool = Executors.newFixedThreadPool(8);

@@ -115,6 +115,8 @@ public final class QueueService {
                 .orElseThrow(() -> BerthException.notFound("task group " + taskGroupId + " not found"));
     }
 
+    public Optional<TaskGroupRecord> findTaskGroup(String taskGroupId) { return store.findTaskGroup(taskGroupId); }
+
     /** sealTaskGroup: idempotent; the first seal's time stays. */
     public TaskGroupRecord sealTaskGroup(String taskGroupId) {
         return store.sealTaskGroup(taskGroupId, clock.instant())
@@ -298,6 +300,7 @@ public final class QueueService {
             beforeDelete.accept(id);
             store.deleteTask(id);
         }
+        store.deleteExpiredTaskGroups(clock.instant());
         return ids;
     }
 

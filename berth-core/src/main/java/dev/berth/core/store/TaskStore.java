@@ -85,6 +85,14 @@ public interface TaskStore extends AutoCloseable {
      */
     Optional<TaskGroupRecord> sealTaskGroup(String taskGroupId, Instant now);
 
+    /**
+     * Deletes the groups whose expires is before {@code now} (their tasks expired by then too, as a group's
+     * expires is the latest of its tasks').
+     *
+     * @return how many were deleted
+     */
+    int deleteExpiredTaskGroups(Instant now);
+
     /** Number of pending runs on the queue. */
     long countPending(String taskQueueId);
 

@@ -165,6 +165,13 @@ final class InMemoryTaskStore implements TaskStore {
                 g.isSealed() ? g : new TaskGroupRecord(id, g.schedulerId(), g.expires(), now)));
     }
 
+    @Override
+    public synchronized int deleteExpiredTaskGroups(Instant now) {
+        int before = groups.size();
+        groups.values().removeIf(g -> g.expires().isBefore(now));
+        return before - groups.size();
+    }
+
     private static <T> Page<T> page(List<T> items, int limit, Function<T, String> key) {
         if (items.size() <= limit) return new Page<>(items, null);
         List<T> head = items.subList(0, limit);

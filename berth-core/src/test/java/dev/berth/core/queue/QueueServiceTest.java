@@ -637,6 +637,20 @@ class QueueServiceTest {
     }
 
     @Test
+    void expireTasksAlsoForgetsAGroupWhoseTasksAllExpired() {
+        String shortGroup = TestTasks.newTaskId(), longGroup = TestTasks.newTaskId();
+        create(b -> b.put("taskGroupId", shortGroup).put("expires", Json.format(NOW.plus(Duration.ofDays(2)))));
+        queue.sealTaskGroup(shortGroup);
+        create(b -> b.put("taskGroupId", longGroup));
+        clock.advance(Duration.ofDays(3));
+        queue.enforceDeadlines();
+
+        queue.expireTasks();
+        assertKind(catchThrowable(() -> queue.taskGroupInfo(shortGroup)), BerthException.Kind.NOT_FOUND);
+        assertThat(queue.taskGroupInfo(longGroup).taskGroupId()).isEqualTo(longGroup);
+    }
+
+    @Test
     void expireTasksDeletesTasksPastTheirExpires() {
         String shortLived = create(b -> b.put("expires", Json.format(NOW.plus(Duration.ofDays(2)))));
         String longLived = create();

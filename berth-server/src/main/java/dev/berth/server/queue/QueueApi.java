@@ -284,8 +284,12 @@ public final class QueueApi {
     private void listTaskGroup(Context ctx) {
         String groupId = ctx.pathParam("taskGroupId");
         Page<TaskRecord> page = queue.taskGroup(groupId, Bodies.continuationToken(ctx, PathParams.SLUGID), Bodies.limit(ctx, 1000));
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        out.put("taskGroupId", groupId);
+        // as Taskcluster's current answer: the group's own fields too, when Berth has its row
+        ObjectNode out = queue.findTaskGroup(groupId).map(QueueApi::taskGroupResponse).orElseGet(() -> {
+            ObjectNode o = Json.MAPPER.createObjectNode();
+            o.put("taskGroupId", groupId);
+            return o;
+        });
         ArrayNode tasks = out.putArray("tasks");
         for (TaskRecord t : page.items()) tasks.add(taskAndStatus(t));
         if (page.continuationToken() != null) out.put("continuationToken", page.continuationToken());
