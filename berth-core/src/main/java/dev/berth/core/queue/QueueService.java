@@ -83,6 +83,9 @@ public final class QueueService {
         requireDependenciesExist(taskId, def);
         TaskGroupRecord group = store.joinTaskGroup(def.taskGroupId(), def.schedulerId(), def.expires());
         if (group.isSealed()) {
+            // a retried createTask of a task that joined before the seal stays idempotent
+            Optional<TaskRecord> existing = store.findTask(taskId);
+            if (existing.isPresent() && existing.get().definition().equals(def)) return existing.get().status();
             throw BerthException.conflict("task group " + def.taskGroupId() + " is sealed (since " + group.sealed()
                     + "): no new task can join it");
         }

@@ -138,6 +138,18 @@ class QueueServiceTest {
     }
 
     @Test
+    void recreatingAnIdenticalTaskInASealedGroupStaysIdempotent() {
+        String group = TestTasks.newTaskId();
+        String id = TestTasks.newTaskId();
+        ObjectNode b = body().put("taskGroupId", group);
+        TaskStatus first = queue.createTask(id, TestTasks.definition(id, b));
+        queue.sealTaskGroup(group);
+        assertThat(queue.createTask(id, TestTasks.definition(id, b.deepCopy()))).isEqualTo(first);
+        b.put("priority", "high");
+        assertKind(catchThrowable(() -> queue.createTask(id, TestTasks.definition(id, b))), BerthException.Kind.CONFLICT);
+    }
+
+    @Test
     void sealingTwiceKeepsTheFirstSealTime() {
         String group = TestTasks.newTaskId();
         createInGroup(group);
