@@ -57,6 +57,8 @@ public final class QueueService {
 
     public TaskStatus status(String taskId) { return task(taskId).status(); }
 
+    public Optional<TaskRecord> findTask(String taskId) { return store.findTask(taskId); }
+
     public Page<TaskRecord> taskGroup(String taskGroupId, String continuation, int limit) {
         return store.taskGroup(taskGroupId, continuation, limit);
     }
