@@ -6,6 +6,7 @@ import dev.berth.core.json.Json;
 import dev.berth.core.store.ArtifactRecord;
 import dev.berth.core.store.Page;
 import dev.berth.core.store.StatusChange;
+import dev.berth.core.store.TaskGroupRecord;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.store.TaskStore;
 import dev.berth.core.task.TaskDefinition;
@@ -113,6 +114,91 @@ public final class JdbcTaskStore implements TaskStore {
         });
         fireLocal(woken);
         return inserted;
+    }
+
+
+    // ---- task groups
+
+    private static final String SELECT_GROUP =
+            "SELECT task_group_id, scheduler_id, expires, sealed FROM task_groups WHERE task_group_id = ?";
+
+    /** Thrown inside a transaction that lost the race to insert a group's row: the caller runs it again. */
+    private static final class GroupInsertRace extends RuntimeException {
+        GroupInsertRace() { super(null, null, false, false); }
+    }
+
+    @Override
+    public TaskGroupRecord joinTaskGroup(String taskGroupId, String schedulerId, Instant expires) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return jdbc.inTransaction("joinTaskGroup " + taskGroupId, c -> {
+                    Optional<TaskGroupRecord> found = findGroup(c, taskGroupId, true);
+                    if (found.isEmpty()) {
+                        try (PreparedStatement ps = c.prepareStatement(
+                                "INSERT INTO task_groups (task_group_id, scheduler_id, expires, sealed) VALUES (?, ?, ?, NULL)")) {
+                            ps.setString(1, taskGroupId);
+                            ps.setString(2, schedulerId);
+                            Jdbc.setInstant(ps, 3, expires);
+                            ps.executeUpdate();
+                        } catch (SQLException e) {
+                            if (Jdbc.uniqueViolation(e)) throw new GroupInsertRace();
+                            throw e;
+                        }
+                        return new TaskGroupRecord(taskGroupId, schedulerId, expires, null);
+                    }
+                    TaskGroupRecord g = found.get();
+                    if (g.isSealed() || !expires.isAfter(g.expires())) return g;
+                    try (PreparedStatement ps = c.prepareStatement("UPDATE task_groups SET expires = ? WHERE task_group_id = ?")) {
+                        Jdbc.setInstant(ps, 1, expires);
+                        ps.setString(2, taskGroupId);
+                        ps.executeUpdate();
+                    }
+                    return new TaskGroupRecord(taskGroupId, g.schedulerId(), expires, null);
+                });
+            } catch (GroupInsertRace race) {
+                // another task of the same group inserted the row first; now it exists, so lock and read it
+                if (attempt >= 3) throw new IllegalStateException("task group " + taskGroupId + " row kept vanishing");
+            }
+        }
+    }
+
+    @Override
+    public Optional<TaskGroupRecord> findTaskGroup(String taskGroupId) {
+        return jdbc.read("findTaskGroup " + taskGroupId, c -> findGroup(c, taskGroupId, false));
+    }
+
+    @Override
+    public Optional<TaskGroupRecord> sealTaskGroup(String taskGroupId, Instant now) {
+        return jdbc.inTransaction("sealTaskGroup " + taskGroupId, c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE task_groups SET sealed = ? WHERE task_group_id = ? AND sealed IS NULL")) {
+                Jdbc.setInstant(ps, 1, now);
+                ps.setString(2, taskGroupId);
+                ps.executeUpdate();
+            }
+            return findGroup(c, taskGroupId, false);
+        });
+    }
+
+    @Override
+    public int deleteExpiredTaskGroups(Instant now) {
+        return jdbc.read("deleteExpiredTaskGroups", c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM task_groups WHERE expires < ?")) {
+                Jdbc.setInstant(ps, 1, now);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static Optional<TaskGroupRecord> findGroup(Connection c, String taskGroupId, boolean lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_GROUP + (lock ? " FOR UPDATE" : ""))) {
+            ps.setString(1, taskGroupId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optional.empty();
+                return Optional.of(new TaskGroupRecord(rs.getString("task_group_id"), rs.getString("scheduler_id"),
+                        Jdbc.getInstant(rs, "expires"), Jdbc.getInstant(rs, "sealed")));
+            }
+        }
     }
 
     @Override

@@ -17,6 +17,7 @@ import dev.berth.core.BerthException;
 import dev.berth.core.store.ArtifactRecord;
 import dev.berth.core.store.Page;
 import dev.berth.core.store.StatusChange;
+import dev.berth.core.store.TaskGroupRecord;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.store.TaskStore;
 import dev.berth.core.task.Priority;
@@ -461,6 +462,86 @@ public abstract class TaskStoreContract {
         assertThat(store.claimPending(queue, 10, claimBy("w", now()))).extracting(TaskRecord::taskId)
                 .containsExactly(required.taskId());
         store.deleteTask(slugId());
+    }
+
+    // ---- task groups
+
+    @Test
+    void joinTaskGroupCreatesTheGroupOpenWithTheFirstSchedulerIdAndExpiry() {
+        String group = slugId();
+        Instant expires = now().plus(Duration.ofDays(2));
+        TaskGroupRecord g = store.joinTaskGroup(group, "sched-a", expires);
+        assertThat(g).isEqualTo(new TaskGroupRecord(group, "sched-a", expires, null));
+        assertThat(store.findTaskGroup(group)).contains(g);
+    }
+
+    @Test
+    void joinTaskGroupRaisesTheExpiryToTheLatestAndKeepsTheFirstSchedulerId() {
+        String group = slugId();
+        Instant early = now().plus(Duration.ofDays(1));
+        Instant late = now().plus(Duration.ofDays(5));
+        store.joinTaskGroup(group, "sched-a", early);
+        assertThat(store.joinTaskGroup(group, "sched-b", late).expires()).isEqualTo(late);
+        assertThat(store.joinTaskGroup(group, "sched-a", early).expires()).isEqualTo(late);
+        assertThat(store.findTaskGroup(group).orElseThrow()).isEqualTo(new TaskGroupRecord(group, "sched-a", late, null));
+    }
+
+    @Test
+    void findTaskGroupOfUnknownIdIsEmptyAndSealingItFindsNothing() {
+        String group = slugId();
+        assertThat(store.findTaskGroup(group)).isEmpty();
+        assertThat(store.sealTaskGroup(group, now())).isEmpty();
+        assertThat(store.findTaskGroup(group)).isEmpty();
+    }
+
+    @Test
+    void sealTaskGroupKeepsTheFirstSealTimeAndASealedGroupIsNoLongerExtended() {
+        String group = slugId();
+        Instant expires = now().plus(Duration.ofDays(1));
+        store.joinTaskGroup(group, "sched-a", expires);
+        Instant sealedAt = now();
+        assertThat(store.sealTaskGroup(group, sealedAt).orElseThrow().sealed()).isEqualTo(sealedAt);
+        clock.advance(Duration.ofMinutes(5));
+        assertThat(store.sealTaskGroup(group, now()).orElseThrow().sealed()).isEqualTo(sealedAt);
+        TaskGroupRecord joined = store.joinTaskGroup(group, "sched-a", now().plus(Duration.ofDays(9)));
+        assertThat(joined).isEqualTo(new TaskGroupRecord(group, "sched-a", expires, sealedAt));
+        assertThat(store.findTaskGroup(group)).contains(joined);
+    }
+
+    @Test
+    void deleteExpiredTaskGroupsDeletesOnlyGroupsPastTheirExpiry() {
+        String old = slugId(), current = slugId();
+        store.joinTaskGroup(old, "s", now().plus(Duration.ofHours(1)));
+        store.joinTaskGroup(current, "s", now().plus(Duration.ofHours(3)));
+        store.sealTaskGroup(old, now());
+        clock.advance(Duration.ofHours(2));
+        assertThat(store.deleteExpiredTaskGroups(now())).isGreaterThanOrEqualTo(1);
+        assertThat(store.findTaskGroup(old)).isEmpty();
+        assertThat(store.findTaskGroup(current)).isPresent();
+        // once gone, the id starts a fresh, open group
+        assertThat(store.joinTaskGroup(old, "t", now().plus(Duration.ofHours(1))).isSealed()).isFalse();
+    }
+
+    @Test
+    void concurrentJoinsOfANewGroupLeaveOneRowWithTheLatestExpiry() throws Exception {
+        String group = slugId();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<TaskGroupRecord>> joins = new ArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
+            for (int i = 1; i <= 16; i++) {
+                Instant expires = now().plus(Duration.ofHours(i));
+                joins.add(pool.submit(() -> {
+                    start.await();
+                    return store.joinTaskGroup(group, "sched-a", expires);
+                }));
+            }
+            start.countDown();
+            for (Future<TaskGroupRecord> f : joins) assertThat(f.get(30, TimeUnit.SECONDS).taskGroupId()).isEqualTo(group);
+        } finally {
+            pool.shutdownNow();
+        }
+        assertThat(store.findTaskGroup(group).orElseThrow().expires()).isEqualTo(now().plus(Duration.ofHours(16)));
     }
 
     // ---- notifications

@@ -3,6 +3,7 @@ package dev.berth.core.queue;
 import dev.berth.core.BerthException;
 import dev.berth.core.store.Page;
 import dev.berth.core.store.StatusChange;
+import dev.berth.core.store.TaskGroupRecord;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.store.TaskStore;
 import dev.berth.core.task.ReasonResolved;
@@ -56,6 +57,8 @@ public final class QueueService {
 
     public TaskStatus status(String taskId) { return task(taskId).status(); }
 
+    public Optional<TaskRecord> findTask(String taskId) { return store.findTask(taskId); }
+
     public Page<TaskRecord> taskGroup(String taskGroupId, String continuation, int limit) {
         return store.taskGroup(taskGroupId, continuation, limit);
     }
@@ -80,6 +83,19 @@ public final class QueueService {
             throw BerthException.input("deadline " + def.deadline() + " is already in the past");
         }
         requireDependenciesExist(taskId, def);
+        TaskGroupRecord group = store.joinTaskGroup(def.taskGroupId(), def.schedulerId(), def.expires());
+        if (group.isSealed()) {
+            // a retried createTask of a task that joined before the seal stays idempotent
+            Optional<TaskRecord> existing = store.findTask(taskId);
+            if (existing.isPresent() && existing.get().definition().equals(def)) return existing.get().status();
+            throw BerthException.conflict("task group " + def.taskGroupId() + " is sealed (since " + group.sealed()
+                    + "): no new task can join it");
+        }
+        if (!group.schedulerId().equals(def.schedulerId())) {
+            // as Taskcluster: a group's scoped actions (seal, cancel) name one scheduler id
+            throw BerthException.conflict("task group " + def.taskGroupId() + " belongs to schedulerId '"
+                    + group.schedulerId() + "'; this task names '" + def.schedulerId() + "'");
+        }
         boolean ready = dependenciesSatisfied(taskId, def);
         TaskRecord record = new TaskRecord(taskId, def, TaskLifecycle.created(taskId, def, ready, now));
         if (!store.insertTask(record)) {
@@ -95,6 +111,55 @@ public final class QueueService {
             if (dependenciesSatisfied(taskId, def)) return scheduleIfUnscheduled(taskId);
         }
         return record.status();
+    }
+
+    // ---- task groups
+
+    public TaskGroupRecord taskGroupInfo(String taskGroupId) {
+        return store.findTaskGroup(taskGroupId)
+                .orElseThrow(() -> BerthException.notFound("task group " + taskGroupId + " not found"));
+    }
+
+    public Optional<TaskGroupRecord> findTaskGroup(String taskGroupId) { return store.findTaskGroup(taskGroupId); }
+
+    /** sealTaskGroup: idempotent; the first seal's time stays. */
+    public TaskGroupRecord sealTaskGroup(String taskGroupId) {
+        return store.sealTaskGroup(taskGroupId, clock.instant())
+                .orElseThrow(() -> BerthException.notFound("task group " + taskGroupId + " not found"));
+    }
+
+    /** The answer of cancelTaskGroup: the group's size and the tasks this call canceled. */
+    public record GroupCancellation(String taskGroupId, int taskGroupSize, List<String> canceledTaskIds) {
+        public GroupCancellation {
+            canceledTaskIds = List.copyOf(canceledTaskIds);
+        }
+    }
+
+    /**
+     * cancelTaskGroup: cancels every unresolved task of a sealed group, each as cancelTask does. Only a sealed
+     * group, so that no task joins behind the sweep and escapes it.
+     */
+    public GroupCancellation cancelTaskGroup(String taskGroupId) {
+        TaskGroupRecord group = taskGroupInfo(taskGroupId);
+        if (!group.isSealed()) {
+            throw BerthException.conflict("task group " + taskGroupId + " is not sealed: seal it before canceling it");
+        }
+        List<String> canceled = new ArrayList<>();
+        int size = 0;
+        String token = null;
+        do {
+            Page<TaskRecord> page = store.taskGroup(taskGroupId, token, SWEEP_BATCH);
+            for (TaskRecord t : page.items()) {
+                size++;
+                if (t.status().state().isResolved()) continue;
+                Optional<StatusChange> c = store.modify(t.taskId(), s -> TaskLifecycle.cancel(s, clock.instant()));
+                if (c.isEmpty()) continue; // expired and deleted since the page was read
+                if (c.get().changed()) afterChange(c.get());
+                if (!c.get().before().status().state().isResolved()) canceled.add(t.taskId());
+            }
+            token = page.continuationToken();
+        } while (token != null);
+        return new GroupCancellation(taskGroupId, size, canceled);
     }
 
     public TaskStatus scheduleTask(String taskId) {
@@ -240,6 +305,7 @@ public final class QueueService {
             beforeDelete.accept(id);
             store.deleteTask(id);
         }
+        store.deleteExpiredTaskGroups(clock.instant());
         return ids;
     }
 

@@ -65,6 +65,34 @@ public interface TaskStore extends AutoCloseable {
     /** Tasks of a group, in task id order. */
     Page<TaskRecord> taskGroup(String taskGroupId, String continuationToken, int limit);
 
+    // ---- task groups
+
+    /**
+     * Records that a task joins {@code taskGroupId}: creates the group (with this scheduler id and expiry) when
+     * it is new, otherwise raises its expiry to {@code expires} if later, unless the group is sealed (then it is
+     * left as it is). Runs under a row lock so that it cannot interleave with {@link #sealTaskGroup}.
+     *
+     * @return the group as stored after the call; the caller refuses the task when it is sealed
+     */
+    TaskGroupRecord joinTaskGroup(String taskGroupId, String schedulerId, Instant expires);
+
+    Optional<TaskGroupRecord> findTaskGroup(String taskGroupId);
+
+    /**
+     * Seals the group at {@code now} unless it is sealed already (sealing again keeps the first time).
+     *
+     * @return the group after the call; empty when it does not exist
+     */
+    Optional<TaskGroupRecord> sealTaskGroup(String taskGroupId, Instant now);
+
+    /**
+     * Deletes the groups whose expires is before {@code now} (their tasks expired by then too, as a group's
+     * expires is the latest of its tasks').
+     *
+     * @return how many were deleted
+     */
+    int deleteExpiredTaskGroups(Instant now);
+
     /** Number of pending runs on the queue. */
     long countPending(String taskQueueId);
 

@@ -3,6 +3,7 @@ package dev.berth.core.queue;
 import dev.berth.core.store.ArtifactRecord;
 import dev.berth.core.store.Page;
 import dev.berth.core.store.StatusChange;
+import dev.berth.core.store.TaskGroupRecord;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.store.TaskStore;
 import dev.berth.core.task.Run;
@@ -44,6 +45,7 @@ final class InMemoryTaskStore implements TaskStore {
     /** task id → its queue entry, if its latest run is pending. */
     private final Map<String, Entry> queue = new LinkedHashMap<>();
     private final TreeMap<String, ArtifactRecord> artifacts = new TreeMap<>();
+    private final Map<String, TaskGroupRecord> groups = new HashMap<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private long seq;
 
@@ -141,6 +143,33 @@ final class InMemoryTaskStore implements TaskStore {
         Collection<TaskRecord> from = (continuationToken == null ? tasks : tasks.tailMap(continuationToken, false)).values();
         List<TaskRecord> group = from.stream().filter(r -> r.definition().taskGroupId().equals(taskGroupId)).toList();
         return page(group, limit, TaskRecord::taskId);
+    }
+
+    @Override
+    public synchronized TaskGroupRecord joinTaskGroup(String taskGroupId, String schedulerId, Instant expires) {
+        return groups.compute(taskGroupId, (id, g) -> {
+            if (g == null) return new TaskGroupRecord(id, schedulerId, expires, null);
+            if (g.isSealed() || !expires.isAfter(g.expires())) return g;
+            return new TaskGroupRecord(id, g.schedulerId(), expires, null);
+        });
+    }
+
+    @Override
+    public synchronized Optional<TaskGroupRecord> findTaskGroup(String taskGroupId) {
+        return Optional.ofNullable(groups.get(taskGroupId));
+    }
+
+    @Override
+    public synchronized Optional<TaskGroupRecord> sealTaskGroup(String taskGroupId, Instant now) {
+        return Optional.ofNullable(groups.computeIfPresent(taskGroupId, (id, g) ->
+                g.isSealed() ? g : new TaskGroupRecord(id, g.schedulerId(), g.expires(), now)));
+    }
+
+    @Override
+    public synchronized int deleteExpiredTaskGroups(Instant now) {
+        int before = groups.size();
+        groups.values().removeIf(g -> g.expires().isBefore(now));
+        return before - groups.size();
     }
 
     private static <T> Page<T> page(List<T> items, int limit, Function<T, String> key) {

@@ -3,6 +3,7 @@ package dev.berth.core.queue;
 import static dev.berth.core.TestTasks.NOW;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -18,6 +19,7 @@ import dev.berth.core.task.TaskDefinition;
 import dev.berth.core.task.TaskState;
 import dev.berth.core.task.TaskStatus;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -90,6 +92,115 @@ class QueueServiceTest {
     private static void assertKind(Throwable t, BerthException.Kind kind) {
         assertThat(t).isInstanceOf(BerthException.class);
         assertThat(((BerthException) t).kind()).isEqualTo(kind);
+    }
+
+    // ---- task groups
+
+    private String createInGroup(String group) { return create(b -> b.put("taskGroupId", group)); }
+
+    @Test
+    void firstTaskOfAGroupCreatesTheGroupWithItsSchedulerIdAndExpiry() {
+        String group = TestTasks.newTaskId();
+        String id = createInGroup(group);
+        var g = queue.taskGroupInfo(group);
+        assertThat(g.schedulerId()).isEqualTo(queue.task(id).definition().schedulerId());
+        assertThat(g.expires()).isEqualTo(queue.task(id).definition().expires());
+        assertThat(g.isSealed()).isFalse();
+    }
+
+    @Test
+    void unknownTaskGroupIsNotFoundForGetSealAndCancel() {
+        String group = TestTasks.newTaskId();
+        assertKind(catchThrowable(() -> queue.taskGroupInfo(group)), BerthException.Kind.NOT_FOUND);
+        assertKind(catchThrowable(() -> queue.sealTaskGroup(group)), BerthException.Kind.NOT_FOUND);
+        assertKind(catchThrowable(() -> queue.cancelTaskGroup(group)), BerthException.Kind.NOT_FOUND);
+    }
+
+    @Test
+    void noNewTaskJoinsASealedGroupAndTheConflictNamesTheGroup() {
+        String group = TestTasks.newTaskId();
+        createInGroup(group);
+        var sealed = queue.sealTaskGroup(group);
+        assertThat(sealed.sealed()).isEqualTo(clock.instant());
+        Throwable t = catchThrowable(() -> createInGroup(group));
+        assertKind(t, BerthException.Kind.CONFLICT);
+        assertThat(t).hasMessageContaining(group).hasMessageContaining("sealed");
+        assertThat(queue.taskGroup(group, null, 100).items()).hasSize(1);
+    }
+
+    @Test
+    void aTaskNamingAnotherSchedulerIdThanItsGroupIsAConflict() {
+        String group = TestTasks.newTaskId();
+        createInGroup(group);
+        Throwable t = catchThrowable(() -> create(b -> b.put("taskGroupId", group).put("schedulerId", "someone-else")));
+        assertKind(t, BerthException.Kind.CONFLICT);
+        assertThat(t).hasMessageContaining(group).hasMessageContaining("someone-else");
+    }
+
+    @Test
+    void recreatingAnIdenticalTaskInASealedGroupStaysIdempotent() {
+        String group = TestTasks.newTaskId();
+        String id = TestTasks.newTaskId();
+        ObjectNode b = body().put("taskGroupId", group);
+        TaskStatus first = queue.createTask(id, TestTasks.definition(id, b));
+        queue.sealTaskGroup(group);
+        assertThat(queue.createTask(id, TestTasks.definition(id, b.deepCopy()))).isEqualTo(first);
+        b.put("priority", "high");
+        assertKind(catchThrowable(() -> queue.createTask(id, TestTasks.definition(id, b))), BerthException.Kind.CONFLICT);
+    }
+
+    @Test
+    void sealingTwiceKeepsTheFirstSealTime() {
+        String group = TestTasks.newTaskId();
+        createInGroup(group);
+        var first = queue.sealTaskGroup(group).sealed();
+        clock.advance(Duration.ofMinutes(3));
+        assertThat(queue.sealTaskGroup(group).sealed()).isEqualTo(first);
+    }
+
+    @Test
+    void cancelingAnUnsealedGroupIsAConflictAndCancelsNothing() {
+        String group = TestTasks.newTaskId();
+        String id = createInGroup(group);
+        Throwable t = catchThrowable(() -> queue.cancelTaskGroup(group));
+        assertKind(t, BerthException.Kind.CONFLICT);
+        assertThat(t).hasMessageContaining(group);
+        assertThat(state(id)).isEqualTo(TaskState.PENDING);
+    }
+
+    @Test
+    void cancelTaskGroupCancelsEveryUnresolvedTaskAndLeavesResolvedOnesAlone() throws Exception {
+        String group = TestTasks.newTaskId();
+        String done = createInGroup(group);
+        complete(done);
+        String running = createInGroup(group);
+        claim(running);
+        String unscheduled = create(b -> {
+            b.put("taskGroupId", group);
+            b.putArray("dependencies").add(running);
+        });
+        List<String> pending = new ArrayList<>();
+        for (int i = 0; i < 250; i++) pending.add(createInGroup(group)); // more than one page of the sweep
+        String elsewhere = create();
+        queue.sealTaskGroup(group);
+
+        QueueService.GroupCancellation result = queue.cancelTaskGroup(group);
+
+        assertThat(result.taskGroupSize()).isEqualTo(253);
+        List<String> expected = new ArrayList<>(pending);
+        expected.add(running);
+        expected.add(unscheduled);
+        assertThat(result.canceledTaskIds()).containsExactlyInAnyOrderElementsOf(expected);
+        for (String id : expected) {
+            assertThat(queue.status(id).state()).isEqualTo(TaskState.EXCEPTION);
+            assertThat(queue.status(id).runs().getLast().reasonResolved()).isEqualTo(ReasonResolved.CANCELED);
+        }
+        assertThat(state(done)).isEqualTo(TaskState.COMPLETED);
+        assertThat(state(elsewhere)).isEqualTo(TaskState.PENDING);
+        assertThat(queue.pendingCount(QUEUE)).isEqualTo(1);
+
+        // a second call cancels nothing new
+        assertThat(queue.cancelTaskGroup(group).canceledTaskIds()).isEmpty();
     }
 
     // ---- createTask
@@ -535,6 +646,20 @@ class QueueServiceTest {
         assertThat(queue.pendingCount(QUEUE)).isZero();
         assertThat(claimNow(5)).isEmpty();
         assertThat(queue.enforceDeadlines()).isZero();
+    }
+
+    @Test
+    void expireTasksAlsoForgetsAGroupWhoseTasksAllExpired() {
+        String shortGroup = TestTasks.newTaskId(), longGroup = TestTasks.newTaskId();
+        create(b -> b.put("taskGroupId", shortGroup).put("expires", Json.format(NOW.plus(Duration.ofDays(2)))));
+        queue.sealTaskGroup(shortGroup);
+        create(b -> b.put("taskGroupId", longGroup));
+        clock.advance(Duration.ofDays(3));
+        queue.enforceDeadlines();
+
+        queue.expireTasks();
+        assertKind(catchThrowable(() -> queue.taskGroupInfo(shortGroup)), BerthException.Kind.NOT_FOUND);
+        assertThat(queue.taskGroupInfo(longGroup).taskGroupId()).isEqualTo(longGroup);
     }
 
     @Test

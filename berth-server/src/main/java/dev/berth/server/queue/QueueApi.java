@@ -10,6 +10,7 @@ import dev.berth.core.queue.Claim;
 import dev.berth.core.queue.RunScopes;
 import dev.berth.core.queue.QueueService;
 import dev.berth.core.store.Page;
+import dev.berth.core.store.TaskGroupRecord;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.task.Priority;
 import dev.berth.core.task.ReasonResolved;
@@ -87,6 +88,15 @@ public final class QueueApi {
         t.post("/task/{taskId}/runs/{runId}/failed", "reportFailed", resolve, ctx -> resolve(ctx, TaskState.FAILED));
         t.post("/task/{taskId}/runs/{runId}/exception", "reportException", resolve, ctx -> resolve(ctx, TaskState.EXCEPTION));
         t.get("/task-group/{taskGroupId}/list", "listTaskGroup", scope("queue:list-task-group:<taskGroupId>"), this::listTaskGroup);
+        t.post("/tasks", "tasks", allOf(forEach("taskId", "taskIds", "queue:get-task:<taskId>")),
+                this::taskIdsParams, ctx -> manyTasks(ctx, "tasks"));
+        t.post("/tasks/status", "statuses", allOf(forEach("taskId", "taskIds", "queue:status:<taskId>")),
+                this::taskIdsParams, ctx -> manyTasks(ctx, "statuses"));
+        t.get("/task-group/{taskGroupId}", "getTaskGroup", scope("queue:list-task-group:<taskGroupId>"), this::getTaskGroup);
+        t.post("/task-group/{taskGroupId}/seal", "sealTaskGroup", scope("queue:seal-task-group:<schedulerId>/<taskGroupId>"),
+                this::storedGroupParams, this::sealTaskGroup);
+        t.post("/task-group/{taskGroupId}/cancel", "cancelTaskGroup", scope("queue:cancel-task-group:<schedulerId>/<taskGroupId>"),
+                this::storedGroupParams, this::cancelTaskGroup);
         t.get("/task/{taskId}/dependents", "listDependentTasks", scope("queue:list-dependent-tasks:<taskId>"), this::listDependentTasks);
         ScopeTemplate pending = scope("queue:pending-count:<taskQueueId>");
         t.get("/pending/{provisionerId}/{workerType}", "pendingTasks", pending, this::pendingTasks);
@@ -137,6 +147,23 @@ public final class QueueApi {
     private java.util.Map<String, Object> storedTaskParams(Context ctx) {
         TaskDefinition def = queue.task(Bodies.taskId(ctx)).definition();
         return java.util.Map.of("schedulerId", def.schedulerId(), "taskGroupId", def.taskGroupId(), "projectId", def.projectId());
+    }
+
+    /** The request attribute holding the task ids of a tasks or statuses request, read once. */
+    private static final String TASK_IDS = "berth.taskIds";
+
+    private java.util.Map<String, Object> taskIdsParams(Context ctx) {
+        JsonNode body = bodies.json(ctx, "queue/v1/tasks-request.json");
+        List<String> ids = new ArrayList<>();
+        if (body.has("taskIds")) body.get("taskIds").forEach(id -> ids.add(id.asText()));
+        ctx.attribute(TASK_IDS, ids);
+        return java.util.Map.of("taskIds", ids);
+    }
+
+    /** The scheduler id a group's seal and cancel scopes name is the one stored with the group (404 when none). */
+    private java.util.Map<String, Object> storedGroupParams(Context ctx) {
+        String groupId = ctx.pathParam("taskGroupId");
+        return java.util.Map.of("schedulerId", queue.taskGroupInfo(groupId).schedulerId(), "taskGroupId", groupId);
     }
 
     private java.util.Map<String, Object> claimWorkParams(Context ctx) {
@@ -272,12 +299,82 @@ public final class QueueApi {
     private void listTaskGroup(Context ctx) {
         String groupId = ctx.pathParam("taskGroupId");
         Page<TaskRecord> page = queue.taskGroup(groupId, Bodies.continuationToken(ctx, PathParams.SLUGID), Bodies.limit(ctx, 1000));
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        out.put("taskGroupId", groupId);
+        // as Taskcluster's current answer: the group's own fields too, when Berth has its row
+        ObjectNode out = queue.findTaskGroup(groupId).map(QueueApi::taskGroupResponse).orElseGet(() -> {
+            ObjectNode o = Json.MAPPER.createObjectNode();
+            o.put("taskGroupId", groupId);
+            return o;
+        });
         ArrayNode tasks = out.putArray("tasks");
         for (TaskRecord t : page.items()) tasks.add(taskAndStatus(t));
         if (page.continuationToken() != null) out.put("continuationToken", page.continuationToken());
         json(ctx, out);
+    }
+
+    /**
+     * tasks and statuses: the definitions or statuses of the named tasks, in task id order, paged by the last id
+     * returned. Ids naming no task (never created, expired, not even a slugid) are left out, as Taskcluster does.
+     */
+    private void manyTasks(Context ctx, String field) {
+        List<String> requested = ctx.attribute(TASK_IDS);
+        String token = Bodies.continuationToken(ctx, PathParams.SLUGID);
+        String after = token == null ? null
+                : new String(java.util.Base64.getUrlDecoder().decode(token), java.nio.charset.StandardCharsets.UTF_8);
+        int limit = Bodies.limit(ctx, 1000);
+        java.util.TreeSet<String> ids = new java.util.TreeSet<>();
+        for (String id : requested) {
+            if (PathParams.SLUGID.matcher(id).matches() && (after == null || id.compareTo(after) > 0)) ids.add(id);
+        }
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode items = out.putArray(field);
+        String last = null;
+        int taken = 0;
+        for (String id : ids) {
+            if (taken == limit) break;
+            taken++;
+            last = id;
+            queue.findTask(id).ifPresent(t -> {
+                ObjectNode item = items.addObject();
+                item.put("taskId", id);
+                if (field.equals("tasks")) item.set("task", TaskDefinitions.toJson(t.definition()));
+                else item.set("status", Json.MAPPER.valueToTree(t.status()));
+            });
+        }
+        if (taken == limit && ids.higher(last) != null) {
+            out.put("continuationToken", java.util.Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(last.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        json(ctx, out);
+    }
+
+    private void getTaskGroup(Context ctx) {
+        json(ctx, taskGroupResponse(queue.taskGroupInfo(ctx.pathParam("taskGroupId"))));
+    }
+
+    private void sealTaskGroup(Context ctx) {
+        json(ctx, taskGroupResponse(queue.sealTaskGroup(ctx.pathParam("taskGroupId"))));
+    }
+
+    private void cancelTaskGroup(Context ctx) {
+        QueueService.GroupCancellation result = queue.cancelTaskGroup(ctx.pathParam("taskGroupId"));
+        countResolved(metrics, TaskState.EXCEPTION.wire(), ReasonResolved.CANCELED.wire(), result.canceledTaskIds().size());
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("taskGroupId", result.taskGroupId());
+        out.put("taskGroupSize", result.taskGroupSize());
+        out.put("cancelledCount", result.canceledTaskIds().size());
+        ArrayNode ids = out.putArray("taskIds");
+        result.canceledTaskIds().forEach(ids::add);
+        json(ctx, out);
+    }
+
+    /** Taskcluster's task-group-response: {@code sealed} only once the group is sealed. */
+    private static ObjectNode taskGroupResponse(TaskGroupRecord g) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("taskGroupId", g.taskGroupId());
+        out.put("schedulerId", g.schedulerId());
+        out.put("expires", Json.format(g.expires()));
+        if (g.isSealed()) out.put("sealed", Json.format(g.sealed()));
+        return out;
     }
 
     private void listDependentTasks(Context ctx) {
