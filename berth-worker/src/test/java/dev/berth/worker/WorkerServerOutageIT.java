@@ -55,10 +55,7 @@ class WorkerServerOutageIT {
     void stop() throws Exception {
         if (worker != null) worker.close();
         if (server != null) server.close();
-        if (docker != null) {
-            docker.listContainers(Map.of(ContainerRuntime.LABEL_WORKER_ID, workerId)).forEach(c -> docker.removeContainer(c.id()));
-            docker.close();
-        }
+        DockerTestSupport.removeContainersAndClose(docker, workerId);
     }
 
     private BerthServer startServer(int port) {

@@ -32,4 +32,12 @@ public final class DockerTestSupport {
         }
         return runtime;
     }
+
+    /** Removes what a test's worker left on the engine (found by its worker id label), then closes the runtime. */
+    public static void removeContainersAndClose(DockerContainerRuntime runtime, String workerId) throws java.io.IOException {
+        if (runtime == null) return;
+        runtime.listContainers(java.util.Map.of(dev.berth.worker.runtime.ContainerRuntime.LABEL_WORKER_ID, workerId))
+                .forEach(c -> runtime.removeContainer(c.id()));
+        runtime.close();
+    }
 }
