@@ -2,9 +2,9 @@
 // testAuthenticateGet with the tester credentials, authenticateHawk for a request "another service" received
 // (signed by the hawk package the client itself uses), listRoleIds paging and a refused cloud credential route.
 // Env: TASKCLUSTER_ROOT_URL, TASKCLUSTER_CLIENT_ID, TASKCLUSTER_ACCESS_TOKEN (root credentials).
-const assert = require('assert');
-const hawk = require('hawk');
-const taskcluster = require('taskcluster-client');
+import assert from 'assert';
+import hawk from 'hawk';
+import taskcluster from 'taskcluster-client';
 
 const rootUrl = process.env.TASKCLUSTER_ROOT_URL;
 const root = {clientId: process.env.TASKCLUSTER_CLIENT_ID, accessToken: process.env.TASKCLUSTER_ACCESS_TOKEN};

@@ -1,8 +1,8 @@
 // Drives a running Berth server with the real taskcluster-client: Hawk-signed createTask, claimWork
 // (and its temporary credentials), reclaim, reportCompleted, status, and a 403 for scopes the creator lacks.
 // Env: TASKCLUSTER_ROOT_URL, TASKCLUSTER_CLIENT_ID, TASKCLUSTER_ACCESS_TOKEN (root credentials).
-const assert = require('assert');
-const taskcluster = require('taskcluster-client');
+import assert from 'assert';
+import taskcluster from 'taskcluster-client';
 
 const rootUrl = process.env.TASKCLUSTER_ROOT_URL;
 const root = {clientId: process.env.TASKCLUSTER_CLIENT_ID, accessToken: process.env.TASKCLUSTER_ACCESS_TOKEN};

@@ -2,9 +2,9 @@
 // queue's artifact-content answer: s3 (private, needs credentials for the answer, not for the bytes),
 // reference (to another artifact of the same server), link (needs the target's scope) and error artifacts.
 // Env: TASKCLUSTER_ROOT_URL, TASKCLUSTER_CLIENT_ID, TASKCLUSTER_ACCESS_TOKEN (root credentials).
-const assert = require('assert');
-const {Writable} = require('stream');
-const taskcluster = require('taskcluster-client');
+import assert from 'assert';
+import {Writable} from 'stream';
+import taskcluster from 'taskcluster-client';
 
 const rootUrl = process.env.TASKCLUSTER_ROOT_URL;
 const root = {clientId: process.env.TASKCLUSTER_CLIENT_ID, accessToken: process.env.TASKCLUSTER_ACCESS_TOKEN};

@@ -30,7 +30,7 @@ public final class AuthService {
     /** What an unsigned request may do unless the operator changes the role. */
     public static final List<String> DEFAULT_ANONYMOUS_SCOPES = List.of(
             "queue:get-task:*", "queue:status:*", "queue:list-task-group:*", "queue:list-dependent-tasks:*",
-            "queue:list-artifacts:*", "queue:pending-count:*", "queue:get-artifact:public/*", "auth:current-scopes",
+            "queue:list-artifacts:*", "queue:pending-count:*", "queue:claimed-count:*", "queue:get-artifact:public/*", "auth:current-scopes",
             "auth:expand-scopes");
 
     private record Cached<T>(T value, Instant at) {}

@@ -101,8 +101,9 @@ public final class QueueApi {
         ScopeTemplate pending = scope("queue:pending-count:<taskQueueId>");
         t.get("/pending/{provisionerId}/{workerType}", "pendingTasks", pending, this::pendingTasks);
         t.get("/pending/{taskQueueId}", "pendingTasks", pending, this::pendingTasks);
-        t.get("/task-queues/{provisionerId}/{workerType}/counts", "taskQueueCounts", pending, this::taskQueueCounts);
-        t.get("/task-queues/{taskQueueId}/counts", "taskQueueCounts", pending, this::taskQueueCounts);
+        ScopeTemplate counts = allOf(pending, scope("queue:claimed-count:<taskQueueId>"));
+        t.get("/task-queues/{provisionerId}/{workerType}/counts", "taskQueueCounts", counts, this::taskQueueCounts);
+        t.get("/task-queues/{taskQueueId}/counts", "taskQueueCounts", counts, this::taskQueueCounts);
         artifactRoutes.addTo(t);
         return t;
     }
