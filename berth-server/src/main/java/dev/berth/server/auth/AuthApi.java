@@ -10,6 +10,7 @@ import dev.berth.core.store.Page;
 import dev.berth.core.store.RoleRecord;
 import dev.berth.server.http.Bodies;
 import dev.berth.server.http.RouteTable;
+import dev.berth.server.http.ServiceMetaRoutes;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -41,7 +42,7 @@ public final class AuthApi {
     /** Every auth route once: method, path, Taskcluster name, the scopes it needs (as Taskcluster's reference), handler. */
     public RouteTable routes() {
         RouteTable t = new RouteTable(PREFIX);
-        t.get("/ping", "ping", null, ctx -> ctx.json(java.util.Map.of("alive", true)));
+        ServiceMetaRoutes.addTo(t, () -> auth.listClients(null, null, 1));
         t.get("/clients/", "listClients", scope("auth:list-clients"), this::listClients);
         t.get("/clients/<clientId>", "client", scope("auth:get-client:<clientId>"), this::getClient);
         t.put("/clients/<clientId>", "createClient",

@@ -23,6 +23,7 @@ import dev.berth.server.http.Bodies;
 import dev.berth.core.auth.ScopeTemplate;
 import dev.berth.server.http.PathParams;
 import dev.berth.server.http.RouteTable;
+import dev.berth.server.http.ServiceMetaRoutes;
 import io.javalin.http.Context;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -39,7 +40,6 @@ import static dev.berth.core.auth.ScopeTemplate.scope;
 public final class QueueApi {
 
     public static final String PREFIX = "/api/queue/v1";
-    public static final String VERSION = "0.1.0";
     private static final Duration MAX_CLAIM_WAIT = Duration.ofSeconds(20);
     /** The request attribute holding createTask's definition, parsed once for the scope check and the handler. */
     private static final String DEFINITION = "berth.definition";
@@ -48,7 +48,6 @@ public final class QueueApi {
     private final Authenticator auth;
     private final Bodies bodies;
     private final MeterRegistry metrics;
-    private final Instant started = Instant.now();
     private final ArtifactRoutes artifactRoutes;
 
     public QueueApi(QueueService queue, ArtifactService artifacts, Authenticator auth, Bodies bodies,
@@ -63,13 +62,7 @@ public final class QueueApi {
     /** Every queue route once: method, path, Taskcluster name, the scopes it needs (as Taskcluster's reference), handler. */
     public RouteTable routes() {
         RouteTable t = new RouteTable(PREFIX);
-        t.get("/ping", "ping", null, this::ping);
-        t.get("/__lbheartbeat__", "lbheartbeat", null, ctx -> ctx.json(Json.MAPPER.createObjectNode()));
-        t.get("/__heartbeat__", "heartbeat", null, ctx -> {
-            queue.pendingCount("berth/heartbeat");
-            ctx.json(Json.MAPPER.createObjectNode());
-        });
-        t.get("/__version__", "version", null, ctx -> ctx.json(java.util.Map.of("source", "https://berth.dev", "version", VERSION)));
+        ServiceMetaRoutes.addTo(t, () -> queue.pendingCount("berth/heartbeat"));
         t.get("/task/{taskId}", "task", scope("queue:get-task:<taskId>"), this::task);
         t.get("/task/{taskId}/status", "status", scope("queue:status:<taskId>"), this::status);
         t.put("/task/{taskId}", "createTask", CREATE_TASK_SCOPES, this::createTaskParams, this::createTask);
@@ -180,13 +173,6 @@ public final class QueueApi {
     }
 
     // ---- tasks
-
-    private void ping(Context ctx) {
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        out.put("alive", true);
-        out.put("uptime", Duration.between(started, Instant.now()).toSeconds());
-        ctx.json(out);
-    }
 
     private void task(Context ctx) {
         String taskId = Bodies.taskId(ctx);
