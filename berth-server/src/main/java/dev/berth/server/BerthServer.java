@@ -80,7 +80,7 @@ public final class BerthServer implements AutoCloseable {
         this.blobs = this.config.artifactStore().open(this.config.artifactDir());
         this.artifacts = new ArtifactService(storage.tasks(), blobs, clock);
         this.queue = new QueueService(storage.tasks(), clock, this.config.claimTimeout());
-        this.auth = new AuthService(storage.auth(), new TokenSealer(secrets.serverKey()), secrets.rootAccessToken(), clock);
+        this.auth = new AuthService(storage.auth(), storage.audit(), new TokenSealer(secrets.serverKey()), secrets.rootAccessToken(), clock);
         auth.ensureDefaults();
 
         JsonSchemas schemas = new JsonSchemas();

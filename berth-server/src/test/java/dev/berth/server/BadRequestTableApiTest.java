@@ -217,6 +217,8 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 case "taskQueueId" -> "bad-input%2F" + workerType;
                 case "clientId" -> clientId;
                 case "roleId" -> roleId;
+                case "entityType" -> "client";
+                case "entityId" -> clientId;
                 case "seconds" -> "0";
                 case "level" -> "read-only";
                 case "bucket", "prefix", "account", "table", "container", "project", "wstAudience", "wstClient",
@@ -391,7 +393,8 @@ class BadRequestTableApiTest extends ServerTestSupport {
         List<Bad> rows = new ArrayList<>();
         String notAKey = Base64.getUrlEncoder().withoutPadding().encodeToString("not a key\u0000".getBytes(StandardCharsets.UTF_8));
         for (String listing : List.of(Q + "/task-group/" + running + "/list", Q + "/task/" + running + "/dependents",
-                A + "/clients/", Q + "/task/" + running + "/runs/0/artifacts", Q + "/task/" + running + "/artifacts")) {
+                A + "/clients/", Q + "/task/" + running + "/runs/0/artifacts", Q + "/task/" + running + "/artifacts",
+                A + "/audit/client/" + clientId, A + "/clients/" + clientId + "/audit")) {
             for (String token : List.of("garbage", "!!!", "AAAA", "%00", notAKey, "Zm9v=")) {
                 rows.add(new Bad("bad continuationToken " + token, "GET", listing + "?continuationToken=" + token)
                         .expect(400, "continuationToken"));

@@ -1,6 +1,7 @@
 package dev.berth.store;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import dev.berth.core.audit.AuditEntry;
 import dev.berth.core.json.Json;
 import dev.berth.core.store.AuthStore;
 import dev.berth.core.store.ClientRecord;
@@ -15,7 +16,10 @@ import java.util.List;
 import java.util.Optional;
 import javax.sql.DataSource;
 
-/** {@link AuthStore} over plain JDBC; the same SQL serves PostgreSQL and H2. Scopes are stored as a JSON array. */
+/**
+ * {@link AuthStore} over plain JDBC; the same SQL serves PostgreSQL and H2. Scopes are stored as a JSON array.
+ * Each write records its audit entry ({@link JdbcAuditHistory#record}) in the transaction of the change.
+ */
 public final class JdbcAuthStore implements AuthStore {
 
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {};
@@ -28,7 +32,7 @@ public final class JdbcAuthStore implements AuthStore {
     public JdbcAuthStore(DataSource dataSource) { this.jdbc = new Jdbc(dataSource); }
 
     @Override
-    public boolean insertClient(ClientRecord client) {
+    public boolean insertClient(ClientRecord client, AuditEntry audit) {
         return jdbc.inTransaction("insertClient " + client.clientId(), c -> {
             if (exists(c, "SELECT 1 FROM clients WHERE client_id = ?", client.clientId())) return false;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO clients (" + CLIENT_COLUMNS
@@ -36,12 +40,13 @@ public final class JdbcAuthStore implements AuthStore {
                 ps.setString(1, client.clientId());
                 bindClientFields(ps, client, 2);
                 ps.executeUpdate();
-                return true;
             } catch (SQLException e) {
                 // Lost a race with a concurrent insert of the same id.
                 if (Jdbc.uniqueViolation(e)) return false;
                 throw e;
             }
+            JdbcAuditHistory.record(c, audit);
+            return true;
         });
     }
 
@@ -58,21 +63,21 @@ public final class JdbcAuthStore implements AuthStore {
     }
 
     @Override
-    public boolean updateClient(ClientRecord client) {
+    public boolean updateClient(ClientRecord client, AuditEntry audit) {
         return jdbc.inTransaction("updateClient " + client.clientId(), c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE clients SET description = ?, sealed_access_token = ?,"
                     + " scopes = ?, created = ?, last_modified = ?, last_date_used = ?, last_rotated = ?, expires = ?,"
                     + " disabled = ?, delete_on_expiration = ? WHERE client_id = ?")) {
                 bindClientFields(ps, client, 1);
                 ps.setString(11, client.clientId());
-                return ps.executeUpdate() > 0;
+                return ps.executeUpdate() > 0 && recorded(c, audit);
             }
         });
     }
 
     @Override
-    public boolean deleteClient(String clientId) {
-        return delete("deleteClient", "DELETE FROM clients WHERE client_id = ?", clientId);
+    public boolean deleteClient(String clientId, AuditEntry audit) {
+        return delete("deleteClient", "DELETE FROM clients WHERE client_id = ?", clientId, audit);
     }
 
     @Override
@@ -100,7 +105,7 @@ public final class JdbcAuthStore implements AuthStore {
     }
 
     @Override
-    public boolean insertRole(RoleRecord role) {
+    public boolean insertRole(RoleRecord role, AuditEntry audit) {
         return jdbc.inTransaction("insertRole " + role.roleId(), c -> {
             if (exists(c, "SELECT 1 FROM roles WHERE role_id = ?", role.roleId())) return false;
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO roles (" + ROLE_COLUMNS + ") VALUES (?, ?, ?, ?, ?)")) {
@@ -110,11 +115,12 @@ public final class JdbcAuthStore implements AuthStore {
                 Jdbc.setInstant(ps, 4, role.created());
                 Jdbc.setInstant(ps, 5, role.lastModified());
                 ps.executeUpdate();
-                return true;
             } catch (SQLException e) {
                 if (Jdbc.uniqueViolation(e)) return false;
                 throw e;
             }
+            JdbcAuditHistory.record(c, audit);
+            return true;
         });
     }
 
@@ -131,7 +137,7 @@ public final class JdbcAuthStore implements AuthStore {
     }
 
     @Override
-    public boolean updateRole(RoleRecord role) {
+    public boolean updateRole(RoleRecord role, AuditEntry audit) {
         return jdbc.inTransaction("updateRole " + role.roleId(), c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "UPDATE roles SET description = ?, scopes = ?, created = ?, last_modified = ? WHERE role_id = ?")) {
@@ -140,14 +146,14 @@ public final class JdbcAuthStore implements AuthStore {
                 Jdbc.setInstant(ps, 3, role.created());
                 Jdbc.setInstant(ps, 4, role.lastModified());
                 ps.setString(5, role.roleId());
-                return ps.executeUpdate() > 0;
+                return ps.executeUpdate() > 0 && recorded(c, audit);
             }
         });
     }
 
     @Override
-    public boolean deleteRole(String roleId) {
-        return delete("deleteRole", "DELETE FROM roles WHERE role_id = ?", roleId);
+    public boolean deleteRole(String roleId, AuditEntry audit) {
+        return delete("deleteRole", "DELETE FROM roles WHERE role_id = ?", roleId, audit);
     }
 
     @Override
@@ -162,13 +168,19 @@ public final class JdbcAuthStore implements AuthStore {
         });
     }
 
-    private boolean delete(String operation, String sql, String id) {
+    private boolean delete(String operation, String sql, String id, AuditEntry audit) {
         return jdbc.inTransaction(operation + " " + id, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 ps.setString(1, id);
-                return ps.executeUpdate() > 0;
+                return ps.executeUpdate() > 0 && recorded(c, audit);
             }
         });
+    }
+
+    /** Records a change that was made; true, so it reads as the last step of a successful write. */
+    private static boolean recorded(java.sql.Connection c, AuditEntry audit) throws SQLException {
+        JdbcAuditHistory.record(c, audit);
+        return true;
     }
 
     private static boolean exists(java.sql.Connection c, String sql, String id) throws SQLException {

@@ -36,7 +36,8 @@ class StorageTest {
         try (Storage s = Storage.open(url, null, null)) {
             assertThat(s.dialect()).isEqualTo(Dialect.H2);
             s.auth().insertRole(new dev.berth.core.store.RoleRecord("r", "d", java.util.List.of("a"),
-                    java.time.Instant.EPOCH, java.time.Instant.EPOCH));
+                    java.time.Instant.EPOCH, java.time.Instant.EPOCH), dev.berth.core.audit.AuditEntry.role("r", "test",
+                    dev.berth.core.audit.AuditEntry.CREATED, java.time.Instant.EPOCH));
         }
         try (Storage s = Storage.open(url, null, null)) {
             assertThat(s.auth().findRole("r")).isPresent();

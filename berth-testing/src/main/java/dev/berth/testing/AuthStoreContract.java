@@ -2,6 +2,7 @@ package dev.berth.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.berth.core.audit.AuditEntry;
 import dev.berth.core.store.AuthStore;
 import dev.berth.core.store.ClientRecord;
 import dev.berth.core.store.Page;
@@ -26,6 +27,11 @@ public abstract class AuthStoreContract {
         store = newStore();
     }
 
+    /** The entry a write records; what entries say is the audit contract's concern, not this one's. */
+    protected AuditEntry audit() {
+        return AuditEntry.client("any", "tester", AuditEntry.UPDATED, clock.instant());
+    }
+
     protected ClientRecord client(String clientId) {
         Instant now = clock.instant();
         return new ClientRecord(clientId, "client " + clientId, "sealed:" + clientId, List.of("queue:*", "assume:x"),
@@ -41,7 +47,7 @@ public abstract class AuthStoreContract {
     void insertedClientIsFoundWithEveryField() {
         ClientRecord c = client("project/alice");
 
-        assertThat(store.insertClient(c)).isTrue();
+        assertThat(store.insertClient(c, audit())).isTrue();
 
         assertThat(store.findClient("project/alice")).contains(c);
         assertThat(store.findClient("project/bob")).isEmpty();
@@ -50,41 +56,41 @@ public abstract class AuthStoreContract {
     @Test
     void insertClientReturnsFalseAndKeepsTheExistingOneWhenTheIdExists() {
         ClientRecord c = client("alice");
-        store.insertClient(c);
+        store.insertClient(c, audit());
         ClientRecord other = new ClientRecord("alice", "other", "sealed:other", List.of(), c.created(), c.lastModified(),
                 null, null, c.expires(), true, true);
 
-        assertThat(store.insertClient(other)).isFalse();
+        assertThat(store.insertClient(other, audit())).isFalse();
         assertThat(store.findClient("alice")).contains(c);
     }
 
     @Test
     void updateClientReplacesEveryFieldAndIsFalseForUnknownClients() {
         ClientRecord c = client("alice");
-        store.insertClient(c);
+        store.insertClient(c, audit());
         Instant later = clock.advance(Duration.ofHours(1));
         ClientRecord changed = new ClientRecord("alice", "new description", "sealed:rotated", List.of("a", "b"),
                 c.created(), later, later, later, later.plus(Duration.ofDays(1)), true, true);
 
-        assertThat(store.updateClient(changed)).isTrue();
+        assertThat(store.updateClient(changed, audit())).isTrue();
         assertThat(store.findClient("alice")).contains(changed);
-        assertThat(store.updateClient(client("nobody"))).isFalse();
+        assertThat(store.updateClient(client("nobody"), audit())).isFalse();
         assertThat(store.findClient("nobody")).isEmpty();
     }
 
     @Test
     void deleteClientRemovesItAndReportsWhetherItExisted() {
-        store.insertClient(client("alice"));
+        store.insertClient(client("alice"), audit());
 
-        assertThat(store.deleteClient("alice")).isTrue();
-        assertThat(store.deleteClient("alice")).isFalse();
+        assertThat(store.deleteClient("alice", audit())).isTrue();
+        assertThat(store.deleteClient("alice", audit())).isFalse();
         assertThat(store.findClient("alice")).isEmpty();
     }
 
     @Test
     void clientsArePagedInIdOrderAndFilteredByLiteralPrefix() {
         for (String id : List.of("proj/b", "proj/a", "proj/c", "proj_x", "projXa", "other/a", "proj/d", "proj%y")) {
-            store.insertClient(client(id));
+            store.insertClient(client(id), audit());
         }
 
         assertThat(allClientIds("proj/", 2)).containsExactly("proj/a", "proj/b", "proj/c", "proj/d");
@@ -113,20 +119,20 @@ public abstract class AuthStoreContract {
         RoleRecord a = role("repo:a");
         RoleRecord b = role("repo:b");
 
-        assertThat(store.insertRole(b)).isTrue();
-        assertThat(store.insertRole(a)).isTrue();
-        assertThat(store.insertRole(new RoleRecord("repo:a", "dup", List.of(), a.created(), a.created()))).isFalse();
+        assertThat(store.insertRole(b, audit())).isTrue();
+        assertThat(store.insertRole(a, audit())).isTrue();
+        assertThat(store.insertRole(new RoleRecord("repo:a", "dup", List.of(), a.created(), a.created()), audit())).isFalse();
         assertThat(store.findRole("repo:a")).contains(a);
         assertThat(store.allRoles()).containsExactly(a, b);
 
         RoleRecord changed = new RoleRecord("repo:a", "changed", List.of("x", "y"), a.created(),
                 clock.advance(Duration.ofMinutes(1)));
-        assertThat(store.updateRole(changed)).isTrue();
+        assertThat(store.updateRole(changed, audit())).isTrue();
         assertThat(store.findRole("repo:a")).contains(changed);
-        assertThat(store.updateRole(role("repo:none"))).isFalse();
+        assertThat(store.updateRole(role("repo:none"), audit())).isFalse();
 
-        assertThat(store.deleteRole("repo:b")).isTrue();
-        assertThat(store.deleteRole("repo:b")).isFalse();
+        assertThat(store.deleteRole("repo:b", audit())).isTrue();
+        assertThat(store.deleteRole("repo:b", audit())).isFalse();
         assertThat(store.findRole("repo:b")).isEmpty();
         assertThat(store.allRoles()).containsExactly(changed);
     }

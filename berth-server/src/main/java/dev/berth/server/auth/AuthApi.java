@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.core.BerthException;
+import dev.berth.core.audit.AuditEntry;
 import dev.berth.core.json.Json;
 import dev.berth.core.store.ClientRecord;
 import dev.berth.core.store.Page;
@@ -44,6 +45,8 @@ public final class AuthApi {
         RouteTable t = new RouteTable(PREFIX);
         ServiceMetaRoutes.addTo(t, () -> auth.listClients(null, null, 1));
         t.get("/clients/", "listClients", scope("auth:list-clients"), this::listClients);
+        // before GET /clients/<clientId>, whose <clientId> would swallow "/audit"
+        t.get("/clients/<clientId>/audit", "listAuditHistory", scope("auth:client-audit-history:<clientId>"), this::listAuditHistory);
         t.get("/clients/<clientId>", "client", scope("auth:get-client:<clientId>"), this::getClient);
         t.put("/clients/<clientId>", "createClient",
                 allOf(scope("auth:create-client:<clientId>"), forEach("scope", "scopes", "<scope>")), this::createParams, this::createClient);
@@ -63,6 +66,7 @@ public final class AuthApi {
         t.post("/roles/<roleId>", "updateRole",
                 allOf(scope("auth:update-role:<roleId>"), forEach("scope", "scopesAdded", "<scope>")), this::updateRoleParams, this::updateRole);
         t.delete("/roles/<roleId>", "deleteRole", scope("auth:delete-role:<roleId>"), this::deleteRole);
+        t.get("/audit/{entityType}/<entityId>", "getEntityHistory", scope("auth:audit-history:<entityType>"), this::getEntityHistory);
         t.get("/scopes/current", "currentScopes", scope("auth:current-scopes"), this::currentScopes);
         t.post("/scopes/expand", "expandScopes", scope("auth:expand-scopes"), this::expandScopes);
         t.post("/authenticate-hawk", "authenticateHawk", null, this::authenticateHawk);
@@ -144,6 +148,35 @@ public final class AuthApi {
         ctx.json(out);
     }
 
+    /** An audit entry's continuation token: the last row id of the page, as the store gives it. */
+    private static final java.util.regex.Pattern AUDIT_KEY = java.util.regex.Pattern.compile("[0-9]{1,19}");
+
+    private void getEntityHistory(Context ctx) {
+        auditJson(ctx, auth.entityHistory(ctx.pathParam("entityType"), ctx.pathParam("entityId"),
+                Bodies.continuationToken(ctx, AUDIT_KEY), Bodies.limit(ctx, 1000)));
+    }
+
+    private void listAuditHistory(Context ctx) {
+        auditJson(ctx, auth.clientHistory(clientIdParam(ctx), Bodies.continuationToken(ctx, AUDIT_KEY), Bodies.limit(ctx, 1000)));
+    }
+
+    /** Taskcluster's get-entity-history-response: who did what to which entity, and when; never a token. */
+    private static void auditJson(Context ctx, Page<AuditEntry> page) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode list = out.putArray("auditHistory");
+        for (AuditEntry e : page.items()) {
+            list.addObject().put("clientId", e.clientId()).put("actionType", e.action()).put("created", Json.format(e.created()))
+                    .put("entityId", e.entityId()).put("entityType", e.entityType());
+        }
+        if (page.continuationToken() != null) out.put("continuationToken", page.continuationToken());
+        ctx.json(out);
+    }
+
+    /** The clientId the request was signed with: who the audit history says made a change. */
+    private String by(Context ctx) {
+        return authenticator.authenticate(ctx).clientId();
+    }
+
     private void getClient(Context ctx) {
         String id = clientIdParam(ctx);
         ctx.json(clientJson(auth.getClient(id), null));
@@ -153,7 +186,7 @@ public final class AuthApi {
         String id = clientIdParam(ctx);
         JsonNode body = bodies.json(ctx, "auth/v1/create-client-request.json");
         List<String> scopes = strings(body, "scopes");
-        var created = auth.createClient(id, body.path("description").asText(""), scopes, instant(body, "expires"),
+        var created = auth.createClient(by(ctx), id, body.path("description").asText(""), scopes, instant(body, "expires"),
                 body.path("deleteOnExpiration").asBoolean(false));
         ctx.json(clientJson(created.record(), created.accessToken()));
     }
@@ -162,25 +195,25 @@ public final class AuthApi {
         String id = clientIdParam(ctx);
         JsonNode body = bodies.json(ctx, "auth/v1/create-client-request.json");
         List<String> scopes = body.has("scopes") ? strings(body, "scopes") : null;
-        ClientRecord r = auth.updateClient(id, body.has("description") ? body.get("description").asText() : null, scopes,
+        ClientRecord r = auth.updateClient(by(ctx), id, body.has("description") ? body.get("description").asText() : null, scopes,
                 instant(body, "expires"), body.has("deleteOnExpiration") ? body.get("deleteOnExpiration").asBoolean() : null, null);
         ctx.json(clientJson(r, null));
     }
 
     private void enable(Context ctx, boolean enabled) {
         String id = clientIdParam(ctx);
-        ctx.json(clientJson(auth.updateClient(id, null, null, null, null, !enabled), null));
+        ctx.json(clientJson(auth.updateClient(by(ctx), id, null, null, null, null, !enabled), null));
     }
 
     private void resetAccessToken(Context ctx) {
         String id = clientIdParam(ctx);
-        var reset = auth.resetAccessToken(id);
+        var reset = auth.resetAccessToken(by(ctx), id);
         ctx.json(clientJson(reset.record(), reset.accessToken()));
     }
 
     private void deleteClient(Context ctx) {
         String id = clientIdParam(ctx);
-        auth.deleteClient(id);
+        auth.deleteClient(by(ctx), id);
         ctx.status(200).json(Json.MAPPER.createObjectNode());
     }
 
@@ -313,19 +346,19 @@ public final class AuthApi {
         String id = ctx.pathParam("roleId");
         JsonNode body = bodies.json(ctx, "auth/v1/create-role-request.json");
         List<String> scopes = strings(body, "scopes");
-        ctx.json(roleJson(auth.createRole(id, body.path("description").asText(""), scopes)));
+        ctx.json(roleJson(auth.createRole(by(ctx), id, body.path("description").asText(""), scopes)));
     }
 
     private void updateRole(Context ctx) {
         String id = ctx.pathParam("roleId");
         JsonNode body = bodies.json(ctx, "auth/v1/create-role-request.json");
         List<String> scopes = strings(body, "scopes");
-        ctx.json(roleJson(auth.updateRole(id, body.has("description") ? body.get("description").asText() : null, scopes)));
+        ctx.json(roleJson(auth.updateRole(by(ctx), id, body.has("description") ? body.get("description").asText() : null, scopes)));
     }
 
     private void deleteRole(Context ctx) {
         String id = ctx.pathParam("roleId");
-        auth.deleteRole(id);
+        auth.deleteRole(by(ctx), id);
         ctx.status(200).json(Json.MAPPER.createObjectNode());
     }
 

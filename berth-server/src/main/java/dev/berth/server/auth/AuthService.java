@@ -1,6 +1,8 @@
 package dev.berth.server.auth;
 
 import dev.berth.core.BerthException;
+import dev.berth.core.audit.AuditEntry;
+import dev.berth.core.audit.AuditHistory;
 import dev.berth.core.auth.Authenticator.ClientCredentials;
 import dev.berth.core.auth.RoleExpander;
 import dev.berth.core.auth.Scopes;
@@ -20,7 +22,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Clients and roles: the static root client from configuration, stored clients with sealed tokens, and the
  * role table with its expander. Lookups are cached briefly so a busy queue does not read the auth tables on
  * every request; writes through this service invalidate the cache at once, and other servers on the same
- * database see them within {@link #CACHE_TTL}.
+ * database see them within {@link #CACHE_TTL}. Every change names who made it ({@code by}, the caller's clientId):
+ * the store records it in the audit history with the change.
  */
 public final class AuthService {
 
@@ -36,6 +39,7 @@ public final class AuthService {
     private record Cached<T>(T value, Instant at) {}
 
     private final AuthStore store;
+    private final AuditHistory audit;
     private final TokenSealer sealer;
     private final String rootAccessToken;
     private final Clock clock;
@@ -43,20 +47,24 @@ public final class AuthService {
     private final Map<String, Cached<Optional<ClientCredentials>>> clients = new ConcurrentHashMap<>();
     private volatile Cached<RoleExpander> roles;
 
-    public AuthService(AuthStore store, TokenSealer sealer, String rootAccessToken, Clock clock) {
+    public AuthService(AuthStore store, AuditHistory audit, TokenSealer sealer, String rootAccessToken, Clock clock) {
         this.store = store;
+        this.audit = audit;
         this.sealer = sealer;
         this.rootAccessToken = rootAccessToken;
         this.clock = clock;
         this.started = clock.instant();
     }
 
-    /** Creates the anonymous role with read-only scopes when it does not exist yet. */
+    /**
+     * Creates the anonymous role with read-only scopes when it does not exist yet; its history shows it created
+     * by the root client, whose authority the server acts with at its first start.
+     */
     public void ensureDefaults() {
         Instant now = clock.instant();
         if (store.findRole(Caller.ANONYMOUS).isEmpty()) {
             store.insertRole(new RoleRecord(Caller.ANONYMOUS, "Scopes of requests that carry no credentials",
-                    DEFAULT_ANONYMOUS_SCOPES, now, now));
+                    DEFAULT_ANONYMOUS_SCOPES, now, now), AuditEntry.role(Caller.ANONYMOUS, ROOT_CLIENT_ID, AuditEntry.CREATED, now));
             invalidateRoles();
         }
     }
@@ -94,14 +102,16 @@ public final class AuthService {
 
     public record NewClient(ClientRecord record, String accessToken) {}
 
-    public NewClient createClient(String clientId, String description, List<String> scopes, Instant expires,
+    public NewClient createClient(String by, String clientId, String description, List<String> scopes, Instant expires,
                                   boolean deleteOnExpiration) {
         requireClientId(clientId);
         String token = TokenSealer.generateAccessToken();
         Instant now = clock.instant();
         ClientRecord r = new ClientRecord(clientId, description, sealer.seal(clientId, token), Scopes.normalize(scopes),
                 now, now, now, now, expires, false, deleteOnExpiration);
-        if (!store.insertClient(r)) throw BerthException.conflict("client " + clientId + " already exists");
+        if (!store.insertClient(r, AuditEntry.client(clientId, by, AuditEntry.CREATED, now))) {
+            throw BerthException.conflict("client " + clientId + " already exists");
+        }
         clients.remove(clientId);
         return new NewClient(r, token);
     }
@@ -115,43 +125,54 @@ public final class AuthService {
         return store.findClient(clientId).orElseThrow(() -> BerthException.notFound("client " + clientId + " not found"));
     }
 
-    public ClientRecord updateClient(String clientId, String description, List<String> scopes, Instant expires,
+    /** Changes a client; {@code disabled} non-null is enableClient or disableClient, recorded as Taskcluster names them. */
+    public ClientRecord updateClient(String by, String clientId, String description, List<String> scopes, Instant expires,
                                      Boolean deleteOnExpiration, Boolean disabled) {
         requireManaged(clientId, Boolean.TRUE.equals(disabled) ? "disabled" : "changed");
         ClientRecord old = getClient(clientId);
+        Instant now = clock.instant();
         ClientRecord r = new ClientRecord(clientId, description == null ? old.description() : description,
                 old.sealedAccessToken(), scopes == null ? old.scopes() : Scopes.normalize(scopes), old.created(),
-                clock.instant(), old.lastDateUsed(), old.lastRotated(), expires == null ? old.expires() : expires,
+                now, old.lastDateUsed(), old.lastRotated(), expires == null ? old.expires() : expires,
                 disabled == null ? old.disabled() : disabled,
                 deleteOnExpiration == null ? old.deleteOnExpiration() : deleteOnExpiration);
-        if (!store.updateClient(r)) throw BerthException.notFound("client " + clientId + " not found");
+        String action = disabled == null ? AuditEntry.UPDATED : disabled ? AuditEntry.DISABLED : AuditEntry.ENABLED;
+        if (!store.updateClient(r, AuditEntry.client(clientId, by, action, now))) {
+            throw BerthException.notFound("client " + clientId + " not found");
+        }
         clients.remove(clientId);
         return r;
     }
 
-    public NewClient resetAccessToken(String clientId) {
+    public NewClient resetAccessToken(String by, String clientId) {
         requireManaged(clientId, "given a new access token");
         ClientRecord old = getClient(clientId);
         String token = TokenSealer.generateAccessToken();
         Instant now = clock.instant();
         ClientRecord r = new ClientRecord(clientId, old.description(), sealer.seal(clientId, token), old.scopes(),
                 old.created(), now, old.lastDateUsed(), now, old.expires(), old.disabled(), old.deleteOnExpiration());
-        store.updateClient(r);
+        // the entry says a reset happened, never the token
+        if (!store.updateClient(r, AuditEntry.client(clientId, by, AuditEntry.ACCESS_TOKEN_RESET, now))) {
+            throw BerthException.notFound("client " + clientId + " not found");
+        }
         clients.remove(clientId);
         return new NewClient(r, token);
     }
 
-    public void deleteClient(String clientId) {
+    /** Deleting a client that does not exist succeeds, as Taskcluster's, and records nothing: nothing changed. */
+    public void deleteClient(String by, String clientId) {
         requireManaged(clientId, "deleted");
-        store.deleteClient(clientId);
+        store.deleteClient(clientId, AuditEntry.client(clientId, by, AuditEntry.DELETED, clock.instant()));
         clients.remove(clientId);
     }
 
-    public RoleRecord createRole(String roleId, String description, List<String> scopes) {
+    public RoleRecord createRole(String by, String roleId, String description, List<String> scopes) {
         requireRoleId(roleId);
         Instant now = clock.instant();
         RoleRecord r = new RoleRecord(roleId, description, Scopes.normalize(scopes), now, now);
-        if (!store.insertRole(r)) throw BerthException.conflict("role " + roleId + " already exists");
+        if (!store.insertRole(r, AuditEntry.role(roleId, by, AuditEntry.CREATED, now))) {
+            throw BerthException.conflict("role " + roleId + " already exists");
+        }
         invalidateRoles();
         return r;
     }
@@ -160,17 +181,21 @@ public final class AuthService {
         return store.findRole(roleId).orElseThrow(() -> BerthException.notFound("role " + roleId + " not found"));
     }
 
-    public RoleRecord updateRole(String roleId, String description, List<String> scopes) {
+    public RoleRecord updateRole(String by, String roleId, String description, List<String> scopes) {
         RoleRecord old = getRole(roleId);
+        Instant now = clock.instant();
         RoleRecord r = new RoleRecord(roleId, description == null ? old.description() : description,
-                scopes == null ? old.scopes() : Scopes.normalize(scopes), old.created(), clock.instant());
-        store.updateRole(r);
+                scopes == null ? old.scopes() : Scopes.normalize(scopes), old.created(), now);
+        if (!store.updateRole(r, AuditEntry.role(roleId, by, AuditEntry.UPDATED, now))) {
+            throw BerthException.notFound("role " + roleId + " not found");
+        }
         invalidateRoles();
         return r;
     }
 
-    public void deleteRole(String roleId) {
-        store.deleteRole(roleId);
+    /** Deleting a role that does not exist succeeds, as Taskcluster's, and records nothing. */
+    public void deleteRole(String by, String roleId) {
+        store.deleteRole(roleId, AuditEntry.role(roleId, by, AuditEntry.DELETED, clock.instant()));
         invalidateRoles();
     }
 
@@ -178,6 +203,16 @@ public final class AuthService {
 
     public dev.berth.core.store.Page<ClientRecord> listClients(String prefix, String continuation, int limit) {
         return store.clients(prefix, continuation, limit);
+    }
+
+    /** What was done to one client or role (Taskcluster's getEntityHistory), oldest first. */
+    public dev.berth.core.store.Page<AuditEntry> entityHistory(String entityType, String entityId, String continuation, int limit) {
+        return audit.ofEntity(entityType, entityId, continuation, limit);
+    }
+
+    /** What one client did (Taskcluster's listAuditHistory), oldest first. */
+    public dev.berth.core.store.Page<AuditEntry> clientHistory(String clientId, String continuation, int limit) {
+        return audit.byClient(clientId, continuation, limit);
     }
 
     private void invalidateRoles() { roles = null; }

@@ -31,7 +31,9 @@ public final class PathParams {
             "provisionerId", new Rule(PROVISIONER_ID, "1 to 38 of a-z A-Z 0-9 _ -"),
             "workerType", new Rule(WORKER_TYPE, "1 to 38 of a-z 0-9 -, starting with a letter"),
             "clientId", new Rule(CLIENT_ID, "1 to 255 of A-Z a-z 0-9 !@/:.+|_-"),
-            "roleId", new Rule(ROLE_ID, "1 to 255 printable ASCII characters"));
+            "roleId", new Rule(ROLE_ID, "1 to 255 printable ASCII characters"),
+            "entityType", new Rule(Pattern.compile("client|role|secret|hook|worker-pool"),
+                    "one of client, role, secret, hook, worker-pool (Taskcluster's audited entity types)"));
     /** Any other parameter (artifact names, job ids): no control characters. */
     private static final Rule OTHER = new Rule(NO_CONTROL, "free of control characters");
 
