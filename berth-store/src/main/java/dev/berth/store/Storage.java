@@ -2,6 +2,7 @@ package dev.berth.store;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.berth.core.index.IndexStore;
 import dev.berth.core.store.AuthStore;
 import dev.berth.core.store.TaskStore;
 import javax.sql.DataSource;
@@ -18,12 +19,14 @@ public final class Storage implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final JdbcTaskStore tasks;
     private final JdbcAuthStore auth;
+    private final JdbcIndexStore index;
 
     private Storage(Dialect dialect, HikariDataSource dataSource, JdbcTaskStore tasks, JdbcAuthStore auth) {
         this.dialect = dialect;
         this.dataSource = dataSource;
         this.tasks = tasks;
         this.auth = auth;
+        this.index = new JdbcIndexStore(dataSource);
     }
 
     /**
@@ -66,6 +69,8 @@ public final class Storage implements AutoCloseable {
     public TaskStore tasks() { return tasks; }
 
     public AuthStore auth() { return auth; }
+
+    public IndexStore index() { return index; }
 
     public DataSource dataSource() { return dataSource; }
 
