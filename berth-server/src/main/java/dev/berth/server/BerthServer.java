@@ -3,6 +3,8 @@ package dev.berth.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.core.auth.Slugid;
 import dev.berth.core.auth.TokenSealer;
+import dev.berth.core.index.IndexService;
+import dev.berth.core.index.RouteIndexer;
 import dev.berth.core.json.Json;
 import dev.berth.core.json.JsonSchemas;
 import dev.berth.core.queue.ArtifactService;
@@ -14,6 +16,7 @@ import dev.berth.server.http.ApiErrors;
 import dev.berth.server.http.Bodies;
 import dev.berth.server.http.JsonErrorHandler;
 import dev.berth.server.http.RouteTable;
+import dev.berth.server.index.IndexApi;
 import dev.berth.server.jobs.JobApi;
 import dev.berth.server.logging.Redactor;
 import dev.berth.server.logging.ServerLogFile;
@@ -44,6 +47,8 @@ public final class BerthServer implements AutoCloseable {
     private final ServerConfig config;
     private final Storage storage;
     private final QueueService queue;
+    private final IndexService index;
+    private final RouteIndexer routeIndexer;
     private final ArtifactService artifacts;
     private final dev.berth.core.store.BlobStore blobs;
     private final AuthService auth;
@@ -90,8 +95,12 @@ public final class BerthServer implements AutoCloseable {
                 new UploadTokens(secrets.serverKey(), clock), metrics, rootUrl);
         AuthApi authApi = new AuthApi(auth, authenticator, bodies);
         JobApi jobApi = new JobApi(queue, authenticator, bodies, clock, Slugid::nice);
+        this.index = new IndexService(storage.index(), clock);
+        this.routeIndexer = new RouteIndexer(storage.tasks(), index);
+        queue.onCompleted(routeIndexer::indexNow);
+        IndexApi indexApi = new IndexApi(index, queueApi.artifactRedirects(), bodies);
 
-        this.routeTables = routeTables(queueApi, authApi, jobApi);
+        this.routeTables = routeTables(queueApi, authApi, jobApi, indexApi);
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
@@ -125,7 +134,7 @@ public final class BerthServer implements AutoCloseable {
     }
 
     /** Every route the server answers, in tables: the queue, auth and job APIs and the operational endpoints. */
-    private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi) {
+    private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi, IndexApi indexApi) {
         RouteTable operational = new RouteTable("");
         operational.get("/healthz", "healthz", null, ctx -> {
             queue.pendingCount("berth/healthz");
@@ -137,7 +146,7 @@ public final class BerthServer implements AutoCloseable {
             if (doc == null) throw dev.berth.core.BerthException.notFound("no schema " + ctx.pathParam("name"));
             ctx.contentType("application/schema+json").result(Json.write(doc));
         });
-        return List.of(queueApi.routes(), authApi.routes(), jobApi.routes(), operational);
+        return List.of(queueApi.routes(), authApi.routes(), jobApi.routes(), indexApi.routes(), operational);
     }
 
     /** Builds and starts a server; stop it with {@link #close()}. */
@@ -161,6 +170,9 @@ public final class BerthServer implements AutoCloseable {
                 log.debug("expired task {}", taskId);
             }
             int artifactsExpired = artifacts.expire();
+            int indexed = routeIndexer.drain();
+            if (indexed > 0) log.info("sweep: indexed {} completed task(s) left in the index outbox", indexed);
+            index.expire();
             if (expired + late + artifactsExpired > 0) {
                 log.info("sweep: {} claims expired, {} deadlines exceeded, {} artifacts expired", expired, late, artifactsExpired);
             }

@@ -220,6 +220,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 case "entityType" -> "client";
                 case "entityId" -> clientId;
                 case "seconds" -> "0";
+                case "namespace", "indexPath" -> "bad-input.ns.latest";
                 case "level" -> "read-only";
                 case "bucket", "prefix", "account", "table", "container", "project", "wstAudience", "wstClient",
                      "projectId", "serviceAccount" -> "cloud-name"; // cloud credential routes (refused with 400)
@@ -324,7 +325,8 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 if (route.scopes() == null || route.path().contains("{provisionerId}") || route.method().name().equals("GET")
                         || route.name().equals("expandScopes") || route.name().endsWith("ArtifactContent")
                         // reads by POST: the anonymous role may read tasks and statuses, as by GET
-                        || route.name().equals("tasks") || route.name().equals("statuses")) continue;
+                        || route.name().equals("tasks") || route.name().equals("statuses")
+                        || route.name().equals("findTasksAtIndex") || route.name().endsWith("Post")) continue;
                 String scope = route.name().equals("createTask") || route.name().equals("submit") ? "queue:create-task:"
                         : route.scopes().toJson().toString().replaceAll("^.*?\"([a-z]+:[a-z-]+).*$", "$1");
                 String path = fill(route.path(), null, null);
@@ -494,6 +496,8 @@ class BadRequestTableApiTest extends ServerTestSupport {
             case "expandScopes" -> Map.of("scopes", List.of("assume:anonymous"));
             case "submit" -> Map.of("image", "busybox", "command", List.of("true"));
             case "tasks", "statuses" -> Map.of("taskIds", List.of(running));
+            case "findTasksAtIndex" -> Map.of("indexes", List.of("bad-input.ns.latest"));
+            case "insertTask" -> Map.of("taskId", running, "rank", 0, "data", Map.of(), "expires", inAnHour());
             default -> null;
         };
         return body == null ? null : Json.writeBytes(Json.MAPPER.valueToTree(body));

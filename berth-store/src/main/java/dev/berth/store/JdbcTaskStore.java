@@ -2,6 +2,7 @@ package dev.berth.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.core.BerthException;
+import dev.berth.core.index.RouteIndexer;
 import dev.berth.core.json.Json;
 import dev.berth.core.store.ArtifactRecord;
 import dev.berth.core.store.Page;
@@ -116,6 +117,43 @@ public final class JdbcTaskStore implements TaskStore {
         return inserted;
     }
 
+
+    // ---- the index outbox
+
+    /** In the completing transaction; the task's row lock keeps a second completion of it from racing this. */
+    private static void addToIndexOutbox(Connection c, String taskId) throws SQLException {
+        for (String sql : List.of("DELETE FROM index_outbox WHERE task_id = ?", "INSERT INTO index_outbox (task_id) VALUES (?)")) {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, taskId);
+                ps.executeUpdate();
+            }
+        }
+    }
+
+    @Override
+    public List<String> indexOutbox(int limit) {
+        Jdbc.requireLimit(limit);
+        return jdbc.read("indexOutbox", c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT task_id FROM index_outbox ORDER BY seq")) {
+                ps.setMaxRows(limit);
+                List<String> out = new ArrayList<>();
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next() && out.size() < limit) out.add(rs.getString(1));
+                }
+                return out;
+            }
+        });
+    }
+
+    @Override
+    public void removeFromIndexOutbox(String taskId) {
+        jdbc.read("removeFromIndexOutbox " + taskId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM index_outbox WHERE task_id = ?")) {
+                ps.setString(1, taskId);
+                return ps.executeUpdate();
+            }
+        });
+    }
 
     // ---- task groups
 
@@ -270,6 +308,10 @@ public final class JdbcTaskStore implements TaskStore {
                 }
             }
             writeQueueEntry(c, taskId, taskQueueId, priority, TaskRows.pendingRunId(before.status()), next, woken);
+            if (next.state() == TaskState.COMPLETED && before.status().state() != TaskState.COMPLETED
+                    && RouteIndexer.hasIndexRoutes(before.definition())) {
+                addToIndexOutbox(c, taskId);
+            }
             return Optional.of(new StatusChange(before, before.withStatus(next), noDependents));
         });
         fireLocal(woken);
@@ -435,6 +477,7 @@ public final class JdbcTaskStore implements TaskStore {
     public void deleteTask(String taskId) {
         jdbc.inTransaction("deleteTask " + taskId, c -> {
             for (String sql : List.of(DELETE_PENDING,
+                    "DELETE FROM index_outbox WHERE task_id = ?",
                     "DELETE FROM dependencies WHERE dependent_task_id = ?",
                     "DELETE FROM artifacts WHERE task_id = ?",
                     "DELETE FROM tasks WHERE task_id = ?")) {

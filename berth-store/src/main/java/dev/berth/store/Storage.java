@@ -3,6 +3,7 @@ package dev.berth.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.berth.core.audit.AuditHistory;
+import dev.berth.core.index.IndexStore;
 import dev.berth.core.store.AuthStore;
 import dev.berth.core.store.TaskStore;
 import javax.sql.DataSource;
@@ -20,6 +21,7 @@ public final class Storage implements AutoCloseable {
     private final JdbcTaskStore tasks;
     private final JdbcAuthStore auth;
     private final JdbcAuditHistory audit;
+    private final JdbcIndexStore index;
 
     private Storage(Dialect dialect, HikariDataSource dataSource, JdbcTaskStore tasks, JdbcAuthStore auth) {
         this.dialect = dialect;
@@ -27,6 +29,7 @@ public final class Storage implements AutoCloseable {
         this.tasks = tasks;
         this.auth = auth;
         this.audit = new JdbcAuditHistory(dataSource);
+        this.index = new JdbcIndexStore(dataSource);
     }
 
     /**
@@ -72,6 +75,8 @@ public final class Storage implements AutoCloseable {
 
     /** The audit entries the auth store writes with each change. */
     public AuditHistory audit() { return audit; }
+
+    public IndexStore index() { return index; }
 
     public DataSource dataSource() { return dataSource; }
 

@@ -81,6 +81,8 @@ public final class TaskFixtures {
         private Instant deadline;
         private Instant expires;
         private JsonNode payload = JsonNodeFactory.instance.objectNode();
+        private List<String> routes = List.of();
+        private JsonNode extra = JsonNodeFactory.instance.objectNode();
 
         private DefinitionBuilder(String taskQueueId, Instant now) {
             if (taskQueueId.indexOf('/') < 1) {
@@ -103,6 +105,8 @@ public final class TaskFixtures {
         public DefinitionBuilder deadline(Instant v) { deadline = v; return this; }
         public DefinitionBuilder expires(Instant v) { expires = v; return this; }
         public DefinitionBuilder payload(JsonNode v) { payload = v; return this; }
+        public DefinitionBuilder routes(String... v) { routes = List.of(v); return this; }
+        public DefinitionBuilder extra(JsonNode v) { extra = v; return this; }
 
         public TaskDefinition build() {
             int slash = taskQueueId.indexOf('/');
@@ -110,9 +114,8 @@ public final class TaskFixtures {
                     .put("name", "test task").put("description", "made by TaskFixtures")
                     .put("owner", "tests@example.com").put("source", "https://example.com/tests");
             return new TaskDefinition(taskQueueId.substring(0, slash), taskQueueId.substring(slash + 1), taskQueueId,
-                    schedulerId, projectId, taskGroupId, dependencies, requires, List.of(), priority, retries,
-                    created, deadline, expires, List.of(), payload, metadata, Map.of(),
-                    JsonNodeFactory.instance.objectNode());
+                    schedulerId, projectId, taskGroupId, dependencies, requires, routes, priority, retries,
+                    created, deadline, expires, List.of(), payload, metadata, Map.of(), extra);
         }
     }
 }

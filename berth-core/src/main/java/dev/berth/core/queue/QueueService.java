@@ -37,6 +37,7 @@ public final class QueueService {
     private final Clock clock;
     private final Duration claimTimeout;
     private final KeyedSignals signals = new KeyedSignals();
+    private volatile java.util.function.Consumer<TaskRecord> onCompleted = t -> {};
 
     public QueueService(TaskStore store, Clock clock, Duration claimTimeout) {
         this.store = store;
@@ -318,10 +319,21 @@ public final class QueueService {
         return c;
     }
 
+    /**
+     * Told of every task that has just completed, after the change committed (the index uses it). What it
+     * must not miss when the server dies first, the store keeps in an outbox.
+     */
+    public void onCompleted(java.util.function.Consumer<TaskRecord> listener) {
+        this.onCompleted = listener;
+    }
+
     /** What follows a status change: a task that resolved may release the tasks that depend on it. */
     private void afterChange(StatusChange c) {
         boolean wasResolved = c.before().status().state().isResolved();
         boolean isResolved = c.after().status().state().isResolved();
+        if (c.after().status().state() == TaskState.COMPLETED && c.before().status().state() != TaskState.COMPLETED) {
+            onCompleted.accept(c.after());
+        }
         // The store may know, from the resolving transaction itself, that nothing depends on the task.
         if (isResolved && !wasResolved && !c.noDependents()) releaseDependents(c.after().taskId());
     }

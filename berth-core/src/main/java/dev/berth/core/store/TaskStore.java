@@ -65,6 +65,17 @@ public interface TaskStore extends AutoCloseable {
     /** Tasks of a group, in task id order. */
     Page<TaskRecord> taskGroup(String taskGroupId, String continuationToken, int limit);
 
+    // ---- the index outbox
+
+    /**
+     * Ids of completed tasks waiting to be indexed, oldest first. {@link #modify} adds a task in the transaction
+     * that completes it when its definition has an index route ({@link dev.berth.core.index.RouteIndexer#hasIndexRoutes}).
+     */
+    List<String> indexOutbox(int limit);
+
+    /** Takes a task out of the index outbox once its entries are written. */
+    void removeFromIndexOutbox(String taskId);
+
     // ---- task groups
 
     /**

@@ -32,7 +32,7 @@ import java.util.function.UnaryOperator;
  * priority level (highest first) then insertion. Listeners registered with {@link #onPending} are told after a
  * write that added a pending entry, outside the monitor.
  */
-final class InMemoryTaskStore implements TaskStore {
+public final class InMemoryTaskStore implements TaskStore {
 
     private record Entry(String taskId, int runId, String taskQueueId, int level, long seq) {}
 
@@ -46,6 +46,7 @@ final class InMemoryTaskStore implements TaskStore {
     private final Map<String, Entry> queue = new LinkedHashMap<>();
     private final TreeMap<String, ArtifactRecord> artifacts = new TreeMap<>();
     private final Map<String, TaskGroupRecord> groups = new HashMap<>();
+    private final java.util.LinkedHashSet<String> indexOutbox = new java.util.LinkedHashSet<>();
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
     private long seq;
 
@@ -95,6 +96,10 @@ final class InMemoryTaskStore implements TaskStore {
             TaskRecord after = before.withStatus(next);
             tasks.put(taskId, after);
             added = reindex(after);
+            if (next.state() == TaskState.COMPLETED && before.status().state() != TaskState.COMPLETED
+                    && dev.berth.core.index.RouteIndexer.hasIndexRoutes(after.definition())) {
+                indexOutbox.add(taskId);
+            }
             change = new StatusChange(before, after);
         }
         notifyPending(added);
@@ -143,6 +148,16 @@ final class InMemoryTaskStore implements TaskStore {
         Collection<TaskRecord> from = (continuationToken == null ? tasks : tasks.tailMap(continuationToken, false)).values();
         List<TaskRecord> group = from.stream().filter(r -> r.definition().taskGroupId().equals(taskGroupId)).toList();
         return page(group, limit, TaskRecord::taskId);
+    }
+
+    @Override
+    public synchronized List<String> indexOutbox(int limit) {
+        return indexOutbox.stream().limit(limit).toList();
+    }
+
+    @Override
+    public synchronized void removeFromIndexOutbox(String taskId) {
+        indexOutbox.remove(taskId);
     }
 
     @Override
@@ -218,6 +233,7 @@ final class InMemoryTaskStore implements TaskStore {
     public synchronized void deleteTask(String taskId) {
         TaskRecord r = tasks.remove(taskId);
         queue.remove(taskId);
+        indexOutbox.remove(taskId);
         if (r != null) {
             for (String d : r.definition().dependencies()) {
                 TreeSet<String> set = dependents.get(d);

@@ -8,15 +8,15 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock the test moves by hand; safe to read from other threads. */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
 
     private final AtomicReference<Instant> now;
 
-    MutableClock(Instant start) { this.now = new AtomicReference<>(start); }
+    public MutableClock(Instant start) { this.now = new AtomicReference<>(start); }
 
-    void advance(Duration d) { now.updateAndGet(t -> t.plus(d)); }
+    public void advance(Duration d) { now.updateAndGet(t -> t.plus(d)); }
 
-    void set(Instant t) { now.set(t); }
+    public void set(Instant t) { now.set(t); }
 
     @Override
     public Instant instant() { return now.get(); }

@@ -34,7 +34,7 @@ public final class AuthService {
     public static final List<String> DEFAULT_ANONYMOUS_SCOPES = List.of(
             "queue:get-task:*", "queue:status:*", "queue:list-task-group:*", "queue:list-dependent-tasks:*",
             "queue:list-artifacts:*", "queue:pending-count:*", "queue:claimed-count:*", "queue:get-artifact:public/*", "auth:current-scopes",
-            "auth:expand-scopes");
+            "auth:expand-scopes", "index:find-task:*", "index:list-namespaces:*", "index:list-tasks:*");
 
     private record Cached<T>(T value, Instant at) {}
 

@@ -22,18 +22,23 @@ public final class PathParams {
     public static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9!@/:.+|_-]{1,255}");
     /** Taskcluster's roleId pattern (printable ASCII); 255 is the longest id the stores hold. */
     public static final Pattern ROLE_ID = Pattern.compile("[\\x20-\\x7e]{1,255}");
+    /** Taskcluster's index namespace format, within the 255 characters the index holds. */
+    private static final Pattern INDEX_PATH = Pattern.compile("(?=.{1,255}$)([a-zA-Z0-9_!~*'()%-]+\\.)*[a-zA-Z0-9_!~*'()%-]+");
+    private static final String INDEX_PATH_RULE = "dot-separated segments of a-z A-Z 0-9 _ ! ~ * ' ( ) % - (at most 255 characters)";
     private static final Pattern NO_CONTROL = Pattern.compile("[^\\x00-\\x1f\\x7f]+");
 
-    private static final Map<String, Rule> RULES = Map.of(
-            "taskId", new Rule(SLUGID, "22 URL-safe base64 characters (a slugid)"),
-            "taskGroupId", new Rule(SLUGID, "22 URL-safe base64 characters (a slugid)"),
-            "runId", new Rule(Pattern.compile("[0-9]{1,9}"), "a non-negative whole number"),
-            "provisionerId", new Rule(PROVISIONER_ID, "1 to 38 of a-z A-Z 0-9 _ -"),
-            "workerType", new Rule(WORKER_TYPE, "1 to 38 of a-z 0-9 -, starting with a letter"),
-            "clientId", new Rule(CLIENT_ID, "1 to 255 of A-Z a-z 0-9 !@/:.+|_-"),
-            "roleId", new Rule(ROLE_ID, "1 to 255 printable ASCII characters"),
-            "entityType", new Rule(Pattern.compile("client|role|secret|hook|worker-pool"),
-                    "one of client, role, secret, hook, worker-pool (Taskcluster's audited entity types)"));
+    private static final Map<String, Rule> RULES = Map.ofEntries(
+            Map.entry("taskId", new Rule(SLUGID, "22 URL-safe base64 characters (a slugid)")),
+            Map.entry("taskGroupId", new Rule(SLUGID, "22 URL-safe base64 characters (a slugid)")),
+            Map.entry("runId", new Rule(Pattern.compile("[0-9]{1,9}"), "a non-negative whole number")),
+            Map.entry("provisionerId", new Rule(PROVISIONER_ID, "1 to 38 of a-z A-Z 0-9 _ -")),
+            Map.entry("workerType", new Rule(WORKER_TYPE, "1 to 38 of a-z 0-9 -, starting with a letter")),
+            Map.entry("clientId", new Rule(CLIENT_ID, "1 to 255 of A-Z a-z 0-9 !@/:.+|_-")),
+            Map.entry("roleId", new Rule(ROLE_ID, "1 to 255 printable ASCII characters")),
+            Map.entry("entityType", new Rule(Pattern.compile("client|role|secret|hook|worker-pool"),
+                    "one of client, role, secret, hook, worker-pool (Taskcluster's audited entity types)")),
+            Map.entry("namespace", new Rule(INDEX_PATH, INDEX_PATH_RULE)),
+            Map.entry("indexPath", new Rule(INDEX_PATH, INDEX_PATH_RULE)));
     /** Any other parameter (artifact names, job ids): no control characters. */
     private static final Rule OTHER = new Rule(NO_CONTROL, "free of control characters");
 

@@ -25,8 +25,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -51,6 +49,7 @@ final class ArtifactRoutes {
     private final Bodies bodies;
     private final UploadTokens uploadTokens;
     private final UploadTokens downloadTokens;
+    private final ArtifactRedirects redirects;
     private final MeterRegistry metrics;
     private final String rootUrl;
 
@@ -62,9 +61,12 @@ final class ArtifactRoutes {
         this.bodies = bodies;
         this.uploadTokens = uploadTokens;
         this.downloadTokens = uploadTokens.forDownloads();
+        this.redirects = new ArtifactRedirects(artifacts, auth, downloadTokens, rootUrl);
         this.metrics = metrics;
         this.rootUrl = rootUrl;
     }
+
+    ArtifactRedirects redirects() { return redirects; }
 
     void addTo(RouteTable t) {
         ScopeTemplate createArtifact = scope("queue:create-artifact:<taskId>/<runId>");
@@ -172,16 +174,7 @@ final class ArtifactRoutes {
     }
 
     private String contentUrl(String taskId, int runId, String name) {
-        return rootUrl + QueueApi.PREFIX + "/task/" + taskId + "/runs/" + runId + "/artifact-content/" + encodePath(name);
-    }
-
-    private static String encodePath(String name) {
-        StringBuilder sb = new StringBuilder();
-        for (String part : name.split("/", -1)) {
-            if (!sb.isEmpty()) sb.append('/');
-            sb.append(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
-        }
-        return sb.toString();
+        return rootUrl + QueueApi.PREFIX + "/task/" + taskId + "/runs/" + runId + "/artifact-content/" + ArtifactRedirects.encodePath(name);
     }
 
     private void getArtifact(Context ctx) throws IOException, InterruptedException {
@@ -200,9 +193,7 @@ final class ArtifactRoutes {
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("storageType", a.storageType());
         switch (a.storageType()) {
-            case "s3" -> out.put("url", artifacts.directDownloadUrl(a, CONTENT_URL_VALIDITY).map(Object::toString)
-                    .orElseGet(() -> rootUrl + QueueApi.PREFIX + "/task/" + a.taskId() + "/runs/" + a.runId() + "/artifacts/"
-                            + encodePath(a.name()) + "?token=" + downloadTokens.issue(a.taskId(), a.runId(), a.name(), CONTENT_URL_VALIDITY)));
+            case "s3" -> out.put("url", redirects.s3Url(a, CONTENT_URL_VALIDITY));
             case "reference" -> out.put("url", r.redirectUrl());
             case "error" -> {
                 out.put("reason", a.details().path("reason").asText());

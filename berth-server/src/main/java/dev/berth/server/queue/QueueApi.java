@@ -59,6 +59,9 @@ public final class QueueApi {
         this.artifactRoutes = new ArtifactRoutes(queue, artifacts, auth, bodies, uploadTokens, metrics, rootUrl);
     }
 
+    /** How the index's findArtifactFromTask points a client at an artifact's bytes. */
+    public ArtifactRedirects artifactRedirects() { return artifactRoutes.redirects(); }
+
     /** Every queue route once: method, path, Taskcluster name, the scopes it needs (as Taskcluster's reference), handler. */
     public RouteTable routes() {
         RouteTable t = new RouteTable(PREFIX);
