@@ -18,12 +18,14 @@ public final class Storage implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final JdbcTaskStore tasks;
     private final JdbcAuthStore auth;
+    private final JdbcObjectStore objects;
 
     private Storage(Dialect dialect, HikariDataSource dataSource, JdbcTaskStore tasks, JdbcAuthStore auth) {
         this.dialect = dialect;
         this.dataSource = dataSource;
         this.tasks = tasks;
         this.auth = auth;
+        this.objects = new JdbcObjectStore(dataSource);
     }
 
     /**
@@ -66,6 +68,8 @@ public final class Storage implements AutoCloseable {
     public TaskStore tasks() { return tasks; }
 
     public AuthStore auth() { return auth; }
+
+    public dev.berth.core.object.ObjectStore objects() { return objects; }
 
     public DataSource dataSource() { return dataSource; }
 
