@@ -5,6 +5,8 @@ import dev.berth.core.auth.Slugid;
 import dev.berth.core.auth.TokenSealer;
 import dev.berth.core.json.Json;
 import dev.berth.core.json.JsonSchemas;
+import dev.berth.core.object.ObjectArtifacts;
+import dev.berth.core.object.ObjectService;
 import dev.berth.core.queue.ArtifactService;
 import dev.berth.core.queue.QueueService;
 import dev.berth.server.auth.AuthApi;
@@ -17,6 +19,9 @@ import dev.berth.server.http.RouteTable;
 import dev.berth.server.jobs.JobApi;
 import dev.berth.server.logging.Redactor;
 import dev.berth.server.logging.ServerLogFile;
+import dev.berth.server.object.ObjectApi;
+import dev.berth.server.object.ObjectUrls;
+import dev.berth.server.queue.ObjectArtifactRoutes;
 import dev.berth.server.queue.QueueApi;
 import dev.berth.server.queue.UploadTokens;
 import dev.berth.store.Storage;
@@ -45,6 +50,7 @@ public final class BerthServer implements AutoCloseable {
     private final Storage storage;
     private final QueueService queue;
     private final ArtifactService artifacts;
+    private final ObjectService objects;
     private final dev.berth.core.store.BlobStore blobs;
     private final AuthService auth;
     private final Secrets secrets;
@@ -79,6 +85,7 @@ public final class BerthServer implements AutoCloseable {
         }
         this.blobs = this.config.artifactStore().open(this.config.artifactDir());
         this.artifacts = new ArtifactService(storage.tasks(), blobs, clock);
+        this.objects = new ObjectService(storage.objects(), blobs, clock);
         this.queue = new QueueService(storage.tasks(), clock, this.config.claimTimeout());
         this.auth = new AuthService(storage.auth(), new TokenSealer(secrets.serverKey()), secrets.rootAccessToken(), clock);
         auth.ensureDefaults();
@@ -86,12 +93,16 @@ public final class BerthServer implements AutoCloseable {
         JsonSchemas schemas = new JsonSchemas();
         Bodies bodies = new Bodies(schemas);
         HawkAuthenticator authenticator = new HawkAuthenticator(auth, clock, rootUrl);
-        QueueApi queueApi = new QueueApi(queue, artifacts, authenticator, bodies,
-                new UploadTokens(secrets.serverKey(), clock), metrics, rootUrl);
+        UploadTokens tokens = new UploadTokens(secrets.serverKey(), clock);
+        ObjectUrls objectUrls = new ObjectUrls(objects, tokens, rootUrl);
+        ObjectArtifactRoutes objectArtifacts = new ObjectArtifactRoutes(
+                new ObjectArtifacts(storage.tasks(), artifacts, objects), objects, objectUrls, authenticator, clock);
+        QueueApi queueApi = new QueueApi(queue, artifacts, authenticator, bodies, tokens, metrics, rootUrl, objectArtifacts);
+        ObjectApi objectApi = new ObjectApi(objects, objectUrls, bodies, clock);
         AuthApi authApi = new AuthApi(auth, authenticator, bodies);
         JobApi jobApi = new JobApi(queue, authenticator, bodies, clock, Slugid::nice);
 
-        this.routeTables = routeTables(queueApi, authApi, jobApi);
+        this.routeTables = routeTables(queueApi, authApi, jobApi, objectApi);
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
@@ -124,8 +135,8 @@ public final class BerthServer implements AutoCloseable {
         });
     }
 
-    /** Every route the server answers, in tables: the queue, auth and job APIs and the operational endpoints. */
-    private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi) {
+    /** Every route the server answers, in tables: the queue, auth, object and job APIs and the operational endpoints. */
+    private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi, ObjectApi objectApi) {
         RouteTable operational = new RouteTable("");
         operational.get("/healthz", "healthz", null, ctx -> {
             queue.pendingCount("berth/healthz");
@@ -137,7 +148,7 @@ public final class BerthServer implements AutoCloseable {
             if (doc == null) throw dev.berth.core.BerthException.notFound("no schema " + ctx.pathParam("name"));
             ctx.contentType("application/schema+json").result(Json.write(doc));
         });
-        return List.of(queueApi.routes(), authApi.routes(), jobApi.routes(), operational);
+        return List.of(queueApi.routes(), authApi.routes(), objectApi.routes(), jobApi.routes(), operational);
     }
 
     /** Builds and starts a server; stop it with {@link #close()}. */
@@ -161,8 +172,10 @@ public final class BerthServer implements AutoCloseable {
                 log.debug("expired task {}", taskId);
             }
             int artifactsExpired = artifacts.expire();
-            if (expired + late + artifactsExpired > 0) {
-                log.info("sweep: {} claims expired, {} deadlines exceeded, {} artifacts expired", expired, late, artifactsExpired);
+            int objectsExpired = objects.expire();
+            if (expired + late + artifactsExpired + objectsExpired > 0) {
+                log.info("sweep: {} claims expired, {} deadlines exceeded, {} artifacts expired, {} objects expired", expired, late,
+                        artifactsExpired, objectsExpired);
             }
         } catch (RuntimeException e) {
             log.warn("background sweep failed; will try again", e);
@@ -171,7 +184,7 @@ public final class BerthServer implements AutoCloseable {
 
     public String rootUrl() { return rootUrl; }
 
-    /** The route tables the server answers from: queue, auth, job API, operational endpoints. */
+    /** The route tables the server answers from: queue, auth, object, job API, operational endpoints. */
     public List<RouteTable> routeTables() { return routeTables; }
 
     public int port() { return app.port(); }

@@ -168,10 +168,22 @@ public final class ObjectService {
      * an upload under another id (a URL from an earlier, expired upload of the same name).
      */
     public ObjectRecord unfinished(String name, String uploadId) {
-        ObjectRecord o = objects.find(name).orElseThrow(() -> BerthException.notFound("object '" + name + "' not found"));
-        if (o.finished()) throw BerthException.conflict("object '" + name + "' is finished; its data cannot be changed");
+        ObjectRecord o = unfinished(name);
         if (!o.uploadId().equals(uploadId)) throw BerthException.conflict("object '" + name + "' is being uploaded under another uploadId");
         return o;
+    }
+
+    /** The open upload {@code name}; a finished object is a conflict: its data never changes. */
+    public ObjectRecord unfinished(String name) {
+        checkName(name);
+        ObjectRecord o = objects.find(name).orElseThrow(() -> BerthException.notFound("object '" + name + "' not found"));
+        if (o.finished()) throw BerthException.conflict("object '" + name + "' is finished; its data cannot be changed");
+        return o;
+    }
+
+    /** Reads from the store, so a heartbeat fails when the database does. */
+    public void heartbeat() {
+        objects.find("berth/heartbeat");
     }
 
     /**

@@ -52,12 +52,12 @@ public final class QueueApi {
     private final ArtifactRoutes artifactRoutes;
 
     public QueueApi(QueueService queue, ArtifactService artifacts, Authenticator auth, Bodies bodies,
-                    UploadTokens uploadTokens, MeterRegistry metrics, String rootUrl) {
+                    UploadTokens uploadTokens, MeterRegistry metrics, String rootUrl, ObjectArtifactRoutes objectArtifacts) {
         this.queue = queue;
         this.auth = auth;
         this.bodies = bodies;
         this.metrics = metrics;
-        this.artifactRoutes = new ArtifactRoutes(queue, artifacts, auth, bodies, uploadTokens, metrics, rootUrl);
+        this.artifactRoutes = new ArtifactRoutes(queue, artifacts, auth, bodies, uploadTokens, metrics, rootUrl, objectArtifacts);
     }
 
     /** Every queue route once: method, path, Taskcluster name, the scopes it needs (as Taskcluster's reference), handler. */
