@@ -29,7 +29,7 @@ class RouteScopesMatchTaskclusterApiTest extends ServerTestSupport {
         Assumptions.assumeTrue(Files.exists(APIS), "taskcluster-client is not installed: run npm install in berth-it/src/test/js");
         String js = Files.readString(APIS);
         JsonNode apis = Json.MAPPER.readTree(js.substring(js.indexOf('{'), js.lastIndexOf('}') + 1));
-        Map<String, String> services = Map.of(QueueApi.PREFIX, "Queue", AuthApi.PREFIX, "Auth");
+        Map<String, String> services = Map.of(QueueApi.PREFIX, "Queue", AuthApi.PREFIX, "Auth", dev.berth.server.object.ObjectApi.PREFIX, "Object");
 
         List<String> problems = new ArrayList<>();
         int compared = 0;
