@@ -46,18 +46,21 @@ public final class ObjectApi {
     private final ObjectUrls urls;
     private final Bodies bodies;
     private final Clock clock;
+    private final Instant started;
 
     public ObjectApi(ObjectService objects, ObjectUrls urls, Bodies bodies, Clock clock) {
         this.objects = objects;
         this.urls = urls;
         this.bodies = bodies;
         this.clock = clock;
+        this.started = clock.instant();
     }
 
     /** Every object route once: method, path, Taskcluster name, the scopes it needs (as Taskcluster's reference), handler. */
     public RouteTable routes() {
         RouteTable t = new RouteTable(PREFIX);
-        t.get("/ping", "ping", null, ctx -> ctx.json(Map.of("alive", true, "uptime", 0)));
+        t.get("/ping", "ping", null, ctx -> ctx.json(Map.of("alive", true,
+                "uptime", Duration.between(started, clock.instant()).toSeconds())));
         t.get("/__lbheartbeat__", "lbheartbeat", null, ctx -> ctx.json(Json.MAPPER.createObjectNode()));
         t.get("/__version__", "version", null, ctx -> ctx.json(Map.of("source", "https://berth.dev", "version", VERSION)));
         t.get("/__heartbeat__", "heartbeat", null, ctx -> {
