@@ -142,6 +142,19 @@ class ObjectApiTest extends ServerTestSupport {
     }
 
     @Test
+    void aNameWithADotSegmentSpacesAndUrlCharactersRoundTripsThroughTheDataUrls() throws Exception {
+        String name = "odd/" + Slugid.nice() + "/../a b?c#d%e&f+g=h;i";
+        byte[] data = bytes(10_000);
+        String uploadId = Slugid.nice();
+        JsonNode put = root.put(O + "/upload/" + enc(name), createBody("proj", uploadId, putUrl(data.length))).json();
+        SignedHttp.Response stored = anon.send("PUT", put.get("uploadMethod").get("putUrl").get("url").asText(), data, "application/x-test", Map.of());
+        assertThat(stored.status()).as(stored.toString()).isEqualTo(200);
+        assertThat(finish(root, name, "proj", uploadId, hashes(data)).status()).isEqualTo(200);
+
+        assertThat(anon.send("GET", startDownload(name, "getUrl").get("url").asText(), null, null, Map.of()).body()).isEqualTo(data);
+    }
+
+    @Test
     void finishingWithAHashThatDoesNotMatchTheBytesIsRefusedNamingTheHashAndLeavesTheUploadOpen() throws Exception {
         String name = "bad-hash/" + Slugid.nice();
         byte[] data = bytes(100);
