@@ -7,6 +7,8 @@ import dev.berth.core.index.IndexService;
 import dev.berth.core.index.RouteIndexer;
 import dev.berth.core.json.Json;
 import dev.berth.core.json.JsonSchemas;
+import dev.berth.core.object.ObjectArtifacts;
+import dev.berth.core.object.ObjectService;
 import dev.berth.core.queue.ArtifactService;
 import dev.berth.core.queue.QueueService;
 import dev.berth.server.auth.AuthApi;
@@ -20,6 +22,9 @@ import dev.berth.server.index.IndexApi;
 import dev.berth.server.jobs.JobApi;
 import dev.berth.server.logging.Redactor;
 import dev.berth.server.logging.ServerLogFile;
+import dev.berth.server.object.ObjectApi;
+import dev.berth.server.object.ObjectUrls;
+import dev.berth.server.queue.ObjectArtifactRoutes;
 import dev.berth.server.queue.QueueApi;
 import dev.berth.server.queue.UploadTokens;
 import dev.berth.store.Storage;
@@ -50,6 +55,7 @@ public final class BerthServer implements AutoCloseable {
     private final IndexService index;
     private final RouteIndexer routeIndexer;
     private final ArtifactService artifacts;
+    private final ObjectService objects;
     private final dev.berth.core.store.BlobStore blobs;
     private final AuthService auth;
     private final Secrets secrets;
@@ -84,6 +90,7 @@ public final class BerthServer implements AutoCloseable {
         }
         this.blobs = this.config.artifactStore().open(this.config.artifactDir());
         this.artifacts = new ArtifactService(storage.tasks(), blobs, clock);
+        this.objects = new ObjectService(storage.objects(), blobs, clock);
         this.queue = new QueueService(storage.tasks(), clock, this.config.claimTimeout());
         this.auth = new AuthService(storage.auth(), storage.audit(), new TokenSealer(secrets.serverKey()), secrets.rootAccessToken(), clock);
         auth.ensureDefaults();
@@ -91,8 +98,12 @@ public final class BerthServer implements AutoCloseable {
         JsonSchemas schemas = new JsonSchemas();
         Bodies bodies = new Bodies(schemas);
         HawkAuthenticator authenticator = new HawkAuthenticator(auth, clock, rootUrl);
-        QueueApi queueApi = new QueueApi(queue, artifacts, authenticator, bodies,
-                new UploadTokens(secrets.serverKey(), clock), metrics, rootUrl);
+        UploadTokens tokens = new UploadTokens(secrets.serverKey(), clock);
+        ObjectUrls objectUrls = new ObjectUrls(objects, tokens, rootUrl);
+        ObjectArtifactRoutes objectArtifacts = new ObjectArtifactRoutes(
+                new ObjectArtifacts(storage.tasks(), artifacts, objects), objects, objectUrls, authenticator, clock);
+        QueueApi queueApi = new QueueApi(queue, artifacts, authenticator, bodies, tokens, metrics, rootUrl, objectArtifacts);
+        ObjectApi objectApi = new ObjectApi(objects, objectUrls, bodies, clock);
         AuthApi authApi = new AuthApi(auth, authenticator, bodies);
         JobApi jobApi = new JobApi(queue, authenticator, bodies, clock, Slugid::nice);
         this.index = new IndexService(storage.index(), clock);
@@ -100,7 +111,7 @@ public final class BerthServer implements AutoCloseable {
         queue.onCompleted(routeIndexer::indexNow);
         IndexApi indexApi = new IndexApi(index, queueApi.artifactRedirects(), bodies);
 
-        this.routeTables = routeTables(queueApi, authApi, jobApi, indexApi);
+        this.routeTables = routeTables(queueApi, authApi, jobApi, indexApi, objectApi);
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
@@ -133,8 +144,9 @@ public final class BerthServer implements AutoCloseable {
         });
     }
 
-    /** Every route the server answers, in tables: the queue, auth and job APIs and the operational endpoints. */
-    private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi, IndexApi indexApi) {
+    /** Every route the server answers, in tables: the queue, auth, object, index and job APIs and the operational endpoints. */
+    private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi, IndexApi indexApi,
+                                         ObjectApi objectApi) {
         RouteTable operational = new RouteTable("");
         operational.get("/healthz", "healthz", null, ctx -> {
             queue.pendingCount("berth/healthz");
@@ -146,7 +158,7 @@ public final class BerthServer implements AutoCloseable {
             if (doc == null) throw dev.berth.core.BerthException.notFound("no schema " + ctx.pathParam("name"));
             ctx.contentType("application/schema+json").result(Json.write(doc));
         });
-        return List.of(queueApi.routes(), authApi.routes(), jobApi.routes(), indexApi.routes(), operational);
+        return List.of(queueApi.routes(), authApi.routes(), objectApi.routes(), jobApi.routes(), indexApi.routes(), operational);
     }
 
     /** Builds and starts a server; stop it with {@link #close()}. */
@@ -170,11 +182,13 @@ public final class BerthServer implements AutoCloseable {
                 log.debug("expired task {}", taskId);
             }
             int artifactsExpired = artifacts.expire();
+            int objectsExpired = objects.expire();
             int indexed = routeIndexer.drain();
             if (indexed > 0) log.info("sweep: indexed {} completed task(s) left in the index outbox", indexed);
             index.expire();
-            if (expired + late + artifactsExpired > 0) {
-                log.info("sweep: {} claims expired, {} deadlines exceeded, {} artifacts expired", expired, late, artifactsExpired);
+            if (expired + late + artifactsExpired + objectsExpired > 0) {
+                log.info("sweep: {} claims expired, {} deadlines exceeded, {} artifacts expired, {} objects expired", expired, late,
+                        artifactsExpired, objectsExpired);
             }
         } catch (RuntimeException e) {
             log.warn("background sweep failed; will try again", e);
@@ -183,7 +197,7 @@ public final class BerthServer implements AutoCloseable {
 
     public String rootUrl() { return rootUrl; }
 
-    /** The route tables the server answers from: queue, auth, job API, operational endpoints. */
+    /** The route tables the server answers from: queue, auth, object, job API, operational endpoints. */
     public List<RouteTable> routeTables() { return routeTables; }
 
     public int port() { return app.port(); }

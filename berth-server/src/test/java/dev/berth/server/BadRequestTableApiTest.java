@@ -41,7 +41,8 @@ class BadRequestTableApiTest extends ServerTestSupport {
     private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}|<([^>]+)>");
     private static final String A = "/api/auth/v1";
     private static final Set<String> JSON_BODY_ROUTES = Set.of("createTask", "claimWork", "claimTask", "reportException",
-            "createArtifact", "createClient", "updateClient", "createRole", "updateRole", "expandScopes", "submit", "tasks", "statuses");
+            "createArtifact", "createClient", "updateClient", "createRole", "updateRole", "expandScopes", "submit", "tasks", "statuses",
+            "createUpload", "finishUpload", "startDownload");
 
     enum As { ROOT, ANONYMOUS, NOBODY }
 
@@ -95,6 +96,8 @@ class BadRequestTableApiTest extends ServerTestSupport {
     private String completed;
     private String clientId;
     private String roleId;
+    /** The upload id of the object service's valid bodies: one upload, so repeating a body repeats the call. */
+    private final String objectUploadId = dev.berth.core.auth.Slugid.nice();
     /** A queue of its own for each test's state, so one test's leftovers are not claimed by the other. */
     private String workerType;
     private String queue;
@@ -498,6 +501,10 @@ class BadRequestTableApiTest extends ServerTestSupport {
             case "tasks", "statuses" -> Map.of("taskIds", List.of(running));
             case "findTasksAtIndex" -> Map.of("indexes", List.of("bad-input.ns.latest"));
             case "insertTask" -> Map.of("taskId", running, "rank", 0, "data", Map.of(), "expires", inAnHour());
+            case "createUpload" -> Map.of("projectId", "bad-input", "uploadId", objectUploadId, "expires", inAnHour(),
+                    "proposedUploadMethods", Map.of());
+            case "finishUpload" -> Map.of("projectId", "bad-input", "uploadId", objectUploadId);
+            case "startDownload" -> Map.of("acceptDownloadMethods", Map.of("getUrl", true));
             default -> null;
         };
         return body == null ? null : Json.writeBytes(Json.MAPPER.valueToTree(body));

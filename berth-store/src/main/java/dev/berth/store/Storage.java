@@ -22,6 +22,7 @@ public final class Storage implements AutoCloseable {
     private final JdbcAuthStore auth;
     private final JdbcAuditHistory audit;
     private final JdbcIndexStore index;
+    private final JdbcObjectStore objects;
 
     private Storage(Dialect dialect, HikariDataSource dataSource, JdbcTaskStore tasks, JdbcAuthStore auth) {
         this.dialect = dialect;
@@ -30,6 +31,7 @@ public final class Storage implements AutoCloseable {
         this.auth = auth;
         this.audit = new JdbcAuditHistory(dataSource);
         this.index = new JdbcIndexStore(dataSource);
+        this.objects = new JdbcObjectStore(dataSource);
     }
 
     /**
@@ -77,6 +79,8 @@ public final class Storage implements AutoCloseable {
     public AuditHistory audit() { return audit; }
 
     public IndexStore index() { return index; }
+
+    public dev.berth.core.object.ObjectStore objects() { return objects; }
 
     public DataSource dataSource() { return dataSource; }
 

@@ -23,13 +23,14 @@ import java.util.Set;
 
 /**
  * Artifacts of runs: records in the TaskStore, bytes in the BlobStore. Storage types follow Taskcluster:
- * {@code s3} (bytes uploaded to a URL the queue hands out, here served by Berth itself), {@code reference}
+ * {@code s3} (bytes uploaded to a URL the queue hands out, here served by Berth itself), {@code object} (bytes in
+ * the object service, see {@code ObjectArtifacts}), {@code reference}
  * (a redirect), {@code error} (a failure a reader is told about, 424) and {@code link} (another artifact
  * of the same run).
  */
 public final class ArtifactService {
 
-    public static final Set<String> STORAGE_TYPES = Set.of("s3", "reference", "error", "link");
+    public static final Set<String> STORAGE_TYPES = Set.of("s3", "object", "reference", "error", "link");
     public static final Set<String> ERROR_REASONS = Set.of(
             "file-missing-on-worker", "invalid-resource-on-worker", "too-large-file-on-worker");
     /** As in Taskcluster: a worker may still add artifacts this long after its run resolved. */
@@ -83,6 +84,11 @@ public final class ArtifactService {
                 contentType = contentType(request, true);
                 blobKey = ArtifactNames.blobKey(taskId, runId, name);
             }
+            case "object" -> {
+                // the bytes go to the object service (see ObjectArtifacts); this upload id is the artifact's own
+                contentType = contentType(request, true);
+                details.put("uploadId", dev.berth.core.auth.Slugid.nice());
+            }
             case "reference" -> {
                 String url = text(request, "url", true);
                 if (!url.startsWith("http://") && !url.startsWith("https://")) {
@@ -121,7 +127,9 @@ public final class ArtifactService {
         // a finished upload stays as it is: re-creating it (a retried call) must not reopen it for writes
         ArtifactRecord stored = tasks.putArtifact(wanted, existing ->
                 existing.storageType().equals(storageType) && existing.contentType().equals(wanted.contentType())
-                        && !("s3".equals(storageType) && existing.present()));
+                        && !("s3".equals(storageType) && existing.present())
+                        // an object artifact keeps its first upload id: the object service has it locked in
+                        && !"object".equals(storageType));
         if (!stored.storageType().equals(storageType) || !stored.contentType().equals(wanted.contentType())) {
             throw BerthException.conflict("artifact " + name + " of run " + runId + " exists with storageType "
                     + stored.storageType() + " and contentType " + stored.contentType());

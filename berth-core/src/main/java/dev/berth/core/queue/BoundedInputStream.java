@@ -3,11 +3,11 @@ package dev.berth.core.queue;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** At most {@code limit} bytes of a stream: bytes appended after an artifact was finished are never served. */
-final class BoundedInputStream extends java.io.FilterInputStream {
+/** At most {@code limit} bytes of a stream: bytes appended after an artifact or object was finished are never served. */
+public final class BoundedInputStream extends java.io.FilterInputStream {
     private long left;
 
-    BoundedInputStream(InputStream in, long limit) {
+    public BoundedInputStream(InputStream in, long limit) {
         super(in);
         this.left = limit;
     }

@@ -52,9 +52,10 @@ final class ArtifactRoutes {
     private final ArtifactRedirects redirects;
     private final MeterRegistry metrics;
     private final String rootUrl;
+    private final ObjectArtifactRoutes objectArtifacts;
 
     ArtifactRoutes(QueueService queue, ArtifactService artifacts, Authenticator auth, Bodies bodies,
-                   UploadTokens uploadTokens, MeterRegistry metrics, String rootUrl) {
+                   UploadTokens uploadTokens, MeterRegistry metrics, String rootUrl, ObjectArtifactRoutes objectArtifacts) {
         this.queue = queue;
         this.artifacts = artifacts;
         this.auth = auth;
@@ -64,6 +65,7 @@ final class ArtifactRoutes {
         this.redirects = new ArtifactRedirects(artifacts, auth, downloadTokens, rootUrl);
         this.metrics = metrics;
         this.rootUrl = rootUrl;
+        this.objectArtifacts = objectArtifacts;
     }
 
     ArtifactRedirects redirects() { return redirects; }
@@ -125,6 +127,10 @@ final class ArtifactRoutes {
         int runId = Bodies.runId(ctx);
         String name = ctx.pathParam("name");
         JsonNode body = bodies.json(ctx, "queue/v1/post-artifact-request.json");
+        if ("object".equals(body.path("storageType").asText())) {
+            json(ctx, objectArtifacts.create(taskId, runId, name, body));
+            return;
+        }
         ArtifactRecord a = artifacts.create(taskId, runId, name, body);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("storageType", a.storageType());
@@ -145,7 +151,9 @@ final class ArtifactRoutes {
         String taskId = Bodies.taskId(ctx);
         int runId = Bodies.runId(ctx);
         String name = ctx.pathParam("name");
-        artifacts.finish(taskId, runId, name);
+        ArtifactRecord a = artifacts.find(taskId, runId, name);
+        if ("object".equals(a.storageType())) objectArtifacts.finish(a, bodies.json(ctx, null));
+        else artifacts.finish(taskId, runId, name);
         ctx.json(Json.MAPPER.createObjectNode());
     }
 
@@ -194,6 +202,7 @@ final class ArtifactRoutes {
         out.put("storageType", a.storageType());
         switch (a.storageType()) {
             case "s3" -> out.put("url", redirects.s3Url(a, CONTENT_URL_VALIDITY));
+            case "object" -> objectArtifacts.content(out, a);
             case "reference" -> out.put("url", r.redirectUrl());
             case "error" -> {
                 out.put("reason", a.details().path("reason").asText());
@@ -218,6 +227,7 @@ final class ArtifactRoutes {
         ArtifactRecord a = r.artifact();
         switch (a.storageType()) {
             case "reference" -> ctx.status(303).header("Location", r.redirectUrl()).result("");
+            case "object" -> objectArtifacts.redirect(ctx, a);
             case "error" -> {
                 ObjectNode out = Json.MAPPER.createObjectNode();
                 out.put("code", "ArtifactError");

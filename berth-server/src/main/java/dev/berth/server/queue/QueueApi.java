@@ -51,12 +51,12 @@ public final class QueueApi {
     private final ArtifactRoutes artifactRoutes;
 
     public QueueApi(QueueService queue, ArtifactService artifacts, Authenticator auth, Bodies bodies,
-                    UploadTokens uploadTokens, MeterRegistry metrics, String rootUrl) {
+                    UploadTokens uploadTokens, MeterRegistry metrics, String rootUrl, ObjectArtifactRoutes objectArtifacts) {
         this.queue = queue;
         this.auth = auth;
         this.bodies = bodies;
         this.metrics = metrics;
-        this.artifactRoutes = new ArtifactRoutes(queue, artifacts, auth, bodies, uploadTokens, metrics, rootUrl);
+        this.artifactRoutes = new ArtifactRoutes(queue, artifacts, auth, bodies, uploadTokens, metrics, rootUrl, objectArtifacts);
     }
 
     /** How the index's findArtifactFromTask points a client at an artifact's bytes. */

@@ -35,6 +35,11 @@ public final class UploadTokens {
         return new UploadTokens(key, clock, "download\n");
     }
 
+    /** Tokens of the same shape for another use (the object service's data URLs); never valid for any other purpose. */
+    public UploadTokens withPurpose(String use) {
+        return new UploadTokens(key, clock, use + "\n");
+    }
+
     public String issue(String taskId, int runId, String name, Duration validFor) {
         long expiry = clock.millis() + validFor.toMillis();
         return expiry + "." + mac(taskId, runId, name, expiry);
