@@ -93,6 +93,8 @@ public final class BerthClient {
 
     public AuthClient auth() { return new AuthClient(this); }
 
+    public IndexClient index() { return new IndexClient(this); }
+
     public String rootUrl() { return rootUrl.toString(); }
 
     public Credentials credentials() { return credentials; }

@@ -194,4 +194,40 @@ class CliIT {
                 .isEqualTo("[\"queue:claim-work:life-it/cw\",\"queue:worker-id:g1/w1\"]");
         assertThat(asWorker.queue().claimWork("life-it/cw", "g1", "w1", 1, Duration.ZERO).get("tasks")).isEmpty();
     }
+
+    @Test
+    void aTaskWithAnIndexRouteIsFoundByIndexFindAndListedAndIndexInsertKeepsTheHigherRank() throws Exception {
+        String ns = "cli" + LifeSupport.shortId().toLowerCase().replaceAll("[^a-z0-9]", "");
+        Path yaml = dir.resolve("indexed.yaml");
+        Files.writeString(yaml, """
+                routes: [index.%s.build.latest]
+                extra: {index: {rank: 7}}
+                payload:
+                  image: %s
+                  command: [sh, -c, 'echo built']
+                  maxRunTime: 60
+                """.formatted(ns, LifeSupport.IMAGE));
+        String taskId = createTask("-f", yaml.toString());
+        Result wait = cli(List.of("task", "wait"), "--timeout", "90", taskId);
+        assertThat(wait.exitCode()).as("task wait: %s", wait).isZero();
+
+        Result found = cli(List.of("index", "find"), ns + ".build.latest");
+        assertThat(found.exitCode()).as("index find: %s", found).isZero();
+        assertThat(found.out()).contains("\"taskId\" : \"" + taskId + "\"").contains("\"rank\" : 7");
+
+        Result lower = cli(List.of("index", "insert"), "--rank", "3", ns + ".build.latest", createTask("--image", LifeSupport.IMAGE, "--", "true"));
+        assertThat(lower.exitCode()).as("index insert with a lower rank: %s", lower).isEqualTo(1);
+        assertThat(lower.err()).contains("keeps task " + taskId);
+        Result pinned = cli(List.of("index", "insert"), "--rank", "9", "--data", "{\"why\":\"pinned\"}", ns + ".build.pinned", taskId);
+        assertThat(pinned.exitCode()).as("index insert: %s", pinned).isZero();
+
+        Result listed = cli(List.of("index", "list"), ns + ".build");
+        assertThat(listed.exitCode()).as("index list: %s", listed).isZero();
+        assertThat(listed.out()).contains(ns + ".build.latest  " + taskId + "  rank 7").contains(ns + ".build.pinned  " + taskId + "  rank 9");
+        assertThat(cli(List.of("index", "list"), ns).out()).contains(ns + ".build.");
+
+        Result missing = cli(List.of("index", "find"), ns + ".nothing");
+        assertThat(missing.exitCode()).as("index find of nothing: %s", missing).isNotZero();
+        assertThat(missing.err()).contains(ns + ".nothing");
+    }
 }
