@@ -39,9 +39,15 @@ sealed interface DatabaseCustomization permits PostgreSqlCustomization, H2Custom
      * returns empty when this database takes the general path (task, edges and entry in one transaction).
      * A present result says whether the task was inserted.
      */
-    default Optional<Boolean> insertWithoutDependencies(Jdbc jdbc, TaskRecord task, String instanceId) {
+    default Optional<Boolean> insertWithoutDependencies(Connection c, TaskRecord task, String instanceId) throws SQLException {
         return Optional.empty();
     }
+
+    /**
+     * How insertTask locks its group's row: exclusively by default; a database with shared row locks lets the
+     * tasks of one group go in side by side while a seal (an UPDATE) still waits for every one of them.
+     */
+    default String groupJoinLock() { return " FOR UPDATE"; }
 
     /** The suffix of the states() SELECT and whether it needs a transaction (locking reads do). */
     default String statesLocking() { return ""; }

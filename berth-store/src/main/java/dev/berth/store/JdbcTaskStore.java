@@ -8,6 +8,7 @@ import dev.berth.core.store.ArtifactRecord;
 import dev.berth.core.store.Page;
 import dev.berth.core.store.StatusChange;
 import dev.berth.core.store.TaskGroupRecord;
+import dev.berth.core.store.TaskGroupRefusedException;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.store.TaskStore;
 import dev.berth.core.task.TaskDefinition;
@@ -82,22 +83,26 @@ public final class JdbcTaskStore implements TaskStore {
     public boolean insertTask(TaskRecord task) {
         TaskDefinition def = task.definition();
         TaskStatus status = task.status();
-        if (def.dependencies().isEmpty()) {
-            Optional<Boolean> oneGo = db.insertWithoutDependencies(jdbc, task, instanceId);
-            if (oneGo.isPresent()) {
-                if (oneGo.get() && TaskRows.pendingRunId(status) != null) dispatch(def.taskQueueId());
-                return oneGo.get();
-            }
-        }
         Set<String> woken = new LinkedHashSet<>();
-        boolean inserted = jdbc.inTransaction("insertTask " + task.taskId(), c -> {
+        boolean inserted = retryingGroupRace(def.taskGroupId(), exclusive -> jdbc.inTransaction("insertTask " + task.taskId(), c -> {
             woken.clear();
+            // first, so that a seal waits for this task or is seen by it, never neither
+            joinGroup(c, def, exclusive);
+            if (def.dependencies().isEmpty()) {
+                Optional<Boolean> oneGo = db.insertWithoutDependencies(c, task, instanceId);
+                if (oneGo.isPresent()) {
+                    // an existing task: roll the group's part back too
+                    if (!oneGo.get()) throw new TaskExists();
+                    if (TaskRows.pendingRunId(status) != null) woken.add(def.taskQueueId());
+                    return true;
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement(db.insertTaskSql())) {
                 TaskRows.bindTaskRow(ps, task);
-                if (ps.executeUpdate() == 0) return false;
+                if (ps.executeUpdate() == 0) throw new TaskExists();
             } catch (SQLException e) {
                 if (!Jdbc.uniqueViolation(e)) throw e;
-                return false;
+                throw new TaskExists();
             }
             Set<String> required = new LinkedHashSet<>(def.dependencies());
             if (!required.isEmpty()) {
@@ -112,11 +117,15 @@ public final class JdbcTaskStore implements TaskStore {
             }
             writeQueueEntry(c, task.taskId(), def.taskQueueId(), def.priority().level(), null, status, woken);
             return true;
-        });
+        }));
         fireLocal(woken);
         return inserted;
     }
 
+    /** The task row exists already: the insert's transaction (its group's part too) is rolled back, and it answers false. */
+    private static final class TaskExists extends RuntimeException {
+        TaskExists() { super(null, null, false, false); }
+    }
 
     // ---- the index outbox
 
@@ -165,44 +174,67 @@ public final class JdbcTaskStore implements TaskStore {
         GroupInsertRace() { super(null, null, false, false); }
     }
 
-    @Override
-    public TaskGroupRecord joinTaskGroup(String taskGroupId, String schedulerId, Instant expires) {
+    /** The group's row must be written, and this attempt holds only a shared lock on it: run again, exclusively. */
+    private static final class GroupNeedsWrite extends RuntimeException {
+        GroupNeedsWrite() { super(null, null, false, false); }
+    }
+
+    /**
+     * Runs {@code insert} (told whether to lock the group's row exclusively) again when it lost the race to create
+     * the group's row, or found the row needs writing under a shared lock; a task that exists already answers
+     * false. A shared lock is never upgraded within a transaction, so joins never deadlock on the group's row.
+     */
+    private static boolean retryingGroupRace(String taskGroupId, java.util.function.Function<Boolean, Boolean> insert) {
+        boolean exclusive = false;
         for (int attempt = 1; ; attempt++) {
             try {
-                return jdbc.inTransaction("joinTaskGroup " + taskGroupId, c -> {
-                    Optional<TaskGroupRecord> found = findGroup(c, taskGroupId, true);
-                    if (found.isEmpty()) {
-                        try (PreparedStatement ps = c.prepareStatement(
-                                "INSERT INTO task_groups (task_group_id, scheduler_id, expires, sealed) VALUES (?, ?, ?, NULL)")) {
-                            ps.setString(1, taskGroupId);
-                            ps.setString(2, schedulerId);
-                            Jdbc.setInstant(ps, 3, expires);
-                            ps.executeUpdate();
-                        } catch (SQLException e) {
-                            if (Jdbc.uniqueViolation(e)) throw new GroupInsertRace();
-                            throw e;
-                        }
-                        return new TaskGroupRecord(taskGroupId, schedulerId, expires, null);
-                    }
-                    TaskGroupRecord g = found.get();
-                    if (g.isSealed() || !expires.isAfter(g.expires())) return g;
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE task_groups SET expires = ? WHERE task_group_id = ?")) {
-                        Jdbc.setInstant(ps, 1, expires);
-                        ps.setString(2, taskGroupId);
-                        ps.executeUpdate();
-                    }
-                    return new TaskGroupRecord(taskGroupId, g.schedulerId(), expires, null);
-                });
+                return insert.apply(exclusive);
+            } catch (TaskExists exists) {
+                return false;
+            } catch (GroupNeedsWrite needsWrite) {
+                exclusive = true;
             } catch (GroupInsertRace race) {
-                // another task of the same group inserted the row first; now it exists, so lock and read it
                 if (attempt >= 3) throw new IllegalStateException("task group " + taskGroupId + " row kept vanishing");
             }
         }
     }
 
+    /**
+     * insertTask's group part, under the group row's lock: creates the row, or moves its expiry to the task's
+     * (plus {@link #GROUP_EXPIRY_MARGIN}, so that most tasks write nothing here), or refuses the task.
+     */
+    private void joinGroup(Connection c, TaskDefinition def, boolean exclusive) throws SQLException {
+        String taskGroupId = def.taskGroupId();
+        Instant wanted = def.expires().plus(GROUP_EXPIRY_MARGIN);
+        String lock = exclusive ? " FOR UPDATE" : db.groupJoinLock();
+        Optional<TaskGroupRecord> found = findGroup(c, taskGroupId, lock);
+        if (found.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO task_groups (task_group_id, scheduler_id, expires, sealed) VALUES (?, ?, ?, NULL)")) {
+                ps.setString(1, taskGroupId);
+                ps.setString(2, def.schedulerId());
+                Jdbc.setInstant(ps, 3, wanted);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                if (Jdbc.uniqueViolation(e)) throw new GroupInsertRace();
+                throw e;
+            }
+            return;
+        }
+        TaskGroupRecord g = found.get();
+        if (g.isSealed() || !g.schedulerId().equals(def.schedulerId())) throw new TaskGroupRefusedException(g);
+        if (!g.expires().isBefore(def.expires())) return;
+        if (!lock.equals(" FOR UPDATE")) throw new GroupNeedsWrite();
+        try (PreparedStatement ps = c.prepareStatement("UPDATE task_groups SET expires = ? WHERE task_group_id = ?")) {
+            Jdbc.setInstant(ps, 1, wanted);
+            ps.setString(2, taskGroupId);
+            ps.executeUpdate();
+        }
+    }
+
     @Override
     public Optional<TaskGroupRecord> findTaskGroup(String taskGroupId) {
-        return jdbc.read("findTaskGroup " + taskGroupId, c -> findGroup(c, taskGroupId, false));
+        return jdbc.read("findTaskGroup " + taskGroupId, c -> findGroup(c, taskGroupId, ""));
     }
 
     @Override
@@ -214,7 +246,7 @@ public final class JdbcTaskStore implements TaskStore {
                 ps.setString(2, taskGroupId);
                 ps.executeUpdate();
             }
-            return findGroup(c, taskGroupId, false);
+            return findGroup(c, taskGroupId, "");
         });
     }
 
@@ -228,8 +260,8 @@ public final class JdbcTaskStore implements TaskStore {
         });
     }
 
-    private static Optional<TaskGroupRecord> findGroup(Connection c, String taskGroupId, boolean lock) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SELECT_GROUP + (lock ? " FOR UPDATE" : ""))) {
+    private static Optional<TaskGroupRecord> findGroup(Connection c, String taskGroupId, String lock) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SELECT_GROUP + lock)) {
             ps.setString(1, taskGroupId);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) return Optional.empty();

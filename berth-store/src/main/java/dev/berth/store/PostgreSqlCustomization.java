@@ -80,24 +80,26 @@ final class PostgreSqlCustomization implements DatabaseCustomization {
     }
 
     @Override
-    public Optional<Boolean> insertWithoutDependencies(Jdbc jdbc, TaskRecord task, String instanceId) {
+    public Optional<Boolean> insertWithoutDependencies(Connection c, TaskRecord task, String instanceId) throws SQLException {
         Integer pendingRun = TaskRows.pendingRunId(task.status());
-        return Optional.of(jdbc.read("insertTask " + task.taskId(), c -> {
-            try (PreparedStatement ps = c.prepareStatement(INSERT_TASK_ONE_STATEMENT)) {
-                TaskRows.bindTaskRow(ps, task);
-                if (pendingRun == null) ps.setNull(12, Types.INTEGER);
-                else ps.setInt(12, pendingRun);
-                ps.setString(13, task.definition().taskQueueId());
-                ps.setInt(14, task.definition().priority().level());
-                ps.setBoolean(15, pendingRun != null);
-                ps.setString(16, instanceId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    return rs.getLong(1) > 0;
-                }
+        try (PreparedStatement ps = c.prepareStatement(INSERT_TASK_ONE_STATEMENT)) {
+            TaskRows.bindTaskRow(ps, task);
+            if (pendingRun == null) ps.setNull(12, Types.INTEGER);
+            else ps.setInt(12, pendingRun);
+            ps.setString(13, task.definition().taskQueueId());
+            ps.setInt(14, task.definition().priority().level());
+            ps.setBoolean(15, pendingRun != null);
+            ps.setString(16, instanceId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Optional.of(rs.getLong(1) > 0);
             }
-        }));
+        }
     }
+
+    /** A join that must move the group's expiry runs again with FOR UPDATE (JdbcTaskStore), never upgrading this. */
+    @Override
+    public String groupJoinLock() { return " FOR SHARE"; }
 
     /**
      * FOR SHARE waits for a resolving modify of these tasks (see TaskStore#states), ordered by task_id as

@@ -43,4 +43,27 @@ class StorageTest {
             assertThat(s.auth().findRole("r")).isPresent();
         }
     }
+
+    @Test
+    void groupsOfTasksCreatedBeforeTaskGroupsExistedGetTheirRowOnMigration(@TempDir Path dir) throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("berth");
+        // a database as V7 left it, holding tasks whose group has no row (made before V2 added the table)
+        org.flywaydb.core.Flyway.configure().dataSource(H2Customization.withDefaults(url), "sa", null)
+                .locations("classpath:db/migration/h2").target("7").load().migrate();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(H2Customization.withDefaults(url), "sa", null)) {
+            for (String[] t : new String[][] {{"t1", "2031-01-01T00:00:00Z"}, {"t2", "2031-06-01T00:00:00Z"}}) {
+                try (var ps = c.prepareStatement("INSERT INTO tasks (task_id, task_queue_id, task_group_id, scheduler_id, priority,"
+                        + " state, deadline, expires, definition, status) VALUES (?, 'p/w', 'old-group', 'sched-old', 0, 'completed', ?, ?, '{}', '{}')")) {
+                    ps.setString(1, t[0]);
+                    ps.setObject(2, java.time.OffsetDateTime.parse("2030-01-01T00:00:00Z"));
+                    ps.setObject(3, java.time.OffsetDateTime.parse(t[1]));
+                    ps.executeUpdate();
+                }
+            }
+        }
+        try (Storage s = Storage.open(url, null, null)) {
+            assertThat(s.tasks().findTaskGroup("old-group")).contains(new dev.berth.core.store.TaskGroupRecord(
+                    "old-group", "sched-old", java.time.Instant.parse("2031-06-01T00:00:00Z"), null));
+        }
+    }
 }

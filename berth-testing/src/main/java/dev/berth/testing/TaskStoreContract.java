@@ -18,6 +18,7 @@ import dev.berth.core.store.ArtifactRecord;
 import dev.berth.core.store.Page;
 import dev.berth.core.store.StatusChange;
 import dev.berth.core.store.TaskGroupRecord;
+import dev.berth.core.store.TaskGroupRefusedException;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.store.TaskStore;
 import dev.berth.core.task.Priority;
@@ -466,24 +467,53 @@ public abstract class TaskStoreContract {
 
     // ---- task groups
 
-    @Test
-    void joinTaskGroupCreatesTheGroupOpenWithTheFirstSchedulerIdAndExpiry() {
-        String group = slugId();
-        Instant expires = now().plus(Duration.ofDays(2));
-        TaskGroupRecord g = store.joinTaskGroup(group, "sched-a", expires);
-        assertThat(g).isEqualTo(new TaskGroupRecord(group, "sched-a", expires, null));
-        assertThat(store.findTaskGroup(group)).contains(g);
+    private TaskRecord inGroup(String group, String schedulerId, Instant expires) {
+        return pendingTask(definition(queue, now()).taskGroupId(group).schedulerId(schedulerId).expires(expires).build(), now());
     }
 
     @Test
-    void joinTaskGroupRaisesTheExpiryToTheLatestAndKeepsTheFirstSchedulerId() {
+    void theFirstTaskOfAGroupCreatesItOpenWithItsSchedulerIdAndAnExpiryPastTheTasks() {
+        String group = slugId();
+        Instant expires = now().plus(Duration.ofDays(2));
+        assertThat(store.insertTask(inGroup(group, "sched-a", expires))).isTrue();
+        assertThat(store.findTaskGroup(group)).contains(
+                new TaskGroupRecord(group, "sched-a", expires.plus(TaskStore.GROUP_EXPIRY_MARGIN), null));
+    }
+
+    @Test
+    void aLaterExpiringTaskMovesTheGroupsExpiryAndAnEarlierOneLeavesIt() {
         String group = slugId();
         Instant early = now().plus(Duration.ofDays(1));
         Instant late = now().plus(Duration.ofDays(5));
-        store.joinTaskGroup(group, "sched-a", early);
-        assertThat(store.joinTaskGroup(group, "sched-b", late).expires()).isEqualTo(late);
-        assertThat(store.joinTaskGroup(group, "sched-a", early).expires()).isEqualTo(late);
-        assertThat(store.findTaskGroup(group).orElseThrow()).isEqualTo(new TaskGroupRecord(group, "sched-a", late, null));
+        store.insertTask(inGroup(group, "sched-a", early));
+        store.insertTask(inGroup(group, "sched-a", late));
+        store.insertTask(inGroup(group, "sched-a", early));
+        // within the margin nothing is written
+        store.insertTask(inGroup(group, "sched-a", late.plus(Duration.ofMinutes(30))));
+        assertThat(store.findTaskGroup(group).orElseThrow())
+                .isEqualTo(new TaskGroupRecord(group, "sched-a", late.plus(TaskStore.GROUP_EXPIRY_MARGIN), null));
+    }
+
+    @Test
+    void aTaskNamingAnotherSchedulerIdIsRefusedByItsGroupAndNothingIsWritten() {
+        String group = slugId();
+        store.insertTask(inGroup(group, "sched-a", now().plus(Duration.ofDays(1))));
+        TaskRecord other = inGroup(group, "sched-b", now().plus(Duration.ofDays(9)));
+        assertThatThrownBy(() -> store.insertTask(other)).isInstanceOf(TaskGroupRefusedException.class)
+                .extracting(e -> ((TaskGroupRefusedException) e).group().schedulerId()).isEqualTo("sched-a");
+        assertThat(store.findTask(other.taskId())).isEmpty();
+        assertThat(store.findTaskGroup(group).orElseThrow().expires()).isBefore(now().plus(Duration.ofDays(9)));
+    }
+
+    @Test
+    void anExistingTaskIsNotInsertedAgainAndLeavesItsGroupAsItWas() {
+        String group = slugId();
+        TaskRecord t = inGroup(group, "sched-a", now().plus(Duration.ofDays(1)));
+        assertThat(store.insertTask(t)).isTrue();
+        TaskGroupRecord before = store.findTaskGroup(group).orElseThrow();
+        TaskRecord again = new TaskRecord(t.taskId(), inGroup(group, "sched-a", now().plus(Duration.ofDays(20))).definition(), t.status());
+        assertThat(store.insertTask(again)).isFalse();
+        assertThat(store.findTaskGroup(group)).contains(before);
     }
 
     @Test
@@ -495,53 +525,98 @@ public abstract class TaskStoreContract {
     }
 
     @Test
-    void sealTaskGroupKeepsTheFirstSealTimeAndASealedGroupIsNoLongerExtended() {
+    void aSealedGroupRefusesNewTasksWritingNothingAndKeepsTheFirstSealTime() {
         String group = slugId();
         Instant expires = now().plus(Duration.ofDays(1));
-        store.joinTaskGroup(group, "sched-a", expires);
+        store.insertTask(inGroup(group, "sched-a", expires));
         Instant sealedAt = now();
         assertThat(store.sealTaskGroup(group, sealedAt).orElseThrow().sealed()).isEqualTo(sealedAt);
         clock.advance(Duration.ofMinutes(5));
         assertThat(store.sealTaskGroup(group, now()).orElseThrow().sealed()).isEqualTo(sealedAt);
-        TaskGroupRecord joined = store.joinTaskGroup(group, "sched-a", now().plus(Duration.ofDays(9)));
-        assertThat(joined).isEqualTo(new TaskGroupRecord(group, "sched-a", expires, sealedAt));
-        assertThat(store.findTaskGroup(group)).contains(joined);
+        TaskRecord late = inGroup(group, "sched-a", now().plus(Duration.ofDays(9)));
+        assertThatThrownBy(() -> store.insertTask(late)).isInstanceOf(TaskGroupRefusedException.class)
+                .extracting(e -> ((TaskGroupRefusedException) e).group().sealed()).isEqualTo(sealedAt);
+        assertThat(store.findTask(late.taskId())).isEmpty();
+        assertThat(store.countPending(queue)).isEqualTo(1);
+        assertThat(store.findTaskGroup(group).orElseThrow())
+                .isEqualTo(new TaskGroupRecord(group, "sched-a", expires.plus(TaskStore.GROUP_EXPIRY_MARGIN), sealedAt));
     }
 
     @Test
     void deleteExpiredTaskGroupsDeletesOnlyGroupsPastTheirExpiry() {
         String old = slugId(), current = slugId();
-        store.joinTaskGroup(old, "s", now().plus(Duration.ofHours(1)));
-        store.joinTaskGroup(current, "s", now().plus(Duration.ofHours(3)));
+        store.insertTask(inGroup(old, "s", now().plus(Duration.ofMinutes(10))));
+        store.insertTask(inGroup(current, "s", now().plus(Duration.ofHours(3))));
         store.sealTaskGroup(old, now());
         clock.advance(Duration.ofHours(2));
         assertThat(store.deleteExpiredTaskGroups(now())).isGreaterThanOrEqualTo(1);
         assertThat(store.findTaskGroup(old)).isEmpty();
         assertThat(store.findTaskGroup(current)).isPresent();
         // once gone, the id starts a fresh, open group
-        assertThat(store.joinTaskGroup(old, "t", now().plus(Duration.ofHours(1))).isSealed()).isFalse();
+        assertThat(store.insertTask(inGroup(old, "t", now().plus(Duration.ofHours(1))))).isTrue();
+        assertThat(store.findTaskGroup(old).orElseThrow().isSealed()).isFalse();
     }
 
     @Test
-    void concurrentJoinsOfANewGroupLeaveOneRowWithTheLatestExpiry() throws Exception {
+    void concurrentFirstTasksOfANewGroupLeaveOneRowWithTheLatestExpiry() throws Exception {
         String group = slugId();
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
-            List<Future<TaskGroupRecord>> joins = new ArrayList<>();
+            List<Future<Boolean>> inserts = new ArrayList<>();
             CountDownLatch start = new CountDownLatch(1);
             for (int i = 1; i <= 16; i++) {
-                Instant expires = now().plus(Duration.ofHours(i));
-                joins.add(pool.submit(() -> {
+                TaskRecord t = inGroup(group, "sched-a", now().plus(Duration.ofHours(i * 2L)));
+                inserts.add(pool.submit(() -> {
                     start.await();
-                    return store.joinTaskGroup(group, "sched-a", expires);
+                    return store.insertTask(t);
                 }));
             }
             start.countDown();
-            for (Future<TaskGroupRecord> f : joins) assertThat(f.get(30, TimeUnit.SECONDS).taskGroupId()).isEqualTo(group);
+            for (Future<Boolean> f : inserts) assertThat(f.get(30, TimeUnit.SECONDS)).isTrue();
         } finally {
             pool.shutdownNow();
         }
-        assertThat(store.findTaskGroup(group).orElseThrow().expires()).isEqualTo(now().plus(Duration.ofHours(16)));
+        assertThat(store.findTaskGroup(group).orElseThrow().expires())
+                .isEqualTo(now().plus(Duration.ofHours(32)).plus(TaskStore.GROUP_EXPIRY_MARGIN));
+        assertThat(store.taskGroup(group, null, 100).items()).hasSize(16);
+    }
+
+    /**
+     * What cancelTaskGroup relies on: once a seal has returned, the group's task list is final. A task going in
+     * while the seal happens is either refused or already listed; never added after the seal.
+     */
+    @Test
+    void aTaskGoingInWhileItsGroupIsSealedIsRefusedOrListedWhenTheSealReturns() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 10; round++) {
+                String group = slugId();
+                store.insertTask(inGroup(group, "s", now().plus(Duration.ofDays(1))));
+                CountDownLatch start = new CountDownLatch(1);
+                List<Future<String>> inserts = new ArrayList<>();
+                for (int i = 0; i < 12; i++) {
+                    TaskRecord t = inGroup(group, "s", now().plus(Duration.ofDays(1)));
+                    inserts.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            return store.insertTask(t) ? t.taskId() : null;
+                        } catch (TaskGroupRefusedException refused) {
+                            return null;
+                        }
+                    }));
+                }
+                start.countDown();
+                store.sealTaskGroup(group, now());
+                Set<String> listedAtSeal = new java.util.HashSet<>();
+                store.taskGroup(group, null, 1000).items().forEach(r -> listedAtSeal.add(r.taskId()));
+                for (Future<String> f : inserts) {
+                    String inserted = f.get(30, TimeUnit.SECONDS);
+                    if (inserted != null) assertThat(listedAtSeal).as("round %d: task inserted after the seal", round).contains(inserted);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     // ---- notifications

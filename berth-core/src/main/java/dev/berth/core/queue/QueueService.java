@@ -4,6 +4,7 @@ import dev.berth.core.BerthException;
 import dev.berth.core.store.Page;
 import dev.berth.core.store.StatusChange;
 import dev.berth.core.store.TaskGroupRecord;
+import dev.berth.core.store.TaskGroupRefusedException;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.store.TaskStore;
 import dev.berth.core.task.ReasonResolved;
@@ -84,22 +85,25 @@ public final class QueueService {
             throw BerthException.input("deadline " + def.deadline() + " is already in the past");
         }
         requireDependenciesExist(taskId, def);
-        TaskGroupRecord group = store.joinTaskGroup(def.taskGroupId(), def.schedulerId(), def.expires());
-        if (group.isSealed()) {
+        boolean ready = dependenciesSatisfied(taskId, def);
+        TaskRecord record = new TaskRecord(taskId, def, TaskLifecycle.created(taskId, def, ready, now));
+        boolean inserted;
+        try {
+            inserted = store.insertTask(record);
+        } catch (TaskGroupRefusedException refused) {
             // a retried createTask of a task that joined before the seal stays idempotent
             Optional<TaskRecord> existing = store.findTask(taskId);
             if (existing.isPresent() && existing.get().definition().equals(def)) return existing.get().status();
-            throw BerthException.conflict("task group " + def.taskGroupId() + " is sealed (since " + group.sealed()
-                    + "): no new task can join it");
-        }
-        if (!group.schedulerId().equals(def.schedulerId())) {
+            TaskGroupRecord group = refused.group();
+            if (group.isSealed()) {
+                throw BerthException.conflict("task group " + def.taskGroupId() + " is sealed (since " + group.sealed()
+                        + "): no new task can join it");
+            }
             // as Taskcluster: a group's scoped actions (seal, cancel) name one scheduler id
             throw BerthException.conflict("task group " + def.taskGroupId() + " belongs to schedulerId '"
                     + group.schedulerId() + "'; this task names '" + def.schedulerId() + "'");
         }
-        boolean ready = dependenciesSatisfied(taskId, def);
-        TaskRecord record = new TaskRecord(taskId, def, TaskLifecycle.created(taskId, def, ready, now));
-        if (!store.insertTask(record)) {
+        if (!inserted) {
             TaskRecord existing = task(taskId);
             if (!existing.definition().equals(def)) {
                 throw BerthException.conflict("task " + taskId + " already exists with a different definition");

@@ -21,11 +21,20 @@ import java.util.function.UnaryOperator;
  */
 public interface TaskStore extends AutoCloseable {
 
+    /** A group's stored expiry runs this much past its latest task's, so that most tasks need not move it. */
+    java.time.Duration GROUP_EXPIRY_MARGIN = java.time.Duration.ofHours(1);
+
     /**
      * Inserts a task with its dependency edges (one per {@code definition.dependencies()}) and, when its
-     * status is pending, its queue entry.
+     * status is pending, its queue entry; and in the same transaction joins its task group: creates the group's
+     * row (the task's scheduler id; expiry the task's plus {@link #GROUP_EXPIRY_MARGIN}) or, when the task
+     * expires after the group, moves the group's expiry to the task's plus that margin. The group's row is locked
+     * while the task goes in, so a concurrent {@link #sealTaskGroup} either comes first (and the task is refused)
+     * or waits for the task (and whatever follows the seal, a cancelTaskGroup, sees it).
      *
      * @return false, writing nothing, when a task with this id exists already
+     * @throws TaskGroupRefusedException writing nothing, when the group is sealed or has another scheduler id
+     *     (also for a task that exists already: the group may be looked at first)
      */
     boolean insertTask(TaskRecord task);
 
@@ -78,14 +87,6 @@ public interface TaskStore extends AutoCloseable {
 
     // ---- task groups
 
-    /**
-     * Records that a task joins {@code taskGroupId}: creates the group (with this scheduler id and expiry) when
-     * it is new, otherwise raises its expiry to {@code expires} if later, unless the group is sealed (then it is
-     * left as it is). Runs under a row lock so that it cannot interleave with {@link #sealTaskGroup}.
-     *
-     * @return the group as stored after the call; the caller refuses the task when it is sealed
-     */
-    TaskGroupRecord joinTaskGroup(String taskGroupId, String schedulerId, Instant expires);
 
     Optional<TaskGroupRecord> findTaskGroup(String taskGroupId);
 

@@ -4,6 +4,7 @@ import dev.berth.core.store.ArtifactRecord;
 import dev.berth.core.store.Page;
 import dev.berth.core.store.StatusChange;
 import dev.berth.core.store.TaskGroupRecord;
+import dev.berth.core.store.TaskGroupRefusedException;
 import dev.berth.core.store.TaskRecord;
 import dev.berth.core.store.TaskStore;
 import dev.berth.core.task.Run;
@@ -57,6 +58,7 @@ public final class InMemoryTaskStore implements TaskStore {
         String added;
         synchronized (this) {
             if (tasks.containsKey(task.taskId())) return false;
+            joinGroup(task.definition());
             tasks.put(task.taskId(), task);
             for (String d : task.definition().dependencies()) {
                 dependents.computeIfAbsent(d, k -> new TreeSet<>()).add(task.taskId());
@@ -160,13 +162,16 @@ public final class InMemoryTaskStore implements TaskStore {
         indexOutbox.remove(taskId);
     }
 
-    @Override
-    public synchronized TaskGroupRecord joinTaskGroup(String taskGroupId, String schedulerId, Instant expires) {
-        return groups.compute(taskGroupId, (id, g) -> {
-            if (g == null) return new TaskGroupRecord(id, schedulerId, expires, null);
-            if (g.isSealed() || !expires.isAfter(g.expires())) return g;
-            return new TaskGroupRecord(id, g.schedulerId(), expires, null);
-        });
+    /** The group's part of insertTask: created, or its expiry moved, or a refusal (nothing written). */
+    private void joinGroup(dev.berth.core.task.TaskDefinition def) {
+        TaskGroupRecord g = groups.get(def.taskGroupId());
+        Instant wanted = def.expires().plus(GROUP_EXPIRY_MARGIN);
+        if (g == null) {
+            groups.put(def.taskGroupId(), new TaskGroupRecord(def.taskGroupId(), def.schedulerId(), wanted, null));
+            return;
+        }
+        if (g.isSealed() || !g.schedulerId().equals(def.schedulerId())) throw new TaskGroupRefusedException(g);
+        if (g.expires().isBefore(def.expires())) groups.put(g.taskGroupId(), new TaskGroupRecord(g.taskGroupId(), g.schedulerId(), wanted, null));
     }
 
     @Override

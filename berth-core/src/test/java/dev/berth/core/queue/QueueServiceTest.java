@@ -99,12 +99,12 @@ class QueueServiceTest {
     private String createInGroup(String group) { return create(b -> b.put("taskGroupId", group)); }
 
     @Test
-    void firstTaskOfAGroupCreatesTheGroupWithItsSchedulerIdAndExpiry() {
+    void firstTaskOfAGroupCreatesTheGroupWithItsSchedulerIdAndAnExpiryPastItsOwn() {
         String group = TestTasks.newTaskId();
         String id = createInGroup(group);
         var g = queue.taskGroupInfo(group);
         assertThat(g.schedulerId()).isEqualTo(queue.task(id).definition().schedulerId());
-        assertThat(g.expires()).isEqualTo(queue.task(id).definition().expires());
+        assertThat(g.expires()).isEqualTo(queue.task(id).definition().expires().plus(dev.berth.core.store.TaskStore.GROUP_EXPIRY_MARGIN));
         assertThat(g.isSealed()).isFalse();
     }
 
