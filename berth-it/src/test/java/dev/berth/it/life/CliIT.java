@@ -230,4 +230,42 @@ class CliIT {
         assertThat(missing.exitCode()).as("index find of nothing: %s", missing).isNotZero();
         assertThat(missing.err()).contains(ns + ".nothing");
     }
+
+    @Test
+    void imageHashAndALocalBuildTagAsTheSeedsBuildShAndAnIndexedHashIsReused() throws Exception {
+        String name = "berth-cli-image-" + LifeSupport.shortId().toLowerCase().replaceAll("[^a-z0-9]", "");
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Path folder = Files.createDirectories(images.resolve(name));
+        Files.writeString(folder.resolve("Dockerfile"), "FROM " + LifeSupport.IMAGE + "\nRUN echo built > /built.txt\n");
+        try {
+            Result hash = LifeSupport.run(LifeSupport.berth(cwd, Map.of(), "image", "hash", folder.toString()), CLI_TIMEOUT);
+            assertThat(hash.exitCode()).as("image hash: %s", hash).isZero();
+            assertThat(hash.out().trim()).isEqualTo(dev.berth.core.images.ContextHash.of(folder)).hasSize(64);
+
+            Result local = cli(List.of("image", "build"), "--local", folder.toString());
+            assertThat(local.exitCode()).as("image build --local: %s", local).isZero();
+            assertThat(local.out().trim()).isEqualTo(name + ":latest");
+            assertThat(LifeSupport.docker("run", "--rm", name + ":latest", "cat", "/built.txt").out()).contains("built");
+
+            Files.writeString(folder.resolve("VERSION"), "1.2\n");
+            Files.writeString(images.resolve("REGISTRY"), "registry.example.test\n");
+            Result versioned = cli(List.of("image", "build"), "--local", folder.toString());
+            assertThat(versioned.exitCode()).as("image build --local with VERSION: %s", versioned).isZero();
+            assertThat(versioned.out().trim()).isEqualTo("registry.example.test/" + name + ":1.2");
+
+            Result missing = cli(List.of("image", "build"), folder.toString());
+            assertThat(missing.exitCode()).as("image build of an unindexed hash: %s", missing).isEqualTo(2);
+            assertThat(missing.err()).contains("docker.images.v2.level-1." + name + ".hash.");
+            String contextHash = dev.berth.core.images.ContextHash.of(folder);
+            String builder = createTask("--image", LifeSupport.IMAGE, "--", "true");
+            assertThat(cli(List.of("index", "insert"), "docker.images.v2.level-1." + name + ".hash." + contextHash, builder)
+                    .exitCode()).isZero();
+            Result reused = cli(List.of("image", "build"), folder.toString());
+            assertThat(reused.exitCode()).as("image build of an indexed hash: %s", reused).isZero();
+            assertThat(reused.err()).contains("reusing the image of task " + builder);
+            assertThat(reused.out()).contains("taskId: '" + builder + "'").contains("type: indexed-image");
+        } finally {
+            LifeSupport.docker("rmi", "-f", name + ":latest", "registry.example.test/" + name + ":1.2");
+        }
+    }
 }
