@@ -3,13 +3,9 @@ package dev.berth.worker.images;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
 import com.github.dockerjava.api.model.BuildResponseItem;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
+import dev.berth.worker.runtime.docker.DockerClients;
 import dev.berth.worker.runtime.docker.DockerRuntimeConfig;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -19,17 +15,7 @@ public final class DockerImageBuilder implements AutoCloseable {
     private final DockerClient docker;
 
     public DockerImageBuilder(DockerRuntimeConfig config) {
-        DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(config.dockerHost())
-                .withDockerTlsVerify(config.tlsVerify());
-        if (config.certPath() != null) builder.withDockerCertPath(config.certPath().toString());
-        DockerClientConfig clientConfig = builder.build();
-        ApacheDockerHttpClient http = new ApacheDockerHttpClient.Builder()
-                .dockerHost(clientConfig.getDockerHost())
-                .sslConfig(clientConfig.getSSLConfig())
-                .connectionTimeout(Duration.ofSeconds(10))
-                .build();
-        this.docker = DockerClientImpl.getInstance(clientConfig, http);
+        this.docker = DockerClients.open(config);
     }
 
     /**

@@ -18,10 +18,6 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.berth.worker.runtime.ContainerExit;
 import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.ContainerRuntimeException;
@@ -67,24 +63,11 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
     static final List<Capability> DROPPED_CAPABILITIES = List.of(Capability.NET_RAW, Capability.MKNOD, Capability.AUDIT_WRITE);
 
     private final DockerRuntimeConfig config;
-    private final ApacheDockerHttpClient http;
     private final DockerClient docker;
 
     public DockerContainerRuntime(DockerRuntimeConfig config) {
         this.config = config;
-        DefaultDockerClientConfig.Builder builder = DefaultDockerClientConfig.createDefaultConfigBuilder()
-                .withDockerHost(config.dockerHost())
-                .withDockerTlsVerify(config.tlsVerify());
-        if (config.certPath() != null) builder.withDockerCertPath(config.certPath().toString());
-        DockerClientConfig clientConfig = builder.build();
-        // no response timeout: log follow, wait and pulls legitimately stay silent for a long time
-        this.http = new ApacheDockerHttpClient.Builder()
-                .dockerHost(clientConfig.getDockerHost())
-                .sslConfig(clientConfig.getSSLConfig())
-                .maxConnections(200)
-                .connectionTimeout(Duration.ofSeconds(10))
-                .build();
-        this.docker = DockerClientImpl.getInstance(clientConfig, http);
+        this.docker = DockerClients.open(config);
     }
 
     @Override
@@ -490,7 +473,6 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
     @Override
     public void close() throws IOException {
         docker.close();
-        http.close();
     }
 
     private static String firstLine(Throwable e) {
