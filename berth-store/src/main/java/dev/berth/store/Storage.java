@@ -18,12 +18,14 @@ public final class Storage implements AutoCloseable {
     private final HikariDataSource dataSource;
     private final JdbcTaskStore tasks;
     private final JdbcAuthStore auth;
+    private final JdbcWorkerStore workers;
 
     private Storage(Dialect dialect, HikariDataSource dataSource, JdbcTaskStore tasks, JdbcAuthStore auth) {
         this.dialect = dialect;
         this.dataSource = dataSource;
         this.tasks = tasks;
         this.auth = auth;
+        this.workers = new JdbcWorkerStore(dataSource);
     }
 
     /**
@@ -66,6 +68,9 @@ public final class Storage implements AutoCloseable {
     public TaskStore tasks() { return tasks; }
 
     public AuthStore auth() { return auth; }
+
+    /** Task queues, provisioners and workers. */
+    public dev.berth.core.workers.WorkerStore workers() { return workers; }
 
     public DataSource dataSource() { return dataSource; }
 
