@@ -47,6 +47,7 @@ public final class BerthServer implements AutoCloseable {
     private final ArtifactService artifacts;
     private final dev.berth.core.store.BlobStore blobs;
     private final AuthService auth;
+    private final dev.berth.core.workers.WorkerService workers;
     private final Secrets secrets;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ScheduledExecutorService sweeper;
@@ -80,13 +81,14 @@ public final class BerthServer implements AutoCloseable {
         this.blobs = this.config.artifactStore().open(this.config.artifactDir());
         this.artifacts = new ArtifactService(storage.tasks(), blobs, clock);
         this.queue = new QueueService(storage.tasks(), clock, this.config.claimTimeout());
+        this.workers = new dev.berth.core.workers.WorkerService(storage.workers(), clock);
         this.auth = new AuthService(storage.auth(), new TokenSealer(secrets.serverKey()), secrets.rootAccessToken(), clock);
         auth.ensureDefaults();
 
         JsonSchemas schemas = new JsonSchemas();
         Bodies bodies = new Bodies(schemas);
         HawkAuthenticator authenticator = new HawkAuthenticator(auth, clock, rootUrl);
-        QueueApi queueApi = new QueueApi(queue, artifacts, authenticator, bodies,
+        QueueApi queueApi = new QueueApi(queue, artifacts, workers, authenticator, bodies,
                 new UploadTokens(secrets.serverKey(), clock), metrics, rootUrl);
         AuthApi authApi = new AuthApi(auth, authenticator, bodies);
         JobApi jobApi = new JobApi(queue, authenticator, bodies, clock, Slugid::nice);
@@ -161,6 +163,8 @@ public final class BerthServer implements AutoCloseable {
                 log.debug("expired task {}", taskId);
             }
             int artifactsExpired = artifacts.expire();
+            int workerRowsExpired = workers.expire();
+            if (workerRowsExpired > 0) log.debug("sweep: {} task queues, provisioners and workers expired", workerRowsExpired);
             if (expired + late + artifactsExpired > 0) {
                 log.info("sweep: {} claims expired, {} deadlines exceeded, {} artifacts expired", expired, late, artifactsExpired);
             }

@@ -215,6 +215,8 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 case "provisionerId" -> "bad-input";
                 case "workerType" -> workerType;
                 case "taskQueueId" -> "bad-input%2F" + workerType;
+                case "workerGroup" -> "bad-input-group"; // no worker of this table claims in it
+                case "workerId" -> "w1";
                 case "clientId" -> clientId;
                 case "roleId" -> roleId;
                 case "seconds" -> "0";
@@ -391,7 +393,10 @@ class BadRequestTableApiTest extends ServerTestSupport {
         List<Bad> rows = new ArrayList<>();
         String notAKey = Base64.getUrlEncoder().withoutPadding().encodeToString("not a key\u0000".getBytes(StandardCharsets.UTF_8));
         for (String listing : List.of(Q + "/task-group/" + running + "/list", Q + "/task/" + running + "/dependents",
-                A + "/clients/", Q + "/task/" + running + "/runs/0/artifacts", Q + "/task/" + running + "/artifacts")) {
+                A + "/clients/", Q + "/task/" + running + "/runs/0/artifacts", Q + "/task/" + running + "/artifacts",
+                Q + "/task-queues", Q + "/task-queues/bad-input%2F" + workerType + "/pending",
+                Q + "/task-queues/bad-input%2F" + workerType + "/claimed", Q + "/provisioners",
+                Q + "/provisioners/bad-input/worker-types", Q + "/provisioners/bad-input/worker-types/" + workerType + "/workers")) {
             for (String token : List.of("garbage", "!!!", "AAAA", "%00", notAKey, "Zm9v=")) {
                 rows.add(new Bad("bad continuationToken " + token, "GET", listing + "?continuationToken=" + token)
                         .expect(400, "continuationToken"));
@@ -491,6 +496,9 @@ class BadRequestTableApiTest extends ServerTestSupport {
             case "expandScopes" -> Map.of("scopes", List.of("assume:anonymous"));
             case "submit" -> Map.of("image", "busybox", "command", List.of("true"));
             case "tasks", "statuses" -> Map.of("taskIds", List.of(running));
+            case "declareProvisioner", "declareWorkerType" -> Map.of("description", "declared by BadRequestTableApiTest");
+            case "declareWorker" -> Map.of("expires", inAnHour());
+            case "quarantineWorker" -> Map.of("quarantineUntil", inAnHour(), "quarantineInfo", "BadRequestTableApiTest");
             default -> null;
         };
         return body == null ? null : Json.writeBytes(Json.MAPPER.valueToTree(body));

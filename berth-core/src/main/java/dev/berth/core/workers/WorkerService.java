@@ -82,23 +82,29 @@ public final class WorkerService {
     }
 
     // ---- declared
+    //
+    // A declaration needs one scope per property it sets (Taskcluster's for/each over the body's keys), so one
+    // that sets nothing needs none: it changes and creates nothing, and answers the current record (or 404).
 
     public ProvisionerRecord declareProvisioner(String provisionerId, String description, String stability,
                                                 List<Action> actions, Instant expires) {
+        if (description == null && stability == null && actions == null && expires == null) return provisioner(provisionerId);
         Instant now = clock.instant();
         return store.upsertProvisioner(provisionerId, description, Stability.check(stability), actions, expires,
                 now.plus(QUEUE_EXPIRY), now);
     }
 
     public TaskQueueRecord declareTaskQueue(String taskQueueId, String description, String stability, Instant expires) {
+        if (description == null && stability == null && expires == null) return taskQueue(taskQueueId);
         Instant now = clock.instant();
         return store.upsertTaskQueue(taskQueueId, description, Stability.check(stability),
                 expires != null ? expires : now.plus(QUEUE_EXPIRY), now, true);
     }
 
     public WorkerRecord declareWorker(String taskQueueId, String workerGroup, String workerId, Instant expires) {
+        if (expires == null) return worker(taskQueueId, workerGroup, workerId);
         Instant now = clock.instant();
-        Instant until = expires != null ? expires : now.plus(WORKER_EXPIRY);
+        Instant until = expires;
         store.upsertTaskQueue(taskQueueId, null, null, until, now, true);
         WorkerRecord w = store.workerSeen(taskQueueId, workerGroup, workerId, until, now);
         remember(w);

@@ -17,6 +17,8 @@ public final class PathParams {
 
     public static final Pattern SLUGID = Pattern.compile("[A-Za-z0-9_-]{22}");
     public static final Pattern PROVISIONER_ID = Pattern.compile("[a-zA-Z0-9_-]{1,38}");
+    /** Taskcluster's identifier (workerGroup, workerId). */
+    public static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z0-9_-]{1,38}");
     public static final Pattern WORKER_TYPE = Pattern.compile("[a-z]([-a-z0-9]{0,36}[a-z0-9])?");
     /** Taskcluster's clientId pattern; 255 is the longest id the stores hold. */
     public static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9!@/:.+|_-]{1,255}");
@@ -31,7 +33,9 @@ public final class PathParams {
             "provisionerId", new Rule(PROVISIONER_ID, "1 to 38 of a-z A-Z 0-9 _ -"),
             "workerType", new Rule(WORKER_TYPE, "1 to 38 of a-z 0-9 -, starting with a letter"),
             "clientId", new Rule(CLIENT_ID, "1 to 255 of A-Z a-z 0-9 !@/:.+|_-"),
-            "roleId", new Rule(ROLE_ID, "1 to 255 printable ASCII characters"));
+            "roleId", new Rule(ROLE_ID, "1 to 255 printable ASCII characters"),
+            "workerGroup", new Rule(IDENTIFIER, "1 to 38 of a-z A-Z 0-9 _ -"),
+            "workerId", new Rule(IDENTIFIER, "1 to 38 of a-z A-Z 0-9 _ -"));
     /** Any other parameter (artifact names, job ids): no control characters. */
     private static final Rule OTHER = new Rule(NO_CONTROL, "free of control characters");
 

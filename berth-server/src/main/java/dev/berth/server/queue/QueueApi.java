@@ -50,14 +50,16 @@ public final class QueueApi {
     private final MeterRegistry metrics;
     private final Instant started = Instant.now();
     private final ArtifactRoutes artifactRoutes;
+    private final WorkerRoutes workerRoutes;
 
-    public QueueApi(QueueService queue, ArtifactService artifacts, Authenticator auth, Bodies bodies,
-                    UploadTokens uploadTokens, MeterRegistry metrics, String rootUrl) {
+    public QueueApi(QueueService queue, ArtifactService artifacts, dev.berth.core.workers.WorkerService workers,
+                    Authenticator auth, Bodies bodies, UploadTokens uploadTokens, MeterRegistry metrics, String rootUrl) {
         this.queue = queue;
         this.auth = auth;
         this.bodies = bodies;
         this.metrics = metrics;
         this.artifactRoutes = new ArtifactRoutes(queue, artifacts, auth, bodies, uploadTokens, metrics, rootUrl);
+        this.workerRoutes = new WorkerRoutes(workers, queue, auth, bodies);
     }
 
     /** Every queue route once: method, path, Taskcluster name, the scopes it needs (as Taskcluster's reference), handler. */
@@ -105,6 +107,7 @@ public final class QueueApi {
         t.get("/task-queues/{provisionerId}/{workerType}/counts", "taskQueueCounts", counts, this::taskQueueCounts);
         t.get("/task-queues/{taskQueueId}/counts", "taskQueueCounts", counts, this::taskQueueCounts);
         artifactRoutes.addTo(t);
+        workerRoutes.addTo(t);
         return t;
     }
 
@@ -202,6 +205,7 @@ public final class QueueApi {
         String taskId = Bodies.taskId(ctx);
         TaskDefinition def = ctx.attribute(DEFINITION);
         TaskStatus status = queue.createTask(taskId, def);
+        workerRoutes.taskQueueUsed(def.taskQueueId());
         metrics.counter("berth_queue_tasks_submitted").increment();
         json(ctx, statusResponse(status));
     }
@@ -231,7 +235,12 @@ public final class QueueApi {
         String workerGroup = body.get("workerGroup").asText();
         String workerId = body.get("workerId").asText();
         int max = body.get("tasks").asInt();
+        if (workerRoutes.holdIfQuarantined(ctx, taskQueueId, workerGroup, workerId, claimWait(ctx))) {
+            json(ctx, java.util.Map.of("tasks", List.of()));
+            return;
+        }
         List<Claim> claims = LongPollClaims.claimWork(queue, ctx, taskQueueId, workerGroup, workerId, max, claimWait(ctx));
+        workerRoutes.claimed(taskQueueId, workerGroup, workerId, claims);
         metrics.counter("berth_queue_runs_claimed").increment(claims.size());
         List<Object> tasks = new ArrayList<>(claims.size());
         for (Claim claim : claims) tasks.add(claimResponse(claim, true));
@@ -244,7 +253,13 @@ public final class QueueApi {
         JsonNode body = bodies.json(ctx, "queue/v1/task-claim-request.json");
         String workerGroup = body.get("workerGroup").asText();
         String workerId = body.get("workerId").asText();
+        String taskQueueId = queue.task(taskId).definition().taskQueueId();
+        if (workerRoutes.quarantined(taskQueueId, workerGroup, workerId)) {
+            json(ctx, java.util.Map.of()); // as Taskcluster: a quarantined worker's claimTask claims nothing
+            return;
+        }
         Claim claim = queue.claimTask(taskId, runId, workerGroup, workerId);
+        workerRoutes.claimed(taskQueueId, workerGroup, workerId, List.of(claim));
         metrics.counter("berth_queue_runs_claimed").increment();
         json(ctx, claimResponse(claim, true));
     }
@@ -252,7 +267,9 @@ public final class QueueApi {
     private void reclaimTask(Context ctx) {
         String taskId = Bodies.taskId(ctx);
         int runId = Bodies.runId(ctx);
-        json(ctx, claimResponse(queue.reclaimTask(taskId, runId), false));
+        Claim claim = queue.reclaimTask(taskId, runId);
+        workerRoutes.seen(claim);
+        json(ctx, claimResponse(claim, false));
     }
 
     private void resolve(Context ctx, TaskState outcome) {
