@@ -163,6 +163,7 @@ public final class BerthServer implements AutoCloseable {
                 log.debug("expired task {}", taskId);
             }
             int artifactsExpired = artifacts.expire();
+            workers.flushRecentTasks();
             int workerRowsExpired = workers.expire();
             if (workerRowsExpired > 0) log.debug("sweep: {} task queues, provisioners and workers expired", workerRowsExpired);
             if (expired + late + artifactsExpired > 0) {

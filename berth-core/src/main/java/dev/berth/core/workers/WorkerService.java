@@ -19,8 +19,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * quarantine back, and this server's quarantineWorker calls update it at once, so the quarantine check of a
  * claim reads memory only; a quarantine set through another server behind the same database is seen by this
  * one within {@link #SEEN_INTERVAL}. lastDateActive is therefore up to that interval old, as the schema allows.
+ * The runs a claim returns are written to the worker's recent tasks at once when it claimed nothing for an interval,
+ * else kept here and written by the next {@link #flushRecentTasks()} (the server's sweep, every second): a worker
+ * claiming often adds one write a second, not one per claim.
  */
 public final class WorkerService {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(WorkerService.class);
 
     /** How often one server writes that a worker or task queue was seen. */
     public static final Duration SEEN_INTERVAL = Duration.ofSeconds(15);
@@ -37,6 +42,11 @@ public final class WorkerService {
     private final ConcurrentHashMap<String, Instant> nextWrite = new ConcurrentHashMap<>();
     /** Worker key → its quarantineUntil as this server last read or wrote it (absent: never quarantined). */
     private final ConcurrentHashMap<String, Instant> quarantines = new ConcurrentHashMap<>();
+    /** Worker → runs it claimed that its recent tasks do not hold yet, oldest first. */
+    private final ConcurrentHashMap<WorkerKey, List<TaskRun>> unflushed = new ConcurrentHashMap<>();
+    private volatile boolean flushFailedBefore;
+
+    private record WorkerKey(String taskQueueId, String workerGroup, String workerId) {}
 
     public WorkerService(WorkerStore store, Clock clock) {
         this.store = store;
@@ -64,9 +74,43 @@ public final class WorkerService {
         return until != null && until.isAfter(now) ? Optional.of(until) : Optional.empty();
     }
 
-    /** A claim gave the worker these runs: they join its recent tasks (one write per claim that returned work). */
+    /** A claim gave the worker these runs: they join its recent tasks, at once or with the next flush. */
     public void tasksClaimed(String taskQueueId, String workerGroup, String workerId, List<TaskRun> runs) {
-        if (!runs.isEmpty()) store.addRecentTasks(taskQueueId, workerGroup, workerId, runs);
+        if (runs.isEmpty()) return;
+        Instant now = clock.instant();
+        String key = "r " + taskQueueId + "/" + workerGroup + "/" + workerId;
+        if (due(key, now)) {
+            wrote(key, now);
+            store.addRecentTasks(taskQueueId, workerGroup, workerId, runs);
+        } else {
+            unflushed.merge(new WorkerKey(taskQueueId, workerGroup, workerId), List.copyOf(runs), (a, b) -> {
+                List<TaskRun> all = new java.util.ArrayList<>(a);
+                all.addAll(b);
+                return List.copyOf(all.subList(Math.max(0, all.size() - WorkerRecord.RECENT_TASKS), all.size()));
+            });
+        }
+    }
+
+    /**
+     * Writes the claimed runs kept since the last flush to their workers' recent tasks. A failure is logged (WARN
+     * the first time, then DEBUG) and those runs are dropped: recent tasks are informational, and the next claims
+     * bring new ones.
+     */
+    public int flushRecentTasks() {
+        int n = 0;
+        for (WorkerKey k : List.copyOf(unflushed.keySet())) {
+            List<TaskRun> runs = unflushed.remove(k);
+            if (runs == null) continue;
+            try {
+                store.addRecentTasks(k.taskQueueId(), k.workerGroup(), k.workerId(), runs);
+                n += runs.size();
+            } catch (RuntimeException e) {
+                if (!flushFailedBefore) LOG.warn("cannot record the recent tasks of worker {}/{}; dropping them", k.workerGroup(), k.workerId(), e);
+                else LOG.debug("cannot record the recent tasks of worker {}/{}", k.workerGroup(), k.workerId(), e);
+                flushFailedBefore = true;
+            }
+        }
+        return n;
     }
 
     /**

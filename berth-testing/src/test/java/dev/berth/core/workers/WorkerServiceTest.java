@@ -91,13 +91,23 @@ class WorkerServiceTest {
     }
 
     @Test
-    void claimedRunsBecomeRecentTasks() {
+    void aClaimAfterAQuietIntervalIsRecordedAtOnceLaterOnesByTheNextFlush() {
         workers.workerSeen("p/t", "g", "w");
-        workers.tasksClaimed("p/t", "g", "w", List.of(new TaskRun("AAAAAAAAAAAAAAAAAAAAAA", 0)));
+        TaskRun first = new TaskRun("AAAAAAAAAAAAAAAAAAAAAA", 0);
+        workers.tasksClaimed("p/t", "g", "w", List.of(first));
+        assertThat(workers.worker("p/t", "g", "w").recentTasks()).containsExactly(first);
         int before = store.writes.get();
         workers.tasksClaimed("p/t", "g", "w", List.of());
-        assertThat(store.writes.get()).as("an empty claim writes nothing").isEqualTo(before);
-        assertThat(workers.worker("p/t", "g", "w").recentTasks()).containsExactly(new TaskRun("AAAAAAAAAAAAAAAAAAAAAA", 0));
+        List<TaskRun> more = java.util.stream.IntStream.range(0, 30).mapToObj(i -> new TaskRun("BBBBBBBBBBBBBBBBBBBBB" + (char) ('a' + i % 26), i)).toList();
+        for (TaskRun r : more) workers.tasksClaimed("p/t", "g", "w", List.of(r));
+        assertThat(store.writes.get()).as("claims in the same interval write nothing themselves").isEqualTo(before);
+        assertThat(workers.flushRecentTasks()).isEqualTo(WorkerRecord.RECENT_TASKS);
+        assertThat(store.writes.get()).as("one write for the worker's 30 claims").isEqualTo(before + 1);
+        assertThat(workers.worker("p/t", "g", "w").recentTasks()).isEqualTo(more.subList(10, 30));
+        assertThat(workers.flushRecentTasks()).isZero();
+        clock.advance(WorkerService.SEEN_INTERVAL);
+        workers.tasksClaimed("p/t", "g", "w", List.of(first));
+        assertThat(workers.worker("p/t", "g", "w").recentTasks().getLast()).isEqualTo(first);
     }
 
     @Test
