@@ -235,12 +235,9 @@ public final class QueueApi {
         String workerGroup = body.get("workerGroup").asText();
         String workerId = body.get("workerId").asText();
         int max = body.get("tasks").asInt();
-        if (workerRoutes.holdIfQuarantined(ctx, taskQueueId, workerGroup, workerId, claimWait(ctx))) {
-            json(ctx, java.util.Map.of("tasks", List.of()));
-            return;
-        }
+        if (workerRoutes.answeredQuarantined(ctx, taskQueueId, workerGroup, workerId, claimWait(ctx))) return;
         List<Claim> claims = LongPollClaims.claimWork(queue, ctx, taskQueueId, workerGroup, workerId, max, claimWait(ctx));
-        workerRoutes.claimed(taskQueueId, workerGroup, workerId, claims);
+        workerRoutes.claimed(claims);
         metrics.counter("berth_queue_runs_claimed").increment(claims.size());
         List<Object> tasks = new ArrayList<>(claims.size());
         for (Claim claim : claims) tasks.add(claimResponse(claim, true));
@@ -253,13 +250,9 @@ public final class QueueApi {
         JsonNode body = bodies.json(ctx, "queue/v1/task-claim-request.json");
         String workerGroup = body.get("workerGroup").asText();
         String workerId = body.get("workerId").asText();
-        String taskQueueId = queue.task(taskId).definition().taskQueueId();
-        if (workerRoutes.quarantined(taskQueueId, workerGroup, workerId)) {
-            json(ctx, java.util.Map.of()); // as Taskcluster: a quarantined worker's claimTask claims nothing
-            return;
-        }
+        if (workerRoutes.answeredQuarantined(ctx, taskId, workerGroup, workerId)) return;
         Claim claim = queue.claimTask(taskId, runId, workerGroup, workerId);
-        workerRoutes.claimed(taskQueueId, workerGroup, workerId, List.of(claim));
+        workerRoutes.claimed(List.of(claim));
         metrics.counter("berth_queue_runs_claimed").increment();
         json(ctx, claimResponse(claim, true));
     }

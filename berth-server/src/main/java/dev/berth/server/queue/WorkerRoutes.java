@@ -100,9 +100,9 @@ final class WorkerRoutes {
     /**
      * claimWork of a worker: records it as seen; when it is quarantined, holds the request as Taskcluster does (so
      * that the worker does not call again at once) for the long poll's wait or until the quarantine ends, whichever
-     * comes first, and answers true: it gets an empty task list.
+     * comes first, answers an empty task list and returns true.
      */
-    boolean holdIfQuarantined(Context ctx, String taskQueueId, String workerGroup, String workerId, Duration wait)
+    boolean answeredQuarantined(Context ctx, String taskQueueId, String workerGroup, String workerId, Duration wait)
             throws InterruptedException {
         Optional<Instant> until = workers.workerSeen(taskQueueId, workerGroup, workerId);
         if (until.isEmpty()) return false;
@@ -112,12 +112,19 @@ final class WorkerRoutes {
         for (long rest; (rest = giveUp - System.nanoTime()) > 0 && connection.open(); ) {
             Thread.sleep(Duration.ofNanos(Math.min(rest, HOLD_CHECK.toNanos())));
         }
+        json(ctx, Map.of("tasks", List.of()));
         return true;
     }
 
-    /** claimTask of a worker: records it as seen; true when it is quarantined (it then gets nothing). */
-    boolean quarantined(String taskQueueId, String workerGroup, String workerId) {
-        return workers.workerSeen(taskQueueId, workerGroup, workerId).isPresent();
+    /**
+     * claimTask of a worker: records it as seen; when it is quarantined, answers {@code {}} and returns true: as
+     * Taskcluster, its claimTask claims nothing.
+     */
+    boolean answeredQuarantined(Context ctx, String taskId, String workerGroup, String workerId) {
+        String taskQueueId = queue.task(taskId).definition().taskQueueId();
+        if (workers.workerSeen(taskQueueId, workerGroup, workerId).isEmpty()) return false;
+        json(ctx, Map.of());
+        return true;
     }
 
     /** A reclaim is a sign of life too. */
@@ -125,10 +132,12 @@ final class WorkerRoutes {
         workers.workerSeen(claim.task().taskQueueId(), claim.workerGroup(), claim.workerId());
     }
 
-    /** The runs a claim gave become the worker's recent tasks. */
-    void claimed(String taskQueueId, String workerGroup, String workerId, List<Claim> claims) {
+    /** The runs a claim gave (all to one worker) become its recent tasks. */
+    void claimed(List<Claim> claims) {
         if (claims.isEmpty()) return;
-        workers.tasksClaimed(taskQueueId, workerGroup, workerId, claims.stream().map(c -> new TaskRun(c.taskId(), c.runId())).toList());
+        Claim first = claims.getFirst();
+        workers.tasksClaimed(first.task().taskQueueId(), first.workerGroup(), first.workerId(),
+                claims.stream().map(c -> new TaskRun(c.taskId(), c.runId())).toList());
     }
 
     /** A task created on a queue makes the queue known (listTaskQueues), as a worker's claim does. */
