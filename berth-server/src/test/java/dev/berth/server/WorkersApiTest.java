@@ -242,6 +242,9 @@ class WorkersApiTest extends ServerTestSupport {
         assertThat(filter.status()).isEqualTo(400);
         assertThat(filter.text()).contains("quarantined");
         assertThat(root.put(workerPath(queue) + "/workers/g/w", Map.of()).status()).as("quarantineUntil is required").isEqualTo(400);
+        SignedHttp.Response badDate = root.put(workerPath(queue) + "/workers/g/w", Map.of("quarantineUntil", "soon"));
+        assertThat(badDate.status()).isEqualTo(400);
+        assertThat(badDate.text()).contains("quarantineUntil");
         assertThat(root.get(workerPath(queue) + "/workers/g/bad.id").status()).isEqualTo(400);
     }
 
