@@ -58,6 +58,7 @@ public final class BerthServer implements AutoCloseable {
     private final ObjectService objects;
     private final dev.berth.core.store.BlobStore blobs;
     private final AuthService auth;
+    private final dev.berth.core.workers.WorkerService workers;
     private final Secrets secrets;
     private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final ScheduledExecutorService sweeper;
@@ -92,6 +93,7 @@ public final class BerthServer implements AutoCloseable {
         this.artifacts = new ArtifactService(storage.tasks(), blobs, clock);
         this.objects = new ObjectService(storage.objects(), blobs, clock);
         this.queue = new QueueService(storage.tasks(), clock, this.config.claimTimeout());
+        this.workers = new dev.berth.core.workers.WorkerService(storage.workers(), clock);
         this.auth = new AuthService(storage.auth(), storage.audit(), new TokenSealer(secrets.serverKey()), secrets.rootAccessToken(), clock);
         auth.ensureDefaults();
 
@@ -102,7 +104,7 @@ public final class BerthServer implements AutoCloseable {
         ObjectUrls objectUrls = new ObjectUrls(objects, tokens, rootUrl);
         ObjectArtifactRoutes objectArtifacts = new ObjectArtifactRoutes(
                 new ObjectArtifacts(storage.tasks(), artifacts, objects), objects, objectUrls, authenticator, clock);
-        QueueApi queueApi = new QueueApi(queue, artifacts, authenticator, bodies, tokens, metrics, rootUrl, objectArtifacts);
+        QueueApi queueApi = new QueueApi(queue, artifacts, workers, authenticator, bodies, tokens, metrics, rootUrl, objectArtifacts);
         ObjectApi objectApi = new ObjectApi(objects, objectUrls, bodies, clock);
         AuthApi authApi = new AuthApi(auth, authenticator, bodies);
         JobApi jobApi = new JobApi(queue, authenticator, bodies, clock, Slugid::nice);
@@ -186,6 +188,9 @@ public final class BerthServer implements AutoCloseable {
             int indexed = routeIndexer.drain();
             if (indexed > 0) log.info("sweep: indexed {} completed task(s) left in the index outbox", indexed);
             index.expire();
+            workers.flushRecentTasks();
+            int workerRowsExpired = workers.expire();
+            if (workerRowsExpired > 0) log.debug("sweep: {} task queues, provisioners and workers expired", workerRowsExpired);
             if (expired + late + artifactsExpired + objectsExpired > 0) {
                 log.info("sweep: {} claims expired, {} deadlines exceeded, {} artifacts expired, {} objects expired", expired, late,
                         artifactsExpired, objectsExpired);

@@ -218,6 +218,8 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 case "provisionerId" -> "bad-input";
                 case "workerType" -> workerType;
                 case "taskQueueId" -> "bad-input%2F" + workerType;
+                case "workerGroup" -> "bad-input-group"; // no worker of this table claims in it
+                case "workerId" -> "w1";
                 case "clientId" -> clientId;
                 case "roleId" -> roleId;
                 case "entityType" -> "client";
@@ -399,7 +401,11 @@ class BadRequestTableApiTest extends ServerTestSupport {
         String notAKey = Base64.getUrlEncoder().withoutPadding().encodeToString("not a key\u0000".getBytes(StandardCharsets.UTF_8));
         for (String listing : List.of(Q + "/task-group/" + running + "/list", Q + "/task/" + running + "/dependents",
                 A + "/clients/", Q + "/task/" + running + "/runs/0/artifacts", Q + "/task/" + running + "/artifacts",
-                A + "/audit/client/" + clientId, A + "/clients/" + clientId + "/audit")) {
+                A + "/audit/client/" + clientId, A + "/clients/" + clientId + "/audit",
+                Q + "/task-queues", Q + "/task-queues/bad-input%2F" + workerType + "/pending",
+                Q + "/task-queues/bad-input%2F" + workerType + "/claimed", Q + "/provisioners",
+                Q + "/provisioners/bad-input/worker-types", Q + "/provisioners/bad-input/worker-types/" + workerType + "/workers")) {
+
             for (String token : List.of("garbage", "!!!", "AAAA", "%00", notAKey, "Zm9v=")) {
                 rows.add(new Bad("bad continuationToken " + token, "GET", listing + "?continuationToken=" + token)
                         .expect(400, "continuationToken"));
@@ -505,6 +511,9 @@ class BadRequestTableApiTest extends ServerTestSupport {
                     "proposedUploadMethods", Map.of());
             case "finishUpload" -> Map.of("projectId", "bad-input", "uploadId", objectUploadId);
             case "startDownload" -> Map.of("acceptDownloadMethods", Map.of("getUrl", true));
+            case "declareProvisioner", "declareWorkerType" -> Map.of("description", "declared by BadRequestTableApiTest");
+            case "declareWorker" -> Map.of("expires", inAnHour());
+            case "quarantineWorker" -> Map.of("quarantineUntil", inAnHour(), "quarantineInfo", "BadRequestTableApiTest");
             default -> null;
         };
         return body == null ? null : Json.writeBytes(Json.MAPPER.valueToTree(body));

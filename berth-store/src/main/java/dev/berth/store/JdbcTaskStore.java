@@ -489,6 +489,56 @@ public final class JdbcTaskStore implements TaskStore {
     }
 
     @Override
+    public Page<TaskRecord> pendingTasks(String taskQueueId, String continuationToken, int limit) {
+        Jdbc.requireLimit(limit);
+        // the token is "<priority>:<seq>" of the last entry, its place in claim order
+        String after = Jdbc.afterKey(continuationToken);
+        int colon = after.indexOf(':');
+        int afterPriority = colon < 0 ? Integer.MAX_VALUE : Integer.parseInt(after.substring(0, colon));
+        long afterSeq = colon < 0 ? -1 : Long.parseLong(after.substring(colon + 1));
+        return jdbc.read("pendingTasks " + taskQueueId, c -> {
+            List<TaskRecord> tasks = new ArrayList<>();
+            List<String> keys = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT t.task_id, t.definition, t.status, p.priority, p.seq"
+                    + " FROM pending p JOIN tasks t ON t.task_id = p.task_id WHERE p.task_queue_id = ?"
+                    + " AND (p.priority < ? OR (p.priority = ? AND p.seq > ?)) ORDER BY p.priority DESC, p.seq LIMIT ?")) {
+                ps.setString(1, taskQueueId);
+                ps.setInt(2, afterPriority);
+                ps.setInt(3, afterPriority);
+                ps.setLong(4, afterSeq);
+                ps.setInt(5, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        tasks.add(new TaskRecord(rs.getString(1), TaskRows.definition(rs), TaskRows.status(rs)));
+                        keys.add(rs.getInt(4) + ":" + rs.getLong(5));
+                    }
+                }
+            }
+            if (tasks.size() <= limit) return new Page<>(tasks, null);
+            return new Page<>(tasks.subList(0, limit), Jdbc.token(keys.get(limit - 1)));
+        });
+    }
+
+    @Override
+    public Page<TaskRecord> claimedTasks(String taskQueueId, String continuationToken, int limit) {
+        Jdbc.requireLimit(limit);
+        String after = Jdbc.afterKey(continuationToken);
+        return jdbc.read("claimedTasks " + taskQueueId, c -> {
+            List<TaskRecord> tasks = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT task_id, definition, status FROM tasks"
+                    + " WHERE task_queue_id = ? AND state = 'running' AND task_id > ? ORDER BY task_id LIMIT ?")) {
+                ps.setString(1, taskQueueId);
+                ps.setString(2, after);
+                ps.setInt(3, limit + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) tasks.add(new TaskRecord(rs.getString(1), TaskRows.definition(rs), TaskRows.status(rs)));
+                }
+            }
+            return page(tasks, limit, TaskRecord::taskId);
+        });
+    }
+
+    @Override
     public List<String> expiredClaims(Instant now, int limit) {
         return ids("expiredClaims", "SELECT task_id FROM tasks WHERE taken_until < ? ORDER BY taken_until LIMIT ?",
                 now, limit);

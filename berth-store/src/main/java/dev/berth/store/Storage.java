@@ -23,6 +23,7 @@ public final class Storage implements AutoCloseable {
     private final JdbcAuditHistory audit;
     private final JdbcIndexStore index;
     private final JdbcObjectStore objects;
+    private final JdbcWorkerStore workers;
 
     private Storage(Dialect dialect, HikariDataSource dataSource, JdbcTaskStore tasks, JdbcAuthStore auth) {
         this.dialect = dialect;
@@ -32,6 +33,7 @@ public final class Storage implements AutoCloseable {
         this.audit = new JdbcAuditHistory(dataSource);
         this.index = new JdbcIndexStore(dataSource);
         this.objects = new JdbcObjectStore(dataSource);
+        this.workers = new JdbcWorkerStore(dataSource);
     }
 
     /**
@@ -81,6 +83,9 @@ public final class Storage implements AutoCloseable {
     public IndexStore index() { return index; }
 
     public dev.berth.core.object.ObjectStore objects() { return objects; }
+
+    /** Task queues, provisioners and workers. */
+    public dev.berth.core.workers.WorkerStore workers() { return workers; }
 
     public DataSource dataSource() { return dataSource; }
 

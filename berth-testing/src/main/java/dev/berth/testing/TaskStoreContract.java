@@ -465,6 +465,48 @@ public abstract class TaskStoreContract {
         store.deleteTask(slugId());
     }
 
+    // ---- listings of a task queue
+
+    @Test
+    void pendingTasksAreListedInClaimOrderAndPaged() {
+        TaskRecord low1 = insertPending();
+        TaskRecord high = insertPending(definition(queue, now()).priority(Priority.HIGH).build());
+        TaskRecord low2 = insertPending();
+        TaskRecord claimed = insertPending(definition(queue, now()).priority(Priority.HIGHEST).build());
+        store.claimPending(queue, 1, claimBy("w", now()));
+        insertPending(definition(uniqueQueue(), now()).build());
+
+        List<String> ids = new ArrayList<>();
+        String token = null;
+        do {
+            Page<TaskRecord> page = store.pendingTasks(queue, token, 1);
+            page.items().forEach(t -> ids.add(t.taskId()));
+            token = page.continuationToken();
+        } while (token != null);
+        assertThat(ids).containsExactly(high.taskId(), low1.taskId(), low2.taskId());
+        assertThat(store.pendingTasks(queue, null, 10).items()).extracting(t -> t.status().state()).containsOnly(TaskState.PENDING);
+        assertThat(store.pendingTasks(queue, null, 10).continuationToken()).isNull();
+        assertThat(ids).doesNotContain(claimed.taskId());
+    }
+
+    @Test
+    void claimedTasksAreTheRunningTasksOfTheQueueInTaskIdOrder() {
+        List<String> running = new ArrayList<>();
+        for (int i = 0; i < 3; i++) running.add(insertPending().taskId());
+        insertPending();
+        store.claimPending(queue, 3, claimBy("w", now()));
+        TaskRecord elsewhere = insertPending(definition(uniqueQueue(), now()).build());
+        store.claimPending(elsewhere.definition().taskQueueId(), 1, claimBy("w", now()));
+        Collections.sort(running);
+
+        Page<TaskRecord> first = store.claimedTasks(queue, null, 2);
+        Page<TaskRecord> second = store.claimedTasks(queue, first.continuationToken(), 2);
+        assertThat(first.items()).extracting(TaskRecord::taskId).containsExactlyElementsOf(running.subList(0, 2));
+        assertThat(second.items()).extracting(TaskRecord::taskId).containsExactly(running.get(2));
+        assertThat(second.continuationToken()).isNull();
+        assertThat(second.items().get(0).status().latestRun().orElseThrow().workerId()).isEqualTo("w");
+    }
+
     // ---- task groups
 
     private TaskRecord inGroup(String group, String schedulerId, Instant expires) {

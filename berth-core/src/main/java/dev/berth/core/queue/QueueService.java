@@ -73,6 +73,12 @@ public final class QueueService {
 
     public long runningCount(String taskQueueId) { return store.countRunning(taskQueueId); }
 
+    /** listPendingTasks: in claim order. */
+    public Page<TaskRecord> pendingTasks(String taskQueueId, String token, int limit) { return store.pendingTasks(taskQueueId, token, limit); }
+
+    /** listClaimedTasks: in task id order. */
+    public Page<TaskRecord> claimedTasks(String taskQueueId, String token, int limit) { return store.claimedTasks(taskQueueId, token, limit); }
+
     // ---- creating and scheduling
 
     /**

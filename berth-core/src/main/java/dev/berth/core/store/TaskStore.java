@@ -111,6 +111,15 @@ public interface TaskStore extends AutoCloseable {
     /** Number of running runs of tasks on the queue. */
     long countRunning(String taskQueueId);
 
+    /**
+     * Tasks whose latest run is pending on the queue, in the order claims take them (highest priority first, then
+     * first in); the continuation token names the last entry's place in that order.
+     */
+    Page<TaskRecord> pendingTasks(String taskQueueId, String continuationToken, int limit);
+
+    /** Tasks of the queue whose latest run is running, in task id order. */
+    Page<TaskRecord> claimedTasks(String taskQueueId, String continuationToken, int limit);
+
     /** Ids of tasks whose latest run is running with takenUntil before {@code now}. */
     List<String> expiredClaims(Instant now, int limit);
 

@@ -211,6 +211,32 @@ public final class InMemoryTaskStore implements TaskStore {
     }
 
     @Override
+    public synchronized Page<TaskRecord> pendingTasks(String taskQueueId, String continuationToken, int limit) {
+        List<Entry> entries = queue.values().stream().filter(e -> e.taskQueueId().equals(taskQueueId)).sorted(QUEUE_ORDER).toList();
+        int from = 0;
+        if (continuationToken != null) {
+            String after = new String(java.util.Base64.getUrlDecoder().decode(continuationToken), java.nio.charset.StandardCharsets.UTF_8);
+            while (from < entries.size() && !placeOf(entries.get(from)).equals(after)) from++;
+            from++;
+        }
+        List<Entry> rest = entries.subList(Math.min(from, entries.size()), entries.size());
+        List<TaskRecord> records = rest.stream().limit(limit).map(e -> tasks.get(e.taskId())).toList();
+        String token = rest.size() <= limit ? null : java.util.Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(placeOf(rest.get(limit - 1)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Page<>(records, token);
+    }
+
+    /** An entry's place in claim order, as the JDBC store's continuation tokens name it. */
+    private static String placeOf(Entry e) { return e.level() + ":" + e.seq(); }
+
+    @Override
+    public synchronized Page<TaskRecord> claimedTasks(String taskQueueId, String continuationToken, int limit) {
+        Collection<TaskRecord> from = (continuationToken == null ? tasks : tasks.tailMap(continuationToken, false)).values();
+        return page(from.stream().filter(r -> r.status().taskQueueId().equals(taskQueueId)
+                && r.status().state() == TaskState.RUNNING).toList(), limit, TaskRecord::taskId);
+    }
+
+    @Override
     public synchronized List<String> expiredClaims(Instant now, int limit) {
         return tasks.values().stream()
                 .filter(r -> r.status().latestRun()

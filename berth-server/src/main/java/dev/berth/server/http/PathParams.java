@@ -17,6 +17,8 @@ public final class PathParams {
 
     public static final Pattern SLUGID = Pattern.compile("[A-Za-z0-9_-]{22}");
     public static final Pattern PROVISIONER_ID = Pattern.compile("[a-zA-Z0-9_-]{1,38}");
+    /** Taskcluster's identifier (workerGroup, workerId). */
+    public static final Pattern IDENTIFIER = Pattern.compile("[a-zA-Z0-9_-]{1,38}");
     public static final Pattern WORKER_TYPE = Pattern.compile("[a-z]([-a-z0-9]{0,36}[a-z0-9])?");
     /** Taskcluster's clientId pattern; 255 is the longest id the stores hold. */
     public static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9!@/:.+|_-]{1,255}");
@@ -38,7 +40,9 @@ public final class PathParams {
             Map.entry("entityType", new Rule(Pattern.compile("client|role|secret|hook|worker-pool"),
                     "one of client, role, secret, hook, worker-pool (Taskcluster's audited entity types)")),
             Map.entry("namespace", new Rule(INDEX_PATH, INDEX_PATH_RULE)),
-            Map.entry("indexPath", new Rule(INDEX_PATH, INDEX_PATH_RULE)));
+            Map.entry("indexPath", new Rule(INDEX_PATH, INDEX_PATH_RULE)),
+            Map.entry("workerGroup", new Rule(IDENTIFIER, "1 to 38 of a-z A-Z 0-9 _ -")),
+            Map.entry("workerId", new Rule(IDENTIFIER, "1 to 38 of a-z A-Z 0-9 _ -")));
     /** Any other parameter (artifact names, job ids): no control characters. */
     private static final Rule OTHER = new Rule(NO_CONTROL, "free of control characters");
 

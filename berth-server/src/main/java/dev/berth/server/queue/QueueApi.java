@@ -49,14 +49,17 @@ public final class QueueApi {
     private final Bodies bodies;
     private final MeterRegistry metrics;
     private final ArtifactRoutes artifactRoutes;
+    private final WorkerRoutes workerRoutes;
 
-    public QueueApi(QueueService queue, ArtifactService artifacts, Authenticator auth, Bodies bodies,
-                    UploadTokens uploadTokens, MeterRegistry metrics, String rootUrl, ObjectArtifactRoutes objectArtifacts) {
+    public QueueApi(QueueService queue, ArtifactService artifacts, dev.berth.core.workers.WorkerService workers,
+                    Authenticator auth, Bodies bodies, UploadTokens uploadTokens, MeterRegistry metrics, String rootUrl,
+                    ObjectArtifactRoutes objectArtifacts) {
         this.queue = queue;
         this.auth = auth;
         this.bodies = bodies;
         this.metrics = metrics;
         this.artifactRoutes = new ArtifactRoutes(queue, artifacts, auth, bodies, uploadTokens, metrics, rootUrl, objectArtifacts);
+        this.workerRoutes = new WorkerRoutes(workers, queue, auth, bodies);
     }
 
     /** How the index's findArtifactFromTask points a client at an artifact's bytes. */
@@ -101,6 +104,7 @@ public final class QueueApi {
         t.get("/task-queues/{provisionerId}/{workerType}/counts", "taskQueueCounts", counts, this::taskQueueCounts);
         t.get("/task-queues/{taskQueueId}/counts", "taskQueueCounts", counts, this::taskQueueCounts);
         artifactRoutes.addTo(t);
+        workerRoutes.addTo(t);
         return t;
     }
 
@@ -191,6 +195,7 @@ public final class QueueApi {
         String taskId = Bodies.taskId(ctx);
         TaskDefinition def = ctx.attribute(DEFINITION);
         TaskStatus status = queue.createTask(taskId, def);
+        workerRoutes.taskQueueUsed(def.taskQueueId());
         metrics.counter("berth_queue_tasks_submitted").increment();
         json(ctx, statusResponse(status));
     }
@@ -220,7 +225,9 @@ public final class QueueApi {
         String workerGroup = body.get("workerGroup").asText();
         String workerId = body.get("workerId").asText();
         int max = body.get("tasks").asInt();
+        if (workerRoutes.answeredQuarantined(ctx, taskQueueId, workerGroup, workerId, claimWait(ctx))) return;
         List<Claim> claims = LongPollClaims.claimWork(queue, ctx, taskQueueId, workerGroup, workerId, max, claimWait(ctx));
+        workerRoutes.claimed(claims);
         metrics.counter("berth_queue_runs_claimed").increment(claims.size());
         List<Object> tasks = new ArrayList<>(claims.size());
         for (Claim claim : claims) tasks.add(claimResponse(claim, true));
@@ -233,7 +240,9 @@ public final class QueueApi {
         JsonNode body = bodies.json(ctx, "queue/v1/task-claim-request.json");
         String workerGroup = body.get("workerGroup").asText();
         String workerId = body.get("workerId").asText();
+        if (workerRoutes.answeredQuarantined(ctx, taskId, workerGroup, workerId)) return;
         Claim claim = queue.claimTask(taskId, runId, workerGroup, workerId);
+        workerRoutes.claimed(List.of(claim));
         metrics.counter("berth_queue_runs_claimed").increment();
         json(ctx, claimResponse(claim, true));
     }
@@ -241,7 +250,9 @@ public final class QueueApi {
     private void reclaimTask(Context ctx) {
         String taskId = Bodies.taskId(ctx);
         int runId = Bodies.runId(ctx);
-        json(ctx, claimResponse(queue.reclaimTask(taskId, runId), false));
+        Claim claim = queue.reclaimTask(taskId, runId);
+        workerRoutes.seen(claim);
+        json(ctx, claimResponse(claim, false));
     }
 
     private void resolve(Context ctx, TaskState outcome) {
