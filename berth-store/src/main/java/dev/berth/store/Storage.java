@@ -67,6 +67,9 @@ public final class Storage implements AutoCloseable {
 
     public AuthStore auth() { return auth; }
 
+    /** The purge-cache service's requests, over the same pool. */
+    public dev.berth.core.purgecache.PurgeRequestStore purgeRequests() { return new JdbcPurgeRequestStore(dataSource); }
+
     public DataSource dataSource() { return dataSource; }
 
     public Dialect dialect() { return dialect; }
