@@ -19,6 +19,8 @@ import dev.berth.server.logging.Redactor;
 import dev.berth.server.logging.ServerLogFile;
 import dev.berth.server.queue.QueueApi;
 import dev.berth.server.queue.UploadTokens;
+import dev.berth.core.purgecache.PurgeCacheService;
+import dev.berth.server.purgecache.PurgeCacheApi;
 import dev.berth.store.Storage;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Timer;
@@ -43,6 +45,7 @@ public final class BerthServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Storage storage;
+    private final PurgeCacheService purgeCache;
     private final QueueService queue;
     private final ArtifactService artifacts;
     private final dev.berth.core.store.BlobStore blobs;
@@ -90,8 +93,10 @@ public final class BerthServer implements AutoCloseable {
                 new UploadTokens(secrets.serverKey(), clock), metrics, rootUrl);
         AuthApi authApi = new AuthApi(auth, authenticator, bodies);
         JobApi jobApi = new JobApi(queue, authenticator, bodies, clock, Slugid::nice);
+        this.purgeCache = new PurgeCacheService(storage.purgeRequests(), clock);
+        PurgeCacheApi purgeCacheApi = new PurgeCacheApi(purgeCache, bodies);
 
-        this.routeTables = routeTables(queueApi, authApi, jobApi);
+        this.routeTables = routeTables(queueApi, authApi, jobApi, purgeCacheApi);
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
@@ -125,7 +130,7 @@ public final class BerthServer implements AutoCloseable {
     }
 
     /** Every route the server answers, in tables: the queue, auth and job APIs and the operational endpoints. */
-    private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi) {
+    private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi, PurgeCacheApi purgeCacheApi) {
         RouteTable operational = new RouteTable("");
         operational.get("/healthz", "healthz", null, ctx -> {
             queue.pendingCount("berth/healthz");
@@ -137,7 +142,7 @@ public final class BerthServer implements AutoCloseable {
             if (doc == null) throw dev.berth.core.BerthException.notFound("no schema " + ctx.pathParam("name"));
             ctx.contentType("application/schema+json").result(Json.write(doc));
         });
-        return List.of(queueApi.routes(), authApi.routes(), jobApi.routes(), operational);
+        return List.of(queueApi.routes(), authApi.routes(), jobApi.routes(), purgeCacheApi.routes(), operational);
     }
 
     /** Builds and starts a server; stop it with {@link #close()}. */
@@ -161,6 +166,7 @@ public final class BerthServer implements AutoCloseable {
                 log.debug("expired task {}", taskId);
             }
             int artifactsExpired = artifacts.expire();
+            purgeCache.expire();
             if (expired + late + artifactsExpired > 0) {
                 log.info("sweep: {} claims expired, {} deadlines exceeded, {} artifacts expired", expired, late, artifactsExpired);
             }

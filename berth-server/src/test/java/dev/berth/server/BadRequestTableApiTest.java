@@ -41,7 +41,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
     private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}|<([^>]+)>");
     private static final String A = "/api/auth/v1";
     private static final Set<String> JSON_BODY_ROUTES = Set.of("createTask", "claimWork", "claimTask", "reportException",
-            "createArtifact", "createClient", "updateClient", "createRole", "updateRole", "expandScopes", "submit", "tasks", "statuses");
+            "createArtifact", "createClient", "updateClient", "createRole", "updateRole", "expandScopes", "submit", "tasks", "statuses", "purgeCache");
 
     enum As { ROOT, ANONYMOUS, NOBODY }
 
@@ -218,6 +218,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 case "clientId" -> clientId;
                 case "roleId" -> roleId;
                 case "seconds" -> "0";
+                case "workerPoolId" -> "bad-input/" + workerType;
                 case "level" -> "read-only";
                 case "bucket", "prefix", "account", "table", "container", "project", "wstAudience", "wstClient",
                      "projectId", "serviceAccount" -> "cloud-name"; // cloud credential routes (refused with 400)
@@ -324,6 +325,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
                         // reads by POST: the anonymous role may read tasks and statuses, as by GET
                         || route.name().equals("tasks") || route.name().equals("statuses")) continue;
                 String scope = route.name().equals("createTask") || route.name().equals("submit") ? "queue:create-task:"
+                        : route.name().equals("purgeCache") ? "purge-cache:"
                         : route.scopes().toJson().toString().replaceAll("^.*?\"([a-z]+:[a-z-]+).*$", "$1");
                 String path = fill(route.path(), null, null);
                 if (route.name().equals("createTask") || route.name().equals("submit")) path = path.replace(running, newTaskId());
@@ -491,6 +493,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
             case "expandScopes" -> Map.of("scopes", List.of("assume:anonymous"));
             case "submit" -> Map.of("image", "busybox", "command", List.of("true"));
             case "tasks", "statuses" -> Map.of("taskIds", List.of(running));
+            case "purgeCache" -> Map.of("cacheName", "bad-input-cache");
             default -> null;
         };
         return body == null ? null : Json.writeBytes(Json.MAPPER.valueToTree(body));

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.core.json.Json;
 import dev.berth.server.auth.AuthApi;
 import dev.berth.server.http.RouteTable;
+import dev.berth.server.purgecache.PurgeCacheApi;
 import dev.berth.server.queue.QueueApi;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ class RouteScopesMatchTaskclusterApiTest extends ServerTestSupport {
         Assumptions.assumeTrue(Files.exists(APIS), "taskcluster-client is not installed: run npm install in berth-it/src/test/js");
         String js = Files.readString(APIS);
         JsonNode apis = Json.MAPPER.readTree(js.substring(js.indexOf('{'), js.lastIndexOf('}') + 1));
-        Map<String, String> services = Map.of(QueueApi.PREFIX, "Queue", AuthApi.PREFIX, "Auth");
+        Map<String, String> services = Map.of(QueueApi.PREFIX, "Queue", AuthApi.PREFIX, "Auth", PurgeCacheApi.PREFIX, "PurgeCache");
 
         List<String> problems = new ArrayList<>();
         int compared = 0;

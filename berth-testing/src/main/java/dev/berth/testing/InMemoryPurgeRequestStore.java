@@ -41,7 +41,7 @@ public final class InMemoryPurgeRequestStore implements PurgeRequestStore {
         for (Map.Entry<String, PurgeRequest> e : tail.entrySet()) {
             if (!e.getValue().expires().isAfter(now)) continue;
             if (out.size() == limit) {
-                return new Page<>(out, Base64.getUrlEncoder().encodeToString(last.getBytes(StandardCharsets.UTF_8)));
+                return new Page<>(out, Base64.getUrlEncoder().withoutPadding().encodeToString(last.getBytes(StandardCharsets.UTF_8)));
             }
             out.add(e.getValue());
             last = e.getKey();
