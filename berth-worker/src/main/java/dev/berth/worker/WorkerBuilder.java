@@ -2,12 +2,17 @@ package dev.berth.worker;
 
 import dev.berth.client.BerthClient;
 import dev.berth.client.Credentials;
+import dev.berth.worker.caches.CacheManager;
+import dev.berth.worker.caches.ClientPurgeRequests;
+import dev.berth.worker.caches.PurgeRequestSource;
 import dev.berth.worker.queue.ClientWorkQueue;
 import dev.berth.worker.queue.WorkQueue;
 import dev.berth.worker.retry.Backoff;
 import dev.berth.worker.retry.Retrying;
 import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.docker.DockerContainerRuntime;
+import dev.berth.worker.scopes.ClientScopeExpander;
+import dev.berth.worker.scopes.ScopeCheck;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -43,6 +48,8 @@ public final class WorkerBuilder {
     private Clock clock = Clock.systemUTC();
     private Retrying.Sleeper sleeper = Retrying.Sleeper.REAL;
     private MeterRegistry meterRegistry;
+    private ScopeCheck.Expander scopeExpander;
+    private PurgeRequestSource purgeRequests;
 
     WorkerBuilder(WorkerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -94,6 +101,21 @@ public final class WorkerBuilder {
     }
 
     /**
+     * How tasks' scopes are expanded through roles for the docker-worker scope check; otherwise the
+     * server's expandScopes when the queue is the config's, else the scopes as given.
+     */
+    public WorkerBuilder scopeExpander(ScopeCheck.Expander expander) {
+        this.scopeExpander = expander;
+        return this;
+    }
+
+    /** Where purge-cache requests come from; otherwise the server's purge-cache service when the queue is the config's. */
+    public WorkerBuilder purgeRequests(PurgeRequestSource source) {
+        this.purgeRequests = source;
+        return this;
+    }
+
+    /**
      * The worker, not started yet. Fails, naming the setting, when the queue is the config's and its
      * root URL or credentials are missing.
      */
@@ -115,6 +137,8 @@ public final class WorkerBuilder {
             counters = new WorkerCounters();
         }
         WorkQueue q = queue;
+        ScopeCheck.Expander expander = scopeExpander;
+        PurgeRequestSource purges = purgeRequests;
         if (q == null) {
             config.requireQueueAccess();
             BerthClient client = new BerthClient(config.rootUrl(), new Credentials(config.clientId(), config.accessToken()));
@@ -123,6 +147,8 @@ public final class WorkerBuilder {
             Retrying retrying = new Retrying(clock, sleeper, backoff, counters.callRetries::increment);
             q = new ClientWorkQueue(client, config.taskQueueId(), config.workerGroup(), config.workerId(), retrying,
                     counters.liveLogBytesDropped::increment);
+            if (expander == null) expander = new ClientScopeExpander(client);
+            if (purges == null) purges = new ClientPurgeRequests(client, config.taskQueueId());
         }
         ContainerRuntime r = runtime;
         if (r == null) {
@@ -136,11 +162,20 @@ public final class WorkerBuilder {
         java.util.concurrent.atomic.AtomicBoolean orphansSuspected = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicBoolean engineInDoubt = new java.util.concurrent.atomic.AtomicBoolean();
         RunStarter starter = new RunStarter(q, r, config.workerSettings(), slots, supervisor, orphansSuspected, engineInDoubt,
-                timing, clock, sleeper);
+                timing, clock, sleeper)
+                .dockerWorker(new ScopeCheck(expander, privateRegistries()),
+                        new CacheManager(r, config.workerId(), config.dataDir(), purges, clock));
         ClaimLoop claimLoop = new ClaimLoop(q, r, slots, starter, timing, config.workerId(), config.dataDir(),
                 config.minFreeDiskBytes(), disk, clock, orphansSuspected, engineInDoubt);
         WorkerShutdown shutdown = new WorkerShutdown(slots, claimLoop, supervisor, config.workerId());
         return new Worker(config.workerSettings(), r, config.dataDir(), slots, claimLoop, shutdown, counters, endpoint, owned);
+    }
+
+    /** Registries the worker pulls from with its own credentials: their images need a docker-worker:image scope. */
+    private java.util.Set<String> privateRegistries() {
+        java.util.Set<String> hosts = new java.util.HashSet<>();
+        for (var credentials : config.docker().registries()) hosts.add(credentials.registry());
+        return hosts;
     }
 
     /** {@link #build()}, then {@link Worker#start()}. */

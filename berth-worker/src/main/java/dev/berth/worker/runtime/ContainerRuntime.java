@@ -89,4 +89,26 @@ public interface ContainerRuntime {
 
     /** Containers (running or not) carrying every one of the given labels. */
     List<ContainerSummary> listContainers(Map<String, String> labels);
+
+    // ---- named volumes (cache instances). An engine without them keeps these defaults, and a
+    // payload asking for a cache then fails the run instead of running without it.
+
+    /** Creates the named volume with {@code labels} ({@code dev.berth.managed=true} is added). */
+    default void createVolume(String name, Map<String, String> labels) {
+        throw new ContainerRuntimeException("this container runtime has no named volumes", null);
+    }
+
+    /** Volumes carrying every one of the given labels. */
+    default List<VolumeSummary> listVolumes(Map<String, String> labels) {
+        throw new ContainerRuntimeException("this container runtime has no named volumes", null);
+    }
+
+    /**
+     * Removes the named volume; gone already is fine.
+     *
+     * @throws ContainerRuntimeException when it cannot be removed, e.g. a container still uses it
+     */
+    default void removeVolume(String name) {
+        throw new ContainerRuntimeException("this container runtime has no named volumes", null);
+    }
 }

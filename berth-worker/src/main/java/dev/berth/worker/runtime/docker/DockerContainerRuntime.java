@@ -479,6 +479,51 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
                 .toList();
     }
 
+    @Override
+    public void createVolume(String name, Map<String, String> labels) {
+        Map<String, String> all = new java.util.HashMap<>(labels);
+        all.put(LABEL_MANAGED, "true");
+        try {
+            docker.createVolumeCmd().withName(name).withLabels(all).exec();
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot create volume " + name + ": " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("creating volume " + name, e);
+        }
+    }
+
+    @Override
+    public List<dev.berth.worker.runtime.VolumeSummary> listVolumes(Map<String, String> labels) {
+        List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        List<com.github.dockerjava.api.command.InspectVolumeResponse> found;
+        try {
+            found = docker.listVolumesCmd().withFilter("label", filter).exec().getVolumes();
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot list volumes: " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("listing volumes", e);
+        }
+        if (found == null) return List.of();
+        // the engine's label filter is exact already; checked again so a lenient engine cannot hand out others' volumes
+        return found.stream()
+                .filter(v -> v.getLabels() != null && v.getLabels().entrySet().containsAll(labels.entrySet()))
+                .map(v -> new dev.berth.worker.runtime.VolumeSummary(v.getName(), v.getLabels()))
+                .toList();
+    }
+
+    @Override
+    public void removeVolume(String name) {
+        try {
+            docker.removeVolumeCmd(name).exec();
+        } catch (NotFoundException e) {
+            LOG.debug("remove volume {}: already gone", name);
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot remove volume " + name + ": " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("removing volume " + name, e);
+        }
+    }
+
     /**
      * Raw engine view of a container for checks that the port deliberately does not expose
      * (tests of the security defaults). Returns the inspect response.
