@@ -37,6 +37,7 @@ final class RunStarter {
     private final dev.berth.worker.retry.Retrying.Sleeper sleeper;
     private dev.berth.worker.scopes.ScopeCheck scopeCheck = new dev.berth.worker.scopes.ScopeCheck(null, java.util.Set.of());
     private dev.berth.worker.caches.CacheManager caches;
+    private dev.berth.worker.caches.ImageUsage images;
 
     /**
      * @param orphansSuspected set when a run was lost with the engine: its container may have outlived
@@ -62,9 +63,11 @@ final class RunStarter {
     }
 
     /** The docker-worker scope check and the volume caches every run gets (see WorkerBuilder). */
-    RunStarter dockerWorker(dev.berth.worker.scopes.ScopeCheck scopeCheck, dev.berth.worker.caches.CacheManager caches) {
+    RunStarter dockerWorker(dev.berth.worker.scopes.ScopeCheck scopeCheck, dev.berth.worker.caches.CacheManager caches,
+                            dev.berth.worker.caches.ImageUsage images) {
         this.scopeCheck = scopeCheck;
         this.caches = caches;
+        this.images = images;
         return this;
     }
 
@@ -79,7 +82,7 @@ final class RunStarter {
         }
         TaskRunner runner = new TaskRunner(runtime, settings, validator, claim.run(), reporter)
                 .engineWait(clock, sleeper, timing.engineCheck(), timing.engineWait())
-                .scopeCheck(scopeCheck).caches(caches);
+                .scopeCheck(scopeCheck).caches(caches).images(images);
         ActiveRun run = new ActiveRun(claim, runner, reporter);
         run.thread = new Thread(() -> execute(run), "berth-run-" + claim.taskId() + "-" + claim.runId());
         if (!slots.register(run)) {

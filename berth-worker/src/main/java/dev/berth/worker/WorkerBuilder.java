@@ -4,6 +4,8 @@ import dev.berth.client.BerthClient;
 import dev.berth.client.Credentials;
 import dev.berth.worker.caches.CacheManager;
 import dev.berth.worker.caches.ClientPurgeRequests;
+import dev.berth.worker.caches.DiskCollector;
+import dev.berth.worker.caches.ImageUsage;
 import dev.berth.worker.caches.PurgeRequestSource;
 import dev.berth.worker.queue.ClientWorkQueue;
 import dev.berth.worker.queue.WorkQueue;
@@ -156,17 +158,20 @@ public final class WorkerBuilder {
             owned.add(docker);
             r = docker;
         }
-        LongSupplier disk = freeDisk != null ? freeDisk : ClaimLoop.freeDiskUnder(config.dataDir());
+        LongSupplier disk = freeDisk != null ? freeDisk : leastFree(config.dataDir(), config.caches().dir(), r);
         RunSlots slots = new RunSlots(config.capacity());
         RunSupervisor supervisor = new RunSupervisor(q, timing, clock, counters);
         java.util.concurrent.atomic.AtomicBoolean orphansSuspected = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicBoolean engineInDoubt = new java.util.concurrent.atomic.AtomicBoolean();
+        CacheManager caches = new CacheManager(r, config.workerId(), config.dataDir(), config.caches().dir(), purges, clock);
+        ImageUsage images = new ImageUsage(clock);
         RunStarter starter = new RunStarter(q, r, config.workerSettings(), slots, supervisor, orphansSuspected, engineInDoubt,
                 timing, clock, sleeper)
-                .dockerWorker(new ScopeCheck(expander, privateRegistries()),
-                        new CacheManager(r, config.workerId(), config.dataDir(), purges, clock));
+                .dockerWorker(new ScopeCheck(expander, privateRegistries()), caches, images);
         ClaimLoop claimLoop = new ClaimLoop(q, r, slots, starter, timing, config.workerId(), config.dataDir(),
                 config.minFreeDiskBytes(), disk, clock, orphansSuspected, engineInDoubt);
+        claimLoop.onLowDisk(new DiskCollector(r, config.workerId(), caches, images, config.caches().imageIdle(),
+                () -> activeRuns(slots), disk, config.minFreeDiskBytes(), counters.registry()));
         WorkerShutdown shutdown = new WorkerShutdown(slots, claimLoop, supervisor, config.workerId());
         return new Worker(config.workerSettings(), r, config.dataDir(), slots, claimLoop, shutdown, counters, endpoint, owned);
     }
@@ -176,6 +181,36 @@ public final class WorkerBuilder {
         java.util.Set<String> hosts = new java.util.HashSet<>();
         for (var credentials : config.docker().registries()) hosts.add(credentials.registry());
         return hosts;
+    }
+
+    private static java.util.Set<String> activeRuns(RunSlots slots) {
+        java.util.Set<String> runs = new java.util.HashSet<>();
+        for (ActiveRun run : slots.active()) runs.add(run.claim.taskId() + "/" + run.claim.runId());
+        return runs;
+    }
+
+    /**
+     * The least free space of the places the worker's runs fill: its data directory, the cache directory,
+     * and the engine's own storage when that is on this machine (looked up once the engine answers).
+     */
+    private static LongSupplier leastFree(java.nio.file.Path dataDir, java.nio.file.Path cacheDir, ContainerRuntime runtime) {
+        LongSupplier data = ClaimLoop.freeDiskUnder(dataDir);
+        LongSupplier cache = cacheDir == null ? null : ClaimLoop.freeDiskUnder(cacheDir);
+        java.util.concurrent.atomic.AtomicReference<LongSupplier> engine = new java.util.concurrent.atomic.AtomicReference<>();
+        return () -> {
+            long free = data.getAsLong();
+            if (cache != null) free = Math.min(free, cache.getAsLong());
+            LongSupplier root = engine.get();
+            if (root == null) {
+                try {
+                    root = runtime.localRootDir().map(ClaimLoop::freeDiskUnder).orElse(() -> Long.MAX_VALUE);
+                    engine.set(root);
+                } catch (RuntimeException e) {
+                    root = () -> Long.MAX_VALUE; // the engine does not answer yet: asked again next time
+                }
+            }
+            return Math.min(free, root.getAsLong());
+        };
     }
 
     /** {@link #build()}, then {@link Worker#start()}. */

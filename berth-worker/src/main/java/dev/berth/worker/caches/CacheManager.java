@@ -60,6 +60,7 @@ public final class CacheManager {
     private Instant purgesSince;
     /** Volumes to remove that the engine refused (still mounted by a container being removed): tried again later. */
     private final Set<String> leftovers = new LinkedHashSet<>();
+    private final Path cacheDir;
 
     public CacheManager(ContainerRuntime runtime, String workerId, Path dataDir, PurgeRequestSource purges, Clock clock) {
         this(runtime, workerId, dataDir, purges, clock, CacheManager::randomSuffix);
@@ -67,6 +68,18 @@ public final class CacheManager {
 
     CacheManager(ContainerRuntime runtime, String workerId, Path dataDir, PurgeRequestSource purges, Clock clock,
                  Supplier<String> suffixes) {
+        this(runtime, workerId, dataDir, null, purges, clock, suffixes);
+    }
+
+    /** @param cacheDir where instances keep their data (each bound into a directory here), or null for the engine's storage */
+    public CacheManager(ContainerRuntime runtime, String workerId, Path dataDir, Path cacheDir, PurgeRequestSource purges,
+                        Clock clock) {
+        this(runtime, workerId, dataDir, cacheDir, purges, clock, CacheManager::randomSuffix);
+    }
+
+    CacheManager(ContainerRuntime runtime, String workerId, Path dataDir, Path cacheDir, PurgeRequestSource purges, Clock clock,
+                 Supplier<String> suffixes) {
+        this.cacheDir = cacheDir;
         this.runtime = Objects.requireNonNull(runtime, "runtime");
         this.workerId = Objects.requireNonNull(workerId, "workerId");
         this.purges = purges == null ? PurgeRequestSource.NONE : purges;
@@ -105,7 +118,7 @@ public final class CacheManager {
                     Map<String, String> labels = ownLabels();
                     labels.put(LABEL_CACHE_NAME, i.cacheName());
                     labels.put(LABEL_CACHE_CREATED, i.created().toString());
-                    runtime.createVolume(i.volumeName(), labels);
+                    createVolume(i.volumeName(), labels);
                     taskLog.accept("cache " + i.cacheName() + ": new instance " + i.volumeName() + " at " + caches.get(i.cacheName()));
                 } else {
                     taskLog.accept("cache " + i.cacheName() + ": instance " + i.volumeName() + " (made " + i.created()
@@ -197,6 +210,50 @@ public final class CacheManager {
         }
     }
 
+    private void createVolume(String name, Map<String, String> labels) {
+        if (cacheDir == null) {
+            runtime.createVolume(name, labels);
+            return;
+        }
+        Path dir = cacheDir.resolve(name);
+        try {
+            java.nio.file.Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new ContainerRuntimeException("cannot make the cache directory " + dir + ": " + e, e);
+        }
+        runtime.createVolume(name, labels, Map.of("type", "none", "o", "bind", "device", dir.toString()));
+    }
+
+    /**
+     * Removes a free instance for garbage collection; false when a run took it meanwhile or the engine
+     * refused (then it stays in the pool).
+     */
+    public boolean collect(CacheInstance instance) {
+        if (!pool.takeIfFree(instance.volumeName())) return false;
+        try {
+            removeVolume(instance.volumeName());
+        } catch (ContainerRuntimeException e) {
+            LOG.warn("garbage collection could not remove cache volume {}: {}", instance.volumeName(), e.getMessage());
+            pool.restore(instance);
+            return false;
+        }
+        saveUsage();
+        return true;
+    }
+
+    /** Removes the volume and, when instances live in {@link #cacheDir}, its directory (the engine leaves a bound one). */
+    private void removeVolume(String name) {
+        runtime.removeVolume(name);
+        if (cacheDir == null) return;
+        Path dir = cacheDir.resolve(name);
+        if (!java.nio.file.Files.exists(dir)) return;
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) java.nio.file.Files.deleteIfExists(p);
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new ContainerRuntimeException("cannot delete the cache directory " + dir + ": " + e, e);
+        }
+    }
+
     private void removeVolumes(List<CacheInstance> instances, String why) {
         List<String> names = new ArrayList<>();
         synchronized (leftovers) {
@@ -206,7 +263,7 @@ public final class CacheManager {
         for (CacheInstance i : instances) names.add(i.volumeName());
         for (String name : names) {
             try {
-                runtime.removeVolume(name);
+                removeVolume(name);
                 LOG.info("removed cache volume {} ({})", name, why);
             } catch (EngineUnavailableException e) {
                 synchronized (leftovers) {

@@ -133,6 +133,13 @@ public final class CachePool {
         return remove;
     }
 
+    /** Takes {@code volumeName} out of the pool if no run holds it (garbage collection); false when held or gone. */
+    public synchronized boolean takeIfFree(String volumeName) {
+        if (held.contains(volumeName) || !instances.containsKey(volumeName)) return false;
+        instances.remove(volumeName);
+        return true;
+    }
+
     /** Free instances, least recently used first (what garbage collection removes first). */
     public synchronized List<CacheInstance> freeLeastRecentlyUsedFirst() {
         return instances.values().stream().filter(i -> !held.contains(i.volumeName()))

@@ -3,6 +3,7 @@ package dev.berth.worker.run;
 import dev.berth.core.task.ReasonResolved;
 import dev.berth.core.dockerworker.CacheNames;
 import dev.berth.worker.caches.CacheManager;
+import dev.berth.worker.caches.ImageUsage;
 import dev.berth.worker.payload.ArtifactSpec;
 import dev.berth.worker.payload.DockerPayload;
 import dev.berth.worker.payload.ImageSpec;
@@ -68,6 +69,8 @@ public final class TaskRunner {
     private CacheManager caches;
     private CacheManager.CacheLease cacheLease;
     private volatile boolean purgeCaches;
+    private ImageUsage images;
+    private String imageInUse;
 
     public TaskRunner(ContainerRuntime runtime, WorkerSettings settings, PayloadValidator validator,
                       ClaimedRun run, RunReporter reporter) {
@@ -99,6 +102,12 @@ public final class TaskRunner {
      */
     public TaskRunner scopeCheck(ScopeCheck check) {
         this.scopeCheck = java.util.Objects.requireNonNull(check, "check");
+        return this;
+    }
+
+    /** Told which image the run uses while it runs (disk garbage collection spares those). */
+    public TaskRunner images(ImageUsage images) {
+        this.images = images;
         return this;
     }
 
@@ -208,6 +217,12 @@ public final class TaskRunner {
             // environment's fault: resource-unavailable. Neither is retried by the queue.
             return RunOutcome.exception(
                     e.doesNotExist() ? ReasonResolved.MALFORMED_PAYLOAD : ReasonResolved.RESOURCE_UNAVAILABLE, null);
+        }
+        if (images != null) {
+            images.acquire(image);
+            synchronized (containerLock) {
+                imageInUse = image;
+            }
         }
         if (cancelled) return RunOutcome.cancelled();
 
@@ -455,10 +470,13 @@ public final class TaskRunner {
     public void removeContainer() {
         String id;
         CacheManager.CacheLease lease;
+        String image;
         synchronized (containerLock) {
             id = containerId;
             lease = cacheLease;
             cacheLease = null;
+            image = imageInUse;
+            imageInUse = null;
         }
         if (id != null) {
             try {
@@ -468,6 +486,7 @@ public final class TaskRunner {
                 LOG.warn("could not remove container {} of {}/{}: {}", id, run.taskId(), run.runId(), e.toString());
             }
         }
+        if (image != null) images.release(image);
         if (lease != null) {
             try {
                 caches.release(lease, purgeCaches, line -> LOG.info("run {}/{}: {}", run.taskId(), run.runId(), line));

@@ -95,6 +95,14 @@ public interface ContainerRuntime {
 
     /** Creates the named volume with {@code labels} ({@code dev.berth.managed=true} is added). */
     default void createVolume(String name, Map<String, String> labels) {
+        createVolume(name, labels, Map.of());
+    }
+
+    /**
+     * Creates the named volume with the local driver's {@code options} (e.g. {@code type=none, o=bind,
+     * device=<dir>} to keep its data in a directory of the worker's choosing).
+     */
+    default void createVolume(String name, Map<String, String> labels, Map<String, String> options) {
         throw new ContainerRuntimeException("this container runtime has no named volumes", null);
     }
 
@@ -110,5 +118,20 @@ public interface ContainerRuntime {
      */
     default void removeVolume(String name) {
         throw new ContainerRuntimeException("this container runtime has no named volumes", null);
+    }
+
+    /**
+     * Removes an image the worker pulled (garbage collection); never forced, so an image a container
+     * still uses stays.
+     *
+     * @throws ContainerRuntimeException when the engine refuses
+     */
+    default void removeImage(String image) {
+        throw new ContainerRuntimeException("this container runtime cannot remove images", null);
+    }
+
+    /** The engine's own storage directory when it is on this machine (its free space counts too), else empty. */
+    default java.util.Optional<java.nio.file.Path> localRootDir() {
+        return java.util.Optional.empty();
     }
 }

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CacheManagerTest {
 
     /** Only volumes; a volume in {@link #busy} cannot be removed, as an engine refuses one a container mounts. */
-    static final class Volumes implements ContainerRuntime {
+    static class Volumes implements ContainerRuntime {
         final Map<String, Map<String, String>> volumes = new ConcurrentHashMap<>();
         final Set<String> busy = ConcurrentHashMap.newKeySet();
 

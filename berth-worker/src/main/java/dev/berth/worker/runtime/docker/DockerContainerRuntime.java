@@ -480,11 +480,13 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
     }
 
     @Override
-    public void createVolume(String name, Map<String, String> labels) {
+    public void createVolume(String name, Map<String, String> labels, Map<String, String> options) {
         Map<String, String> all = new java.util.HashMap<>(labels);
         all.put(LABEL_MANAGED, "true");
         try {
-            docker.createVolumeCmd().withName(name).withLabels(all).exec();
+            var create = docker.createVolumeCmd().withName(name).withLabels(all);
+            if (!options.isEmpty()) create.withDriver("local").withDriverOpts(options);
+            create.exec();
         } catch (DockerException e) {
             throw new ContainerRuntimeException("cannot create volume " + name + ": " + firstLine(e), e);
         } catch (RuntimeException e) {
@@ -521,6 +523,33 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
             throw new ContainerRuntimeException("cannot remove volume " + name + ": " + firstLine(e), e);
         } catch (RuntimeException e) {
             throw engineGone("removing volume " + name, e);
+        }
+    }
+
+    @Override
+    public void removeImage(String image) {
+        try {
+            docker.removeImageCmd(image).withForce(false).exec();
+        } catch (NotFoundException e) {
+            LOG.debug("remove image {}: already gone", image);
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot remove image " + image + ": " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("removing image " + image, e);
+        }
+    }
+
+    @Override
+    public java.util.Optional<java.nio.file.Path> localRootDir() {
+        if (!config.dockerHost().startsWith("unix://")) return java.util.Optional.empty();
+        try {
+            String dir = docker.infoCmd().exec().getDockerRootDir();
+            if (dir == null) return java.util.Optional.empty();
+            java.nio.file.Path path = java.nio.file.Path.of(dir);
+            return java.nio.file.Files.isDirectory(path) ? java.util.Optional.of(path) : java.util.Optional.empty();
+        } catch (RuntimeException e) {
+            LOG.debug("cannot read the engine's root directory: {}", e.toString());
+            return java.util.Optional.empty();
         }
     }
 
