@@ -204,6 +204,13 @@ public final class TaskRunner {
         String image = ((ImageSpec.RegistryImage) payload.image()).name();
         log.worker("image " + image + ", maxRunTime " + payload.maxRunTimeSeconds() + "s, memory limit "
                 + settings.limits().memoryForHumans());
+        if (images != null) {
+            // marked before the look-up, so disk garbage collection cannot take it between the pull and the container
+            images.acquire(image);
+            synchronized (containerLock) {
+                imageInUse = image;
+            }
+        }
         try {
             withEngine("looking for the image", () -> {
                 runtime.ensureImage(image);
@@ -217,12 +224,6 @@ public final class TaskRunner {
             // environment's fault: resource-unavailable. Neither is retried by the queue.
             return RunOutcome.exception(
                     e.doesNotExist() ? ReasonResolved.MALFORMED_PAYLOAD : ReasonResolved.RESOURCE_UNAVAILABLE, null);
-        }
-        if (images != null) {
-            images.acquire(image);
-            synchronized (containerLock) {
-                imageInUse = image;
-            }
         }
         if (cancelled) return RunOutcome.cancelled();
 

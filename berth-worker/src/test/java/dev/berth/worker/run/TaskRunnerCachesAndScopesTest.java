@@ -206,6 +206,20 @@ class TaskRunnerCachesAndScopesTest {
     }
 
     @Test
+    void aRunMarksItsImageInUseUntilItsContainerIsGone() {
+        dev.berth.worker.caches.ImageUsage images = new dev.berth.worker.caches.ImageUsage(clock);
+        List<Boolean> inUseWhileRunning = new CopyOnWriteArrayList<>();
+        runtime.whileWaiting = () -> inUseWhileRunning.add(images.inUse("img"));
+        new TaskRunner(runtime, Fixtures.settings("w1"), VALIDATOR, run("{\"image\":\"img\",\"maxRunTime\":10}"),
+                new RecordingReporter()).images(images).run();
+
+        assertThat(inUseWhileRunning).containsOnly(true).isNotEmpty();
+        assertThat(images.inUse("img")).isFalse();
+        clock.advance(Duration.ofHours(2));
+        assertThat(images.idle(Duration.ofHours(1))).containsExactly("img");
+    }
+
+    @Test
     void anotherWorkerIdDoesNotSeeTheInstances() {
         run(run(CACHE_PAYLOAD, "docker-worker:cache:objdir"));
         CacheManager other = new CacheManager(runtime, "w2", dataDir.resolve("w2"), PurgeRequestSource.NONE, clock);
