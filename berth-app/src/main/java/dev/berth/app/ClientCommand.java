@@ -31,7 +31,7 @@ final class ClientCommand implements Runnable {
 
     /** The scopes a worker serving {@code taskQueueId} as {@code workerGroup/workerId} needs; runs get their own. */
     static List<String> workerScopes(String taskQueueId, String workerGroup, String workerId) {
-        return List.of("queue:claim-work:" + taskQueueId, "queue:worker-id:" + workerGroup + "/" + workerId);
+        return dev.berth.core.dockerworker.WorkerScopes.of(taskQueueId, workerGroup, workerId);
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a client with the given scopes; prints its credentials.")
@@ -50,8 +50,9 @@ final class ClientCommand implements Runnable {
     }
 
     @Command(name = "create-worker", mixinStandardHelpOptions = true,
-            description = "Create the client a deployed `berth worker` uses: only queue:claim-work:<queue> and "
-                    + "queue:worker-id:<group>/<id>. Prints TASKCLUSTER_CLIENT_ID and TASKCLUSTER_ACCESS_TOKEN lines.")
+            description = "Create the client a deployed `berth worker` uses: only queue:claim-work:<queue>, "
+                    + "queue:worker-id:<group>/<id>, auth:expand-scopes and purge-cache:purge-requests::<queue>. "
+                    + "Prints TASKCLUSTER_CLIENT_ID and TASKCLUSTER_ACCESS_TOKEN lines.")
     static final class CreateWorker implements Callable<Integer> {
         @Mixin ClientOptions client;
         @Parameters(paramLabel = "CLIENT_ID", description = "e.g. worker/local-docker") String clientId;

@@ -77,8 +77,7 @@ class DevCommand implements Callable<Integer> {
 
     /** The scopes a deployed worker holds: claiming from its queue, as its own worker id. */
     static List<String> workerScopes(WorkerConfig cfg) {
-        return List.of("queue:claim-work:" + cfg.taskQueueId(),
-                "queue:worker-id:" + cfg.workerGroup() + "/" + cfg.workerId());
+        return dev.berth.core.dockerworker.WorkerScopes.of(cfg.taskQueueId(), cfg.workerGroup(), cfg.workerId());
     }
 
     /**

@@ -27,6 +27,8 @@ import dev.berth.server.object.ObjectUrls;
 import dev.berth.server.queue.ObjectArtifactRoutes;
 import dev.berth.server.queue.QueueApi;
 import dev.berth.server.queue.UploadTokens;
+import dev.berth.core.purgecache.PurgeCacheService;
+import dev.berth.server.purgecache.PurgeCacheApi;
 import dev.berth.store.Storage;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Timer;
@@ -51,6 +53,7 @@ public final class BerthServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final Storage storage;
+    private final PurgeCacheService purgeCache;
     private final QueueService queue;
     private final IndexService index;
     private final RouteIndexer routeIndexer;
@@ -112,8 +115,10 @@ public final class BerthServer implements AutoCloseable {
         this.routeIndexer = new RouteIndexer(storage.tasks(), index);
         queue.onCompleted(routeIndexer::indexNow);
         IndexApi indexApi = new IndexApi(index, queueApi.artifactRedirects(), bodies);
+        this.purgeCache = new PurgeCacheService(storage.purgeRequests(), clock);
+        PurgeCacheApi purgeCacheApi = new PurgeCacheApi(purgeCache, bodies);
 
-        this.routeTables = routeTables(queueApi, authApi, jobApi, indexApi, objectApi);
+        this.routeTables = routeTables(queueApi, authApi, jobApi, indexApi, objectApi, purgeCacheApi);
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
@@ -146,9 +151,9 @@ public final class BerthServer implements AutoCloseable {
         });
     }
 
-    /** Every route the server answers, in tables: the queue, auth, object, index and job APIs and the operational endpoints. */
+    /** Every route the server answers, in tables: the queue, auth, object, index, purge-cache and job APIs and the operational endpoints. */
     private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi, IndexApi indexApi,
-                                         ObjectApi objectApi) {
+                                         ObjectApi objectApi, PurgeCacheApi purgeCacheApi) {
         RouteTable operational = new RouteTable("");
         operational.get("/healthz", "healthz", null, ctx -> {
             queue.pendingCount("berth/healthz");
@@ -160,7 +165,8 @@ public final class BerthServer implements AutoCloseable {
             if (doc == null) throw dev.berth.core.BerthException.notFound("no schema " + ctx.pathParam("name"));
             ctx.contentType("application/schema+json").result(Json.write(doc));
         });
-        return List.of(queueApi.routes(), authApi.routes(), objectApi.routes(), jobApi.routes(), indexApi.routes(), operational);
+        return List.of(queueApi.routes(), authApi.routes(), objectApi.routes(), jobApi.routes(), indexApi.routes(),
+                purgeCacheApi.routes(), operational);
     }
 
     /** Builds and starts a server; stop it with {@link #close()}. */
@@ -188,6 +194,7 @@ public final class BerthServer implements AutoCloseable {
             int indexed = routeIndexer.drain();
             if (indexed > 0) log.info("sweep: indexed {} completed task(s) left in the index outbox", indexed);
             index.expire();
+            purgeCache.expire();
             workers.flushRecentTasks();
             int workerRowsExpired = workers.expire();
             if (workerRowsExpired > 0) log.debug("sweep: {} task queues, provisioners and workers expired", workerRowsExpired);

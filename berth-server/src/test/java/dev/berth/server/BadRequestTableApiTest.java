@@ -42,7 +42,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
     private static final String A = "/api/auth/v1";
     private static final Set<String> JSON_BODY_ROUTES = Set.of("createTask", "claimWork", "claimTask", "reportException",
             "createArtifact", "createClient", "updateClient", "createRole", "updateRole", "expandScopes", "submit", "tasks", "statuses",
-            "createUpload", "finishUpload", "startDownload");
+            "createUpload", "finishUpload", "startDownload", "purgeCache");
 
     enum As { ROOT, ANONYMOUS, NOBODY }
 
@@ -226,6 +226,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 case "entityId" -> clientId;
                 case "seconds" -> "0";
                 case "namespace", "indexPath" -> "bad-input.ns.latest";
+                case "workerPoolId" -> "bad-input/" + workerType;
                 case "level" -> "read-only";
                 case "bucket", "prefix", "account", "table", "container", "project", "wstAudience", "wstClient",
                      "projectId", "serviceAccount" -> "cloud-name"; // cloud credential routes (refused with 400)
@@ -333,6 +334,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
                         || route.name().equals("tasks") || route.name().equals("statuses")
                         || route.name().equals("findTasksAtIndex") || route.name().endsWith("Post")) continue;
                 String scope = route.name().equals("createTask") || route.name().equals("submit") ? "queue:create-task:"
+                        : route.name().equals("purgeCache") ? "purge-cache:"
                         : route.scopes().toJson().toString().replaceAll("^.*?\"([a-z]+:[a-z-]+).*$", "$1");
                 String path = fill(route.path(), null, null);
                 if (route.name().equals("createTask") || route.name().equals("submit")) path = path.replace(running, newTaskId());
@@ -514,6 +516,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
             case "declareProvisioner", "declareWorkerType" -> Map.of("description", "declared by BadRequestTableApiTest");
             case "declareWorker" -> Map.of("expires", inAnHour());
             case "quarantineWorker" -> Map.of("quarantineUntil", inAnHour(), "quarantineInfo", "BadRequestTableApiTest");
+            case "purgeCache" -> Map.of("cacheName", "bad-input-cache");
             default -> null;
         };
         return body == null ? null : Json.writeBytes(Json.MAPPER.valueToTree(body));

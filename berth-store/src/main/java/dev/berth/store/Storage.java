@@ -87,6 +87,9 @@ public final class Storage implements AutoCloseable {
     /** Task queues, provisioners and workers. */
     public dev.berth.core.workers.WorkerStore workers() { return workers; }
 
+    /** The purge-cache service's requests, over the same pool. */
+    public dev.berth.core.purgecache.PurgeRequestStore purgeRequests() { return new JdbcPurgeRequestStore(dataSource); }
+
     public DataSource dataSource() { return dataSource; }
 
     public Dialect dialect() { return dialect; }

@@ -196,9 +196,26 @@ final class ClaimLoop {
         }
     }
 
+    /** Called while free disk is under the threshold, before claiming is held off (garbage collection). */
+    ClaimLoop onLowDisk(Runnable collector) {
+        this.onLowDisk = collector;
+        return this;
+    }
+
+    private volatile Runnable onLowDisk;
+
     private boolean diskAllowsClaiming() {
         if (minFreeDiskBytes <= 0) return true;
         long free = freeDisk.getAsLong();
+        Runnable collector = onLowDisk;
+        if (free < minFreeDiskBytes && collector != null) {
+            try {
+                collector.run();
+            } catch (RuntimeException e) {
+                LOG.warn("garbage collection on low disk failed: {}", e.toString());
+            }
+            free = freeDisk.getAsLong();
+        }
         boolean enough = free >= minFreeDiskBytes;
         if (!enough && !pausedForDisk) {
             LOG.warn("only {} MiB free under {} (threshold {} MiB): claiming paused until space returns",

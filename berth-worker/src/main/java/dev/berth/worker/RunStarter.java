@@ -35,6 +35,9 @@ final class RunStarter {
     private final Worker.Timing timing;
     private final java.time.Clock clock;
     private final dev.berth.worker.retry.Retrying.Sleeper sleeper;
+    private dev.berth.worker.scopes.ScopeCheck scopeCheck = new dev.berth.worker.scopes.ScopeCheck(null, java.util.Set.of());
+    private dev.berth.worker.caches.CacheManager caches;
+    private dev.berth.worker.caches.ImageUsage images;
 
     /**
      * @param orphansSuspected set when a run was lost with the engine: its container may have outlived
@@ -59,6 +62,15 @@ final class RunStarter {
         this.supervisor = supervisor;
     }
 
+    /** The docker-worker scope check and the volume caches every run gets (see WorkerBuilder). */
+    RunStarter dockerWorker(dev.berth.worker.scopes.ScopeCheck scopeCheck, dev.berth.worker.caches.CacheManager caches,
+                            dev.berth.worker.caches.ImageUsage images) {
+        this.scopeCheck = scopeCheck;
+        this.caches = caches;
+        this.images = images;
+        return this;
+    }
+
     void begin(WorkClaim claim) {
         RunReporter reporter;
         try {
@@ -69,7 +81,8 @@ final class RunStarter {
             return;
         }
         TaskRunner runner = new TaskRunner(runtime, settings, validator, claim.run(), reporter)
-                .engineWait(clock, sleeper, timing.engineCheck(), timing.engineWait());
+                .engineWait(clock, sleeper, timing.engineCheck(), timing.engineWait())
+                .scopeCheck(scopeCheck).caches(caches).images(images);
         ActiveRun run = new ActiveRun(claim, runner, reporter);
         run.thread = new Thread(() -> execute(run), "berth-run-" + claim.taskId() + "-" + claim.runId());
         if (!slots.register(run)) {

@@ -2,12 +2,19 @@ package dev.berth.worker;
 
 import dev.berth.client.BerthClient;
 import dev.berth.client.Credentials;
+import dev.berth.worker.caches.CacheManager;
+import dev.berth.worker.caches.ClientPurgeRequests;
+import dev.berth.worker.caches.DiskCollector;
+import dev.berth.worker.caches.ImageUsage;
+import dev.berth.worker.caches.PurgeRequestSource;
 import dev.berth.worker.queue.ClientWorkQueue;
 import dev.berth.worker.queue.WorkQueue;
 import dev.berth.worker.retry.Backoff;
 import dev.berth.worker.retry.Retrying;
 import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.docker.DockerContainerRuntime;
+import dev.berth.worker.scopes.ClientScopeExpander;
+import dev.berth.worker.scopes.ScopeCheck;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -43,6 +50,8 @@ public final class WorkerBuilder {
     private Clock clock = Clock.systemUTC();
     private Retrying.Sleeper sleeper = Retrying.Sleeper.REAL;
     private MeterRegistry meterRegistry;
+    private ScopeCheck.Expander scopeExpander;
+    private PurgeRequestSource purgeRequests;
 
     WorkerBuilder(WorkerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -94,6 +103,21 @@ public final class WorkerBuilder {
     }
 
     /**
+     * How tasks' scopes are expanded through roles for the docker-worker scope check; otherwise the
+     * server's expandScopes when the queue is the config's, else the scopes as given.
+     */
+    public WorkerBuilder scopeExpander(ScopeCheck.Expander expander) {
+        this.scopeExpander = expander;
+        return this;
+    }
+
+    /** Where purge-cache requests come from; otherwise the server's purge-cache service when the queue is the config's. */
+    public WorkerBuilder purgeRequests(PurgeRequestSource source) {
+        this.purgeRequests = source;
+        return this;
+    }
+
+    /**
      * The worker, not started yet. Fails, naming the setting, when the queue is the config's and its
      * root URL or credentials are missing.
      */
@@ -115,6 +139,8 @@ public final class WorkerBuilder {
             counters = new WorkerCounters();
         }
         WorkQueue q = queue;
+        ScopeCheck.Expander expander = scopeExpander;
+        PurgeRequestSource purges = purgeRequests;
         if (q == null) {
             config.requireQueueAccess();
             BerthClient client = new BerthClient(config.rootUrl(), new Credentials(config.clientId(), config.accessToken()));
@@ -123,6 +149,8 @@ public final class WorkerBuilder {
             Retrying retrying = new Retrying(clock, sleeper, backoff, counters.callRetries::increment);
             q = new ClientWorkQueue(client, config.taskQueueId(), config.workerGroup(), config.workerId(), retrying,
                     counters.liveLogBytesDropped::increment);
+            if (expander == null) expander = new ClientScopeExpander(client);
+            if (purges == null) purges = new ClientPurgeRequests(client, config.taskQueueId());
         }
         ContainerRuntime r = runtime;
         if (r == null) {
@@ -130,17 +158,59 @@ public final class WorkerBuilder {
             owned.add(docker);
             r = docker;
         }
-        LongSupplier disk = freeDisk != null ? freeDisk : ClaimLoop.freeDiskUnder(config.dataDir());
+        LongSupplier disk = freeDisk != null ? freeDisk : leastFree(config.dataDir(), config.caches().dir(), r);
         RunSlots slots = new RunSlots(config.capacity());
         RunSupervisor supervisor = new RunSupervisor(q, timing, clock, counters);
         java.util.concurrent.atomic.AtomicBoolean orphansSuspected = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.atomic.AtomicBoolean engineInDoubt = new java.util.concurrent.atomic.AtomicBoolean();
+        CacheManager caches = new CacheManager(r, config.workerId(), config.dataDir(), config.caches().dir(), purges, clock);
+        ImageUsage images = new ImageUsage(clock);
         RunStarter starter = new RunStarter(q, r, config.workerSettings(), slots, supervisor, orphansSuspected, engineInDoubt,
-                timing, clock, sleeper);
+                timing, clock, sleeper)
+                .dockerWorker(new ScopeCheck(expander, privateRegistries()), caches, images);
         ClaimLoop claimLoop = new ClaimLoop(q, r, slots, starter, timing, config.workerId(), config.dataDir(),
                 config.minFreeDiskBytes(), disk, clock, orphansSuspected, engineInDoubt);
+        claimLoop.onLowDisk(new DiskCollector(r, config.workerId(), caches, images, config.caches().imageIdle(),
+                () -> activeRuns(slots), disk, config.minFreeDiskBytes(), counters.registry()));
         WorkerShutdown shutdown = new WorkerShutdown(slots, claimLoop, supervisor, config.workerId());
         return new Worker(config.workerSettings(), r, config.dataDir(), slots, claimLoop, shutdown, counters, endpoint, owned);
+    }
+
+    /** Registries the worker pulls from with its own credentials: their images need a docker-worker:image scope. */
+    private java.util.Set<String> privateRegistries() {
+        java.util.Set<String> hosts = new java.util.HashSet<>();
+        for (var credentials : config.docker().registries()) hosts.add(credentials.registry());
+        return hosts;
+    }
+
+    private static java.util.Set<String> activeRuns(RunSlots slots) {
+        java.util.Set<String> runs = new java.util.HashSet<>();
+        for (ActiveRun run : slots.active()) runs.add(run.claim.taskId() + "/" + run.claim.runId());
+        return runs;
+    }
+
+    /**
+     * The least free space of the places the worker's runs fill: its data directory, the cache directory,
+     * and the engine's own storage when that is on this machine (looked up once the engine answers).
+     */
+    private static LongSupplier leastFree(java.nio.file.Path dataDir, java.nio.file.Path cacheDir, ContainerRuntime runtime) {
+        LongSupplier data = ClaimLoop.freeDiskUnder(dataDir);
+        LongSupplier cache = cacheDir == null ? null : ClaimLoop.freeDiskUnder(cacheDir);
+        java.util.concurrent.atomic.AtomicReference<LongSupplier> engine = new java.util.concurrent.atomic.AtomicReference<>();
+        return () -> {
+            long free = data.getAsLong();
+            if (cache != null) free = Math.min(free, cache.getAsLong());
+            LongSupplier root = engine.get();
+            if (root == null) {
+                try {
+                    root = runtime.localRootDir().map(ClaimLoop::freeDiskUnder).orElse(() -> Long.MAX_VALUE);
+                    engine.set(root);
+                } catch (RuntimeException e) {
+                    root = () -> Long.MAX_VALUE; // the engine does not answer yet: asked again next time
+                }
+            }
+            return Math.min(free, root.getAsLong());
+        };
     }
 
     /** {@link #build()}, then {@link Worker#start()}. */

@@ -53,6 +53,9 @@ import java.util.regex.Pattern;
  * publicIp: 203.0.113.7              # BERTH_PUBLIC_IP, given to tasks
  * metricsPort: 9464                  # BERTH_WORKER_METRICS_PORT: Prometheus text at /metrics (default: none)
  * metricsBindHost: 127.0.0.1         # BERTH_WORKER_METRICS_BIND, where that port listens
+ * caches:
+ *   dir: /var/lib/berth/caches       # BERTH_WORKER_CACHE_DIR: cache instances' data (default: the engine's volumes)
+ *   imageIdle: 1h                    # BERTH_WORKER_IMAGE_IDLE: low disk removes images unused this long (s, m, h, d)
  * </pre>
  */
 public record WorkerConfig(
@@ -70,7 +73,8 @@ public record WorkerConfig(
         String instanceType,
         String publicIp,
         Integer metricsPort,
-        String metricsBindHost) {
+        String metricsBindHost,
+        dev.berth.worker.caches.CacheSettings caches) {
 
     public static final String DEFAULT_TASK_QUEUE = "local/docker";
     public static final String DEFAULT_WORKER_GROUP = "local";
@@ -97,6 +101,15 @@ public record WorkerConfig(
             throw BerthException.input("metricsPort (BERTH_WORKER_METRICS_PORT) must be between 0 and 65535; got " + metricsPort);
         }
         if (metricsBindHost == null || metricsBindHost.isBlank()) metricsBindHost = DEFAULT_METRICS_BIND_HOST;
+        if (caches == null) caches = dev.berth.worker.caches.CacheSettings.DEFAULT;
+    }
+
+    /** Without cache settings (their defaults). */
+    public WorkerConfig(String rootUrl, String clientId, String accessToken, String taskQueueId, String workerGroup,
+                        String workerId, int capacity, DockerRuntimeConfig docker, ResourceLimits limits, Path dataDir,
+                        long minFreeDiskBytes, String instanceType, String publicIp, Integer metricsPort, String metricsBindHost) {
+        this(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, capacity, docker, limits, dataDir,
+                minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost, null);
     }
 
     /** Without a metrics port (no /metrics endpoint). */
@@ -104,7 +117,7 @@ public record WorkerConfig(
                         String workerId, int capacity, DockerRuntimeConfig docker, ResourceLimits limits, Path dataDir,
                         long minFreeDiskBytes, String instanceType, String publicIp) {
         this(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, capacity, docker, limits, dataDir,
-                minFreeDiskBytes, instanceType, publicIp, null, null);
+                minFreeDiskBytes, instanceType, publicIp, null, null, null);
     }
 
     /** Reads {@code configFile} (may be null: no file) and applies {@code env} over it. */
@@ -151,7 +164,25 @@ public record WorkerConfig(
                 new ResourceLimits(memory, nanoCpus, pids), dataDir, minFreeDisk,
                 s.pick("instanceType", "BERTH_INSTANCE_TYPE"), s.pick("publicIp", "BERTH_PUBLIC_IP"),
                 metricsPort == null ? null : parseInt(metricsPort, "metricsPort (BERTH_WORKER_METRICS_PORT)"),
-                s.pick("metricsBindHost", "BERTH_WORKER_METRICS_BIND"));
+                s.pick("metricsBindHost", "BERTH_WORKER_METRICS_BIND"), cacheSettings(s));
+    }
+
+    private static dev.berth.worker.caches.CacheSettings cacheSettings(Source s) {
+        String dir = s.pick("caches.dir", "BERTH_WORKER_CACHE_DIR");
+        String idle = s.pickOr("caches.imageIdle", "1h", "BERTH_WORKER_IMAGE_IDLE");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*([smhd]?)").matcher(idle.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw BerthException.input("caches.imageIdle (BERTH_WORKER_IMAGE_IDLE) must be a whole number with s, m, h or d; got '"
+                    + idle + "'");
+        }
+        long n = Long.parseLong(m.group(1));
+        java.time.Duration imageIdle = switch (m.group(2)) {
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            case "d" -> java.time.Duration.ofDays(n);
+            default -> java.time.Duration.ofSeconds(n);
+        };
+        return new dev.berth.worker.caches.CacheSettings(dir == null ? null : Path.of(dir), imageIdle);
     }
 
     public String provisionerId() {
@@ -180,7 +211,7 @@ public record WorkerConfig(
 
     public WorkerConfig withCapacity(int newCapacity) {
         return new WorkerConfig(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, newCapacity, docker,
-                limits, dataDir, minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost);
+                limits, dataDir, minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost, caches);
     }
 
     @Override

@@ -88,11 +88,10 @@ abstract class DeployedFixture {
 
     /**
      * What an operator does for a new worker: creates its client with the root credentials, holding only
-     * {@code queue:claim-work:<queue>} and {@code queue:worker-id:<group>/<id>}, and returns its credentials.
+     * the README's scopes ({@code WorkerScopes}: claim-work, worker-id, expand-scopes, purge-requests), and returns its credentials.
      */
     protected Credentials createWorkerClient(BerthClient root, String workerId) {
-        List<String> scopes = List.of("queue:claim-work:" + taskQueueId,
-                "queue:worker-id:" + LifeSupport.WORKER_GROUP + "/" + workerId);
+        List<String> scopes = dev.berth.core.dockerworker.WorkerScopes.of(taskQueueId, LifeSupport.WORKER_GROUP, workerId);
         ObjectNode request = Json.MAPPER.createObjectNode();
         request.put("description", "berth worker " + workerId + " (berth-it " + name + ")");
         request.put("expires", Json.format(Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS)));

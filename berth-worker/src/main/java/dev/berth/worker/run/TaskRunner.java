@@ -1,6 +1,9 @@
 package dev.berth.worker.run;
 
 import dev.berth.core.task.ReasonResolved;
+import dev.berth.core.dockerworker.CacheNames;
+import dev.berth.worker.caches.CacheManager;
+import dev.berth.worker.caches.ImageUsage;
 import dev.berth.worker.payload.ArtifactSpec;
 import dev.berth.worker.payload.DockerPayload;
 import dev.berth.worker.payload.ImageSpec;
@@ -15,6 +18,7 @@ import dev.berth.worker.runtime.EngineUnavailableException;
 import dev.berth.worker.runtime.ImageUnavailableException;
 import dev.berth.worker.runtime.OutputStreamHandle;
 import dev.berth.worker.retry.Retrying;
+import dev.berth.worker.scopes.ScopeCheck;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -61,6 +65,13 @@ public final class TaskRunner {
     private String containerId;
     private volatile boolean cancelled;
 
+    private ScopeCheck scopeCheck = new ScopeCheck(ScopeCheck.AS_GIVEN, java.util.Set.of());
+    private CacheManager caches;
+    private CacheManager.CacheLease cacheLease;
+    private volatile boolean purgeCaches;
+    private ImageUsage images;
+    private String imageInUse;
+
     public TaskRunner(ContainerRuntime runtime, WorkerSettings settings, PayloadValidator validator,
                       ClaimedRun run, RunReporter reporter) {
         this.runtime = runtime;
@@ -82,6 +93,27 @@ public final class TaskRunner {
         this.sleeper = java.util.Objects.requireNonNull(sleeper, "sleeper");
         this.engineCheck = check;
         this.engineWait = wait;
+        return this;
+    }
+
+    /**
+     * How the payload's {@code docker-worker:} scopes are checked (by default against the task's scopes
+     * as given, unexpanded).
+     */
+    public TaskRunner scopeCheck(ScopeCheck check) {
+        this.scopeCheck = java.util.Objects.requireNonNull(check, "check");
+        return this;
+    }
+
+    /** Told which image the run uses while it runs (disk garbage collection spares those). */
+    public TaskRunner images(ImageUsage images) {
+        this.images = images;
+        return this;
+    }
+
+    /** Where the run's volume caches come from; without one, a payload with {@code cache} is refused. */
+    public TaskRunner caches(CacheManager caches) {
+        this.caches = caches;
         return this;
     }
 
@@ -160,15 +192,25 @@ public final class TaskRunner {
     }
 
     private RunOutcome runValid(DockerPayload payload) {
+        // every reason to refuse goes to the log at once, so the author fixes them all in one go
+        RunOutcome refused = checkCachesAndScopes(payload);
         List<String> unsupported = unsupportedRequests(payload);
         if (!unsupported.isEmpty()) {
             log.worker("the payload asks for what this worker does not provide:");
             for (String line : unsupported) log.worker("  " + line);
-            return RunOutcome.exception(ReasonResolved.MALFORMED_PAYLOAD, null);
+            if (refused == null) refused = RunOutcome.exception(ReasonResolved.MALFORMED_PAYLOAD, null);
         }
+        if (refused != null) return refused;
         String image = ((ImageSpec.RegistryImage) payload.image()).name();
         log.worker("image " + image + ", maxRunTime " + payload.maxRunTimeSeconds() + "s, memory limit "
                 + settings.limits().memoryForHumans());
+        if (images != null) {
+            // marked before the look-up, so disk garbage collection cannot take it between the pull and the container
+            images.acquire(image);
+            synchronized (containerLock) {
+                imageInUse = image;
+            }
+        }
         try {
             withEngine("looking for the image", () -> {
                 runtime.ensureImage(image);
@@ -185,6 +227,13 @@ public final class TaskRunner {
         }
         if (cancelled) return RunOutcome.cancelled();
 
+        if (!payload.caches().isEmpty()) {
+            CacheManager.CacheLease lease = withEngine("preparing the caches", () -> caches.acquire(payload.caches(), log::worker));
+            synchronized (containerLock) {
+                cacheLease = lease;
+            }
+        }
+        if (cancelled) return RunOutcome.cancelled();
         String id = withEngine("creating the container", () -> runtime.createContainer(containerSpec(payload, image)));
         synchronized (containerLock) {
             containerId = id;
@@ -229,6 +278,13 @@ public final class TaskRunner {
         }
         Duration took = Duration.between(started, Instant.now());
 
+        if (!overtime && !exit.oomKilled() && payload.purgeCacheExitCodes().contains((int) exit.exitCode())
+                && !payload.caches().isEmpty()) {
+            // the instances go once the container is removed (an engine keeps a volume a container uses)
+            purgeCaches = true;
+            log.worker("exit code " + exit.exitCode() + " is listed in onExitStatus.purgeCaches: the caches "
+                    + String.join(", ", payload.caches().keySet()) + " are purged after this run");
+        }
         RunOutcome outcome;
         if (overtime) {
             log.worker("maxRunTime of " + payload.maxRunTimeSeconds() + "s exceeded: the container was killed");
@@ -349,12 +405,12 @@ public final class TaskRunner {
      * task that asked for a cache, a secret or a capability and silently ran without it would fail
      * in confusing ways, or (capabilities) run with less isolation than its author reasoned about.
      */
-    private static List<String> unsupportedRequests(DockerPayload payload) {
+    private List<String> unsupportedRequests(DockerPayload payload) {
         List<String> out = new ArrayList<>();
         if (!(payload.image() instanceof ImageSpec.RegistryImage)) {
             out.add("image: " + payload.image().describe() + " is not supported by this worker yet (registry images only)");
         }
-        if (!payload.caches().isEmpty()) out.add("cache: caches are not supported by this worker yet");
+        if (!payload.caches().isEmpty() && caches == null) out.add("cache: caches are not supported by this worker");
         if (!payload.encryptedEnv().isEmpty()) out.add("encryptedEnv: not supported by this worker yet");
         if (payload.supersederUrl() != null) out.add("supersederUrl: superseding is not supported by this worker yet");
         DockerPayload.Capabilities caps = payload.capabilities();
@@ -372,7 +428,11 @@ public final class TaskRunner {
         labels.put(ContainerRuntime.LABEL_WORKER_ID, settings.workerId());
         labels.put(ContainerRuntime.LABEL_TASK_ID, run.taskId());
         labels.put(ContainerRuntime.LABEL_RUN_ID, Integer.toString(run.runId()));
-        return new ContainerSpec(image, payload.command(), environment(payload), labels, settings.limits(), null, null, List.of());
+        List<ContainerSpec.VolumeMount> volumes;
+        synchronized (containerLock) {
+            volumes = cacheLease == null ? List.of() : cacheLease.mounts();
+        }
+        return new ContainerSpec(image, payload.command(), environment(payload), labels, settings.limits(), null, null, volumes);
     }
 
     /** The payload's env with the reserved names (see {@link ReservedEnv}) set by the worker. */
@@ -404,19 +464,63 @@ public final class TaskRunner {
         }
     }
 
-    /** Removes the run's container, if one was created (killing it if it still runs); failures are logged only. */
+    /**
+     * Removes the run's container, if one was created (killing it if it still runs), then gives its cache
+     * instances back (or purges them); failures are logged only.
+     */
     public void removeContainer() {
         String id;
+        CacheManager.CacheLease lease;
+        String image;
         synchronized (containerLock) {
             id = containerId;
+            lease = cacheLease;
+            cacheLease = null;
+            image = imageInUse;
+            imageInUse = null;
         }
-        if (id == null) return;
+        if (id != null) {
+            try {
+                runtime.removeContainer(id);
+            } catch (RuntimeException e) {
+                // left for the label-based cleanup of leftovers
+                LOG.warn("could not remove container {} of {}/{}: {}", id, run.taskId(), run.runId(), e.toString());
+            }
+        }
+        if (image != null) images.release(image);
+        if (lease != null) {
+            try {
+                caches.release(lease, purgeCaches, line -> LOG.info("run {}/{}: {}", run.taskId(), run.runId(), line));
+            } catch (RuntimeException e) {
+                LOG.warn("could not give back the caches of {}/{}: {}", run.taskId(), run.runId(), e.toString());
+            }
+        }
+    }
+
+    /**
+     * Cache names docker-worker refuses, then the payload's {@code docker-worker:} scopes: the run ends
+     * exception/malformed-payload, each problem and missing scope named in the log, before anything is made.
+     */
+    private RunOutcome checkCachesAndScopes(DockerPayload payload) {
+        List<String> badNames = new ArrayList<>();
+        for (String name : payload.caches().keySet()) CacheNames.problem(name).ifPresent(badNames::add);
+        if (!badNames.isEmpty()) {
+            log.worker("the payload's cache names are malformed:");
+            for (String problem : badNames) log.worker("  " + problem);
+            return RunOutcome.exception(ReasonResolved.MALFORMED_PAYLOAD, null);
+        }
+        List<String> missing;
         try {
-            runtime.removeContainer(id);
-        } catch (RuntimeException e) {
-            // left for the label-based cleanup of leftovers
-            LOG.warn("could not remove container {} of {}/{}: {}", id, run.taskId(), run.runId(), e.toString());
+            missing = scopeCheck.missing(payload, run.task());
+        } catch (IOException e) {
+            LOG.warn("run {}/{}: cannot expand the task's scopes: {}", run.taskId(), run.runId(), e.toString());
+            log.worker("the task's scopes could not be expanded through roles (" + e.getMessage() + "); nothing was started");
+            return RunOutcome.exception(ReasonResolved.INTERNAL_ERROR, null);
         }
+        if (missing.isEmpty()) return null;
+        log.worker("the task lacks the scopes its payload needs (task.scopes, expanded through roles):");
+        for (String scope : missing) log.worker("missing scope " + scope);
+        return RunOutcome.exception(ReasonResolved.MALFORMED_PAYLOAD, null);
     }
 
     private static String seconds(Duration d) {

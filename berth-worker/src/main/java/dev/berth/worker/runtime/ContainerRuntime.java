@@ -89,4 +89,49 @@ public interface ContainerRuntime {
 
     /** Containers (running or not) carrying every one of the given labels. */
     List<ContainerSummary> listContainers(Map<String, String> labels);
+
+    // ---- named volumes (cache instances). An engine without them keeps these defaults, and a
+    // payload asking for a cache then fails the run instead of running without it.
+
+    /** Creates the named volume with {@code labels} ({@code dev.berth.managed=true} is added). */
+    default void createVolume(String name, Map<String, String> labels) {
+        createVolume(name, labels, Map.of());
+    }
+
+    /**
+     * Creates the named volume with the local driver's {@code options} (e.g. {@code type=none, o=bind,
+     * device=<dir>} to keep its data in a directory of the worker's choosing).
+     */
+    default void createVolume(String name, Map<String, String> labels, Map<String, String> options) {
+        throw new ContainerRuntimeException("this container runtime has no named volumes", null);
+    }
+
+    /** Volumes carrying every one of the given labels. */
+    default List<VolumeSummary> listVolumes(Map<String, String> labels) {
+        throw new ContainerRuntimeException("this container runtime has no named volumes", null);
+    }
+
+    /**
+     * Removes the named volume; gone already is fine.
+     *
+     * @throws ContainerRuntimeException when it cannot be removed, e.g. a container still uses it
+     */
+    default void removeVolume(String name) {
+        throw new ContainerRuntimeException("this container runtime has no named volumes", null);
+    }
+
+    /**
+     * Removes an image the worker pulled (garbage collection); never forced, so an image a container
+     * still uses stays.
+     *
+     * @throws ContainerRuntimeException when the engine refuses
+     */
+    default void removeImage(String image) {
+        throw new ContainerRuntimeException("this container runtime cannot remove images", null);
+    }
+
+    /** The engine's own storage directory when it is on this machine (its free space counts too), else empty. */
+    default java.util.Optional<java.nio.file.Path> localRootDir() {
+        return java.util.Optional.empty();
+    }
 }

@@ -154,4 +154,26 @@ class FakeContainerRuntime implements ContainerRuntime {
     public List<ContainerSummary> listContainers(Map<String, String> labels) {
         return new ArrayList<>();
     }
+
+    /** Named volumes: name → labels. */
+    final Map<String, Map<String, String>> volumes = new java.util.concurrent.ConcurrentHashMap<>();
+    final List<String> volumesRemoved = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void createVolume(String name, Map<String, String> labels) {
+        Map<String, String> all = new HashMap<>(labels);
+        all.put(LABEL_MANAGED, "true");
+        if (volumes.putIfAbsent(name, all) != null) throw new dev.berth.worker.runtime.ContainerRuntimeException("volume " + name + " exists", null);
+    }
+
+    @Override
+    public List<dev.berth.worker.runtime.VolumeSummary> listVolumes(Map<String, String> labels) {
+        return volumes.entrySet().stream().filter(e -> e.getValue().entrySet().containsAll(labels.entrySet()))
+                .map(e -> new dev.berth.worker.runtime.VolumeSummary(e.getKey(), e.getValue())).toList();
+    }
+
+    @Override
+    public void removeVolume(String name) {
+        if (volumes.remove(name) != null) volumesRemoved.add(name);
+    }
 }

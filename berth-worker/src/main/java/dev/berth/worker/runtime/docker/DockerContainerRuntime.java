@@ -462,6 +462,80 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
                 .toList();
     }
 
+    @Override
+    public void createVolume(String name, Map<String, String> labels, Map<String, String> options) {
+        Map<String, String> all = new java.util.HashMap<>(labels);
+        all.put(LABEL_MANAGED, "true");
+        try {
+            var create = docker.createVolumeCmd().withName(name).withLabels(all);
+            if (!options.isEmpty()) create.withDriver("local").withDriverOpts(options);
+            create.exec();
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot create volume " + name + ": " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("creating volume " + name, e);
+        }
+    }
+
+    @Override
+    public List<dev.berth.worker.runtime.VolumeSummary> listVolumes(Map<String, String> labels) {
+        List<String> filter = labels.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        List<com.github.dockerjava.api.command.InspectVolumeResponse> found;
+        try {
+            found = docker.listVolumesCmd().withFilter("label", filter).exec().getVolumes();
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot list volumes: " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("listing volumes", e);
+        }
+        if (found == null) return List.of();
+        // the engine's label filter is exact already; checked again so a lenient engine cannot hand out others' volumes
+        return found.stream()
+                .filter(v -> v.getLabels() != null && v.getLabels().entrySet().containsAll(labels.entrySet()))
+                .map(v -> new dev.berth.worker.runtime.VolumeSummary(v.getName(), v.getLabels()))
+                .toList();
+    }
+
+    @Override
+    public void removeVolume(String name) {
+        try {
+            docker.removeVolumeCmd(name).exec();
+        } catch (NotFoundException e) {
+            LOG.debug("remove volume {}: already gone", name);
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot remove volume " + name + ": " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("removing volume " + name, e);
+        }
+    }
+
+    @Override
+    public void removeImage(String image) {
+        try {
+            docker.removeImageCmd(image).withForce(false).exec();
+        } catch (NotFoundException e) {
+            LOG.debug("remove image {}: already gone", image);
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot remove image " + image + ": " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("removing image " + image, e);
+        }
+    }
+
+    @Override
+    public java.util.Optional<java.nio.file.Path> localRootDir() {
+        if (!config.dockerHost().startsWith("unix://")) return java.util.Optional.empty();
+        try {
+            String dir = docker.infoCmd().exec().getDockerRootDir();
+            if (dir == null) return java.util.Optional.empty();
+            java.nio.file.Path path = java.nio.file.Path.of(dir);
+            return java.nio.file.Files.isDirectory(path) ? java.util.Optional.of(path) : java.util.Optional.empty();
+        } catch (RuntimeException e) {
+            LOG.debug("cannot read the engine's root directory: {}", e.toString());
+            return java.util.Optional.empty();
+        }
+    }
+
     /**
      * Raw engine view of a container for checks that the port deliberately does not expose
      * (tests of the security defaults). Returns the inspect response.
