@@ -35,6 +35,9 @@ final class RunStarter {
     private final Worker.Timing timing;
     private final java.time.Clock clock;
     private final dev.berth.worker.retry.Retrying.Sleeper sleeper;
+    private dev.berth.worker.secrets.WorkerSecrets secrets = dev.berth.worker.secrets.WorkerSecrets.NONE;
+    private dev.berth.worker.capabilities.CapabilityPolicy capabilities =
+            new dev.berth.worker.capabilities.CapabilityPolicy(dev.berth.worker.capabilities.CapabilityConfig.NONE, p -> false);
 
     /**
      * @param orphansSuspected set when a run was lost with the engine: its container may have outlived
@@ -59,6 +62,13 @@ final class RunStarter {
         this.supervisor = supervisor;
     }
 
+    /** The worker's key and secret values, and what it allows of payload capabilities, for every run. */
+    RunStarter taskPowers(dev.berth.worker.secrets.WorkerSecrets secrets, dev.berth.worker.capabilities.CapabilityPolicy capabilities) {
+        this.secrets = secrets;
+        this.capabilities = capabilities;
+        return this;
+    }
+
     void begin(WorkClaim claim) {
         RunReporter reporter;
         try {
@@ -69,7 +79,9 @@ final class RunStarter {
             return;
         }
         TaskRunner runner = new TaskRunner(runtime, settings, validator, claim.run(), reporter)
-                .engineWait(clock, sleeper, timing.engineCheck(), timing.engineWait());
+                .engineWait(clock, sleeper, timing.engineCheck(), timing.engineWait())
+                .secrets(secrets)
+                .capabilities(capabilities);
         ActiveRun run = new ActiveRun(claim, runner, reporter);
         run.thread = new Thread(() -> execute(run), "berth-run-" + claim.taskId() + "-" + claim.runId());
         if (!slots.register(run)) {

@@ -43,6 +43,7 @@ public final class WorkerBuilder {
     private Clock clock = Clock.systemUTC();
     private Retrying.Sleeper sleeper = Retrying.Sleeper.REAL;
     private MeterRegistry meterRegistry;
+    private java.util.function.Predicate<java.nio.file.Path> hostHas;
 
     WorkerBuilder(WorkerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -94,6 +95,16 @@ public final class WorkerBuilder {
     }
 
     /**
+     * How the worker tells whether a device path exists on the Docker host; otherwise the local file
+     * system when the engine is on a unix socket (same host), and no check for a remote engine
+     * (the engine's own refusal then ends the run resource-unavailable).
+     */
+    public WorkerBuilder hostPathCheck(java.util.function.Predicate<java.nio.file.Path> hostHas) {
+        this.hostHas = hostHas;
+        return this;
+    }
+
+    /**
      * The worker, not started yet. Fails, naming the setting, when the queue is the config's and its
      * root URL or credentials are missing.
      */
@@ -137,6 +148,7 @@ public final class WorkerBuilder {
         java.util.concurrent.atomic.AtomicBoolean engineInDoubt = new java.util.concurrent.atomic.AtomicBoolean();
         RunStarter starter = new RunStarter(q, r, config.workerSettings(), slots, supervisor, orphansSuspected, engineInDoubt,
                 timing, clock, sleeper);
+        starter.taskPowers(TaskPowers.secrets(config), TaskPowers.capabilities(config, hostHas));
         ClaimLoop claimLoop = new ClaimLoop(q, r, slots, starter, timing, config.workerId(), config.dataDir(),
                 config.minFreeDiskBytes(), disk, clock, orphansSuspected, engineInDoubt);
         WorkerShutdown shutdown = new WorkerShutdown(slots, claimLoop, supervisor, config.workerId());

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.berth.core.BerthException;
+import dev.berth.worker.capabilities.CapabilityConfig;
+import dev.berth.worker.capabilities.CapabilityConfigReader;
+import dev.berth.worker.secrets.WorkerKey;
 import dev.berth.worker.run.WorkerSettings;
 import dev.berth.worker.runtime.RegistryCredentials;
 import dev.berth.worker.runtime.ResourceLimits;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -53,6 +57,12 @@ import java.util.regex.Pattern;
  * publicIp: 203.0.113.7              # BERTH_PUBLIC_IP, given to tasks
  * metricsPort: 9464                  # BERTH_WORKER_METRICS_PORT: Prometheus text at /metrics (default: none)
  * metricsBindHost: 127.0.0.1         # BERTH_WORKER_METRICS_BIND, where that port listens
+ * secrets:
+ *   privateKeyFile: /etc/berth/worker-key.asc  # BERTH_WORKER_PRIVATE_KEY (default: dataDir/worker-key.asc, generated)
+ * capabilities:                      # what payload.capabilities may ask; all off by default
+ *   privileged: false                # BERTH_WORKER_ALLOW_PRIVILEGED
+ *   disableSeccomp: false            # BERTH_WORKER_ALLOW_DISABLE_SECCOMP
+ *   devices: {kvm: true}             # BERTH_WORKER_DEVICES=kvm,loopbackVideo=/dev/video3
  * </pre>
  */
 public record WorkerConfig(
@@ -70,7 +80,9 @@ public record WorkerConfig(
         String instanceType,
         String publicIp,
         Integer metricsPort,
-        String metricsBindHost) {
+        String metricsBindHost,
+        Path privateKeyFile,
+        CapabilityConfig capabilities) {
 
     public static final String DEFAULT_TASK_QUEUE = "local/docker";
     public static final String DEFAULT_WORKER_GROUP = "local";
@@ -97,6 +109,16 @@ public record WorkerConfig(
             throw BerthException.input("metricsPort (BERTH_WORKER_METRICS_PORT) must be between 0 and 65535; got " + metricsPort);
         }
         if (metricsBindHost == null || metricsBindHost.isBlank()) metricsBindHost = DEFAULT_METRICS_BIND_HOST;
+        if (privateKeyFile == null) privateKeyFile = dataDir.resolve(WorkerKey.DEFAULT_FILE);
+        if (capabilities == null) capabilities = CapabilityConfig.NONE;
+    }
+
+    /** Without a key file of its own (generated in the data dir) and without capabilities. */
+    public WorkerConfig(String rootUrl, String clientId, String accessToken, String taskQueueId, String workerGroup,
+                        String workerId, int capacity, DockerRuntimeConfig docker, ResourceLimits limits, Path dataDir,
+                        long minFreeDiskBytes, String instanceType, String publicIp, Integer metricsPort, String metricsBindHost) {
+        this(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, capacity, docker, limits, dataDir,
+                minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost, null, null);
     }
 
     /** Without a metrics port (no /metrics endpoint). */
@@ -151,7 +173,21 @@ public record WorkerConfig(
                 new ResourceLimits(memory, nanoCpus, pids), dataDir, minFreeDisk,
                 s.pick("instanceType", "BERTH_INSTANCE_TYPE"), s.pick("publicIp", "BERTH_PUBLIC_IP"),
                 metricsPort == null ? null : parseInt(metricsPort, "metricsPort (BERTH_WORKER_METRICS_PORT)"),
-                s.pick("metricsBindHost", "BERTH_WORKER_METRICS_BIND"));
+                s.pick("metricsBindHost", "BERTH_WORKER_METRICS_BIND"),
+                Optional.ofNullable(s.pick("secrets.privateKeyFile", "BERTH_WORKER_PRIVATE_KEY"))
+                        .map(p -> Path.of(p).toAbsolutePath().normalize()).orElse(null),
+                CapabilityConfigReader.read(file == null ? null : file.get("capabilities"), env));
+    }
+
+    /**
+     * Values of this config that are secret, masked in every task log like decrypted
+     * {@code encryptedEnv} values: the worker's access token and its registry passwords.
+     */
+    public List<String> secretValues() {
+        List<String> out = new ArrayList<>();
+        if (accessToken != null) out.add(accessToken);
+        docker.registries().forEach(r -> out.add(r.password()));
+        return out;
     }
 
     public String provisionerId() {
@@ -180,7 +216,8 @@ public record WorkerConfig(
 
     public WorkerConfig withCapacity(int newCapacity) {
         return new WorkerConfig(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, newCapacity, docker,
-                limits, dataDir, minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost);
+                limits, dataDir, minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost, privateKeyFile,
+                capabilities);
     }
 
     @Override
@@ -189,7 +226,8 @@ public record WorkerConfig(
         return "WorkerConfig[rootUrl=" + rootUrl + ", clientId=" + clientId + ", taskQueueId=" + taskQueueId
                 + ", worker=" + workerGroup + "/" + workerId + ", capacity=" + capacity + ", docker=" + docker.dockerHost()
                 + ", limits=" + limits + ", dataDir=" + dataDir + ", minFreeDisk=" + minFreeDiskBytes
-                + (metricsPort == null ? "" : ", metrics=" + metricsBindHost + ":" + metricsPort) + "]";
+                + (metricsPort == null ? "" : ", metrics=" + metricsBindHost + ":" + metricsPort)
+                + ", privateKeyFile=" + privateKeyFile + ", capabilities=[" + capabilities + "]]";
     }
 
     /**

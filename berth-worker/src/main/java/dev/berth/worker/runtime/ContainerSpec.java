@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param workingDir working directory inside the container, or null for the image's default
  * @param user user (name or uid[:gid]) to run as, or null for the image's default
  * @param volumes named volumes to mount (caches)
+ * @param hostAccess what the task may reach of the host beyond the defaults (payload capabilities
+ *     the worker allowed); {@link HostAccess#NONE} for ordinary tasks
  */
 public record ContainerSpec(
         String image,
@@ -27,9 +29,17 @@ public record ContainerSpec(
         ResourceLimits limits,
         String workingDir,
         String user,
-        List<VolumeMount> volumes) {
+        List<VolumeMount> volumes,
+        HostAccess hostAccess) {
+
+    /** Without host access beyond the defaults. */
+    public ContainerSpec(String image, List<String> command, Map<String, String> env, Map<String, String> labels,
+                         ResourceLimits limits, String workingDir, String user, List<VolumeMount> volumes) {
+        this(image, command, env, labels, limits, workingDir, user, volumes, HostAccess.NONE);
+    }
 
     public ContainerSpec {
+        if (hostAccess == null) hostAccess = HostAccess.NONE;
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(limits, "limits");
         command = List.copyOf(command);
