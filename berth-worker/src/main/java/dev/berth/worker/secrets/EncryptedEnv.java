@@ -139,7 +139,8 @@ public final class EncryptedEnv {
         if (key == null) throw new Refused("this worker has no private key to decrypt with");
         byte[] message;
         try {
-            message = Base64.getMimeDecoder().decode(entry.strip());
+            // line breaks are allowed (base64 tools wrap lines); any other non-base64 character is not
+            message = Base64.getDecoder().decode(entry.replaceAll("\\s", ""));
         } catch (IllegalArgumentException e) {
             throw new Refused("not base64");
         }

@@ -27,6 +27,10 @@ public final class SecretEncryptor {
 
     /** The payload entry for {@code message}, encrypted to {@code workerKey}'s encryption subkey. */
     public static String encrypt(PGPPublicKeyRing workerKey, SecretMessage message) {
+        return encryptBytes(workerKey, message.toJson());
+    }
+
+    static String encryptBytes(PGPPublicKeyRing workerKey, byte[] clear) {
         PGPPublicKey recipient = encryptionKey(workerKey);
         try {
             PGPEncryptedDataGenerator encrypted = new PGPEncryptedDataGenerator(
@@ -34,7 +38,6 @@ public final class SecretEncryptor {
                             .setWithIntegrityPacket(true)
                             .setSecureRandom(new SecureRandom()));
             encrypted.addMethod(new BcPublicKeyKeyEncryptionMethodGenerator(recipient));
-            byte[] clear = message.toJson();
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             try (OutputStream enc = encrypted.open(out, new byte[1 << 12]);
                  OutputStream lit = new PGPLiteralDataGenerator().open(enc, PGPLiteralData.BINARY, "", clear.length, new Date(0))) {

@@ -112,16 +112,12 @@ public final class SecretMasker {
             out.write(buf[i]);
             i++;
         }
-        if (i == buf.length && masking && until <= i) {
-            // the masked region ended exactly here; a value starting with the next chunk would touch it,
-            // but showing the marker now is the right thing for a live log
-            out.writeBytes(MASK_BYTES);
-            masking = false;
-            until = 0;
-        }
+        if (end && masking) out.writeBytes(MASK_BYTES);
+        // else a masked region that reaches the end of the chunk keeps its marker for the next write
+        // (or flush): a value starting right after it makes one region with it, however it is cut
         held = Arrays.copyOfRange(buf, i, buf.length);
         maskedUntil = Math.max(0, until - i);
-        inMask = masking;
+        inMask = masking && !end;
         return out.toByteArray();
     }
 
