@@ -12,7 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The worker's key, its secret values and its capability policy, from its configuration. */
-final class TaskPowers {
+public final class TaskPowers {
 
     private static final Logger LOG = LoggerFactory.getLogger(TaskPowers.class);
 
@@ -38,6 +38,20 @@ final class TaskPowers {
         }
         if (key != null) LOG.info("encryptedEnv key {} ({})", key.fingerprint(), file);
         return new WorkerSecrets(key, config.secretValues());
+    }
+
+    /**
+     * The worker's key for {@code berth worker public-key}: the configured file, or the one in the
+     * data dir (generated now when the worker has not made it yet).
+     */
+    public static WorkerKey key(WorkerConfig config) {
+        Path file = config.privateKeyFile();
+        try {
+            return file.equals(config.dataDir().resolve(WorkerKey.DEFAULT_FILE))
+                    ? WorkerKey.loadOrCreate(file, userId(config)) : WorkerKey.load(file);
+        } catch (UncheckedIOException e) {
+            throw BerthException.input("secrets.privateKeyFile (BERTH_WORKER_PRIVATE_KEY): " + e.getMessage());
+        }
     }
 
     static String userId(WorkerConfig config) {
