@@ -191,7 +191,6 @@ class EncryptedEnvAndCapabilitiesIT {
     @Test
     void aMessageForAnotherTaskAndOnePastItsWindowAreRefusedWithTheReason() throws Exception {
         startWorker(Map.of());
-        WorkerKey.readPublicKey(publicKey().getBytes(StandardCharsets.US_ASCII));
         var key = WorkerKey.readPublicKey(publicKey().getBytes(StandardCharsets.US_ASCII));
         String value = "never-shown-" + UUID.randomUUID();
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 
 /**
@@ -71,9 +70,5 @@ public record SecretMessage(int messageVersion, String taskId, Instant startTime
     public String toString() {
         return "SecretMessage[messageVersion=" + messageVersion + ", taskId=" + taskId + ", startTime=" + startTime
                 + ", endTime=" + endTime + ", name=" + name + ", value=[secret]]";
-    }
-
-    static String utf8(byte[] b) {
-        return new String(b, StandardCharsets.UTF_8);
     }
 }
