@@ -33,8 +33,10 @@ final class SecretCommand implements Runnable {
             description = {"Print an encryptedEnv entry: the variable NAME=VALUE for one task, encrypted to a worker's "
                     + "public key (berth worker public-key prints it) and base64-encoded.",
                     "Put the line into the task's payload.encryptedEnv array; only that task can use it, and only "
-                    + "within --valid-for from now."})
+                    + "within --valid-for from now (and from a minute ago, for clocks a little apart)."})
     static final class Encrypt implements Callable<Integer> {
+        static final Duration CLOCK_SKEW = Duration.ofMinutes(1);
+
         @Option(names = "--task-id", required = true, description = "The task the variable is for (its taskId).") String taskId;
         @Option(names = "--name", required = true, description = "The environment variable's name.") String name;
         @ArgGroup(exclusive = true, multiplicity = "1") Value value;
@@ -61,7 +63,9 @@ final class SecretCommand implements Runnable {
             }
             var ring = WorkerKey.readPublicKey(keyBytes);
             Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-            SecretMessage message = new SecretMessage(SecretMessage.VERSION, taskId, now, now.plus(duration(validFor)), name, value());
+            // valid from a minute ago: a worker whose clock is a little behind this machine's still takes it
+            SecretMessage message = new SecretMessage(SecretMessage.VERSION, taskId, now.minus(CLOCK_SKEW),
+                    now.plus(duration(validFor)), name, value());
             System.out.println(SecretEncryptor.encrypt(ring, message));
             return 0;
         }
