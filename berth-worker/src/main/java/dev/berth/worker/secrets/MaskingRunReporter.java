@@ -42,12 +42,10 @@ public final class MaskingRunReporter implements RunReporter {
         return SecretMasker.mask(text, values);
     }
 
+    /** Under the lock to the end, so that chunks reach the log in the order they were masked. */
     @Override
-    public void appendLog(byte[] chunk) {
-        byte[] out;
-        synchronized (this) {
-            out = masker.write(chunk);
-        }
+    public synchronized void appendLog(byte[] chunk) {
+        byte[] out = masker.write(chunk);
         if (out.length > 0) delegate.appendLog(out);
     }
 
@@ -63,11 +61,10 @@ public final class MaskingRunReporter implements RunReporter {
 
     @Override
     public void finishLog(String name, Instant expires) throws IOException {
-        byte[] tail;
         synchronized (this) {
-            tail = masker.flush();
+            byte[] tail = masker.flush();
+            if (tail.length > 0) delegate.appendLog(tail);
         }
-        if (tail.length > 0) delegate.appendLog(tail);
         delegate.finishLog(name, expires);
     }
 
