@@ -25,6 +25,8 @@ public final class SecretMasker {
     private static final byte[] MASK_BYTES = MASK.getBytes(StandardCharsets.UTF_8);
 
     private final List<byte[]> secrets = new ArrayList<>();
+    /** The first bytes of the values: a position whose byte is not among them starts none. */
+    private final boolean[] starts = new boolean[256];
     /** Bytes received but not yet released: they may begin a value whose end has not come yet. */
     private byte[] held = new byte[0];
     /** Within {@link #held}, the end of the masked region that began before it (0: none). */
@@ -44,6 +46,7 @@ public final class SecretMasker {
         byte[] b = value.getBytes(StandardCharsets.UTF_8);
         for (byte[] known : secrets) if (Arrays.equals(known, b)) return;
         secrets.add(b);
+        starts[b[0] & 0xff] = true;
     }
 
     public boolean isEmpty() {
@@ -88,6 +91,14 @@ public final class SecretMasker {
         boolean masking = inMask;
         int i = 0;
         while (i < buf.length) {
+            if (!masking && !starts[buf[i] & 0xff]) {
+                // no value begins here: copy the run up to the next byte that could begin one at once
+                int j = i + 1;
+                while (j < buf.length && !starts[buf[j] & 0xff]) j++;
+                out.write(buf, i, j - i);
+                i = j;
+                continue;
+            }
             int match = 0;
             boolean pending = false;
             for (byte[] s : secrets) {
