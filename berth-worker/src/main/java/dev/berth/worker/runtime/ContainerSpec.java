@@ -48,6 +48,14 @@ public record ContainerSpec(
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
     }
 
+    /** Names the env variables but leaves their values out: some are secrets (encryptedEnv). */
+    @Override
+    public String toString() {
+        return "ContainerSpec[image=" + image + ", command=" + command + ", env=" + new java.util.TreeSet<>(env.keySet())
+                + ", labels=" + labels + ", limits=" + limits + ", workingDir=" + workingDir + ", user=" + user
+                + ", volumes=" + volumes + ", hostAccess=" + hostAccess + "]";
+    }
+
     /** A named volume mounted at {@code containerPath}. */
     public record VolumeMount(String volumeName, String containerPath, boolean readOnly) {}
 }

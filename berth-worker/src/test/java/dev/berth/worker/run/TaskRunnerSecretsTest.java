@@ -61,6 +61,7 @@ class TaskRunnerSecretsTest {
         assertThat(spec.env()).containsEntry("SECRET_TOKEN", VALUE).containsEntry("PLAIN", "p");
         assertThat(reporter.log()).contains("token is [secret]; registry password [secret]")
                 .contains("encryptedEnv: SECRET_TOKEN decrypted").doesNotContain(VALUE).doesNotContain(REGISTRY_PASSWORD);
+        assertThat(spec.toString()).contains("SECRET_TOKEN").doesNotContain(VALUE);
     }
 
     @Test
