@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Berth's whole test suite: unit, contract, HTTP API and *IT integration tests against a real
 # PostgreSQL and a real Docker engine. Installs and starts what is missing (Debian, as root):
-# Maven, PostgreSQL, the Docker engine, Node.js for the taskcluster-client compatibility test, and
+# Maven, PostgreSQL, the Docker engine, Node.js for the taskcluster-client compatibility test, GnuPG
+# for the encryptedEnv interoperability test, and
 # builds the local test images (no outside registry is needed) and
 # pushes one to a local registry on 127.0.0.1:5000 for the pull tests. Extra arguments go to Maven.
 set -euo pipefail
@@ -31,6 +32,12 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null
 fi
 (cd berth-it/src/test/js && npm install --no-audit --no-fund --loglevel=error)
+
+echo "== GnuPG (encryptedEnv made by gpg must decrypt in the worker)"
+if ! command -v gpg >/dev/null; then
+  echo "installing gnupg from Debian"
+  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnupg >/dev/null
+fi
 
 export BERTH_TEST_DATABASE_URL="${BERTH_TEST_DATABASE_URL:-jdbc:postgresql://127.0.0.1:5432/berth_test?user=berth&password=berth}"
 echo "== mvn verify"

@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "worker", mixinStandardHelpOptions = true,
         description = {"Claim tasks from the queue and run each in a fresh Docker container.",
-                "Settings: a YAML file and BERTH_*/TASKCLUSTER_* environment variables (see README)."})
+                "Settings: a YAML file and BERTH_*/TASKCLUSTER_* environment variables (see README)."},
+        subcommands = {WorkerCommand.PublicKey.class})
 final class WorkerCommand implements Callable<Integer> {
 
     @Option(names = {"-c", "--config"}, description = "YAML config file (environment variables override it).")
@@ -35,5 +36,22 @@ final class WorkerCommand implements Callable<Integer> {
                 + cfg.taskQueueId() + " at " + cfg.rootUrl() + " (capacity " + cfg.capacity() + ")");
         stopped.await();
         return 0;
+    }
+
+    @Command(name = "public-key", mixinStandardHelpOptions = true,
+            description = {"Print the worker's OpenPGP public key (ASCII armour), which task authors encrypt "
+                    + "encryptedEnv entries to (berth secret encrypt --key, or gpg --encrypt --recipient-file).",
+                    "The key is the config's secrets.privateKeyFile (BERTH_WORKER_PRIVATE_KEY), or the one in the data "
+                    + "dir, generated now if the worker has not started yet."})
+    static final class PublicKey implements Callable<Integer> {
+        @Option(names = {"-c", "--config"}, description = "The worker's YAML config file (environment variables override it).")
+        Path config;
+
+        @Override
+        public Integer call() {
+            WorkerConfig cfg = WorkerConfig.load(config, System.getenv());
+            System.out.print(dev.berth.worker.TaskPowers.key(cfg).armoredPublicKey());
+            return 0;
+        }
     }
 }

@@ -38,6 +38,9 @@ final class RunStarter {
     private dev.berth.worker.scopes.ScopeCheck scopeCheck = new dev.berth.worker.scopes.ScopeCheck(null, java.util.Set.of());
     private dev.berth.worker.caches.CacheManager caches;
     private dev.berth.worker.caches.ImageUsage images;
+    private dev.berth.worker.secrets.WorkerSecrets secrets = dev.berth.worker.secrets.WorkerSecrets.NONE;
+    private dev.berth.worker.capabilities.CapabilityPolicy capabilities =
+            new dev.berth.worker.capabilities.CapabilityPolicy(dev.berth.worker.capabilities.CapabilityConfig.NONE, p -> false);
 
     /**
      * @param orphansSuspected set when a run was lost with the engine: its container may have outlived
@@ -71,6 +74,13 @@ final class RunStarter {
         return this;
     }
 
+    /** The worker's key and secret values, and what it allows of payload capabilities, for every run. */
+    RunStarter taskPowers(dev.berth.worker.secrets.WorkerSecrets secrets, dev.berth.worker.capabilities.CapabilityPolicy capabilities) {
+        this.secrets = secrets;
+        this.capabilities = capabilities;
+        return this;
+    }
+
     void begin(WorkClaim claim) {
         RunReporter reporter;
         try {
@@ -82,7 +92,9 @@ final class RunStarter {
         }
         TaskRunner runner = new TaskRunner(runtime, settings, validator, claim.run(), reporter)
                 .engineWait(clock, sleeper, timing.engineCheck(), timing.engineWait())
-                .scopeCheck(scopeCheck).caches(caches).images(images);
+                .scopeCheck(scopeCheck).caches(caches).images(images)
+                .secrets(secrets)
+                .capabilities(capabilities);
         ActiveRun run = new ActiveRun(claim, runner, reporter);
         run.thread = new Thread(() -> execute(run), "berth-run-" + claim.taskId() + "-" + claim.runId());
         if (!slots.register(run)) {

@@ -52,6 +52,7 @@ public final class WorkerBuilder {
     private MeterRegistry meterRegistry;
     private ScopeCheck.Expander scopeExpander;
     private PurgeRequestSource purgeRequests;
+    private java.util.function.Predicate<java.nio.file.Path> hostHas;
 
     WorkerBuilder(WorkerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
@@ -118,6 +119,16 @@ public final class WorkerBuilder {
     }
 
     /**
+     * How the worker tells whether a device path exists on the Docker host; otherwise the local file
+     * system when the engine is on a unix socket (same host), and no check for a remote engine
+     * (the engine's own refusal then ends the run resource-unavailable).
+     */
+    public WorkerBuilder hostPathCheck(java.util.function.Predicate<java.nio.file.Path> hostHas) {
+        this.hostHas = hostHas;
+        return this;
+    }
+
+    /**
      * The worker, not started yet. Fails, naming the setting, when the queue is the config's and its
      * root URL or credentials are missing.
      */
@@ -167,7 +178,8 @@ public final class WorkerBuilder {
         ImageUsage images = new ImageUsage(clock);
         RunStarter starter = new RunStarter(q, r, config.workerSettings(), slots, supervisor, orphansSuspected, engineInDoubt,
                 timing, clock, sleeper)
-                .dockerWorker(new ScopeCheck(expander, privateRegistries()), caches, images);
+                .dockerWorker(new ScopeCheck(expander, privateRegistries()), caches, images)
+                .taskPowers(TaskPowers.secrets(config), TaskPowers.capabilities(config, hostHas));
         ClaimLoop claimLoop = new ClaimLoop(q, r, slots, starter, timing, config.workerId(), config.dataDir(),
                 config.minFreeDiskBytes(), disk, clock, orphansSuspected, engineInDoubt);
         claimLoop.onLowDisk(new DiskCollector(r, config.workerId(), caches, images, config.caches().imageIdle(),

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.berth.core.BerthException;
+import dev.berth.worker.capabilities.CapabilityConfig;
+import dev.berth.worker.capabilities.CapabilityConfigReader;
+import dev.berth.worker.secrets.WorkerKey;
 import dev.berth.worker.run.WorkerSettings;
 import dev.berth.worker.runtime.RegistryCredentials;
 import dev.berth.worker.runtime.ResourceLimits;
@@ -19,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -56,6 +60,12 @@ import java.util.regex.Pattern;
  * caches:
  *   dir: /var/lib/berth/caches       # BERTH_WORKER_CACHE_DIR: cache instances' data (default: the engine's volumes)
  *   imageIdle: 1h                    # BERTH_WORKER_IMAGE_IDLE: low disk removes images unused this long (s, m, h, d)
+ * secrets:
+ *   privateKeyFile: /etc/berth/worker-key.asc  # BERTH_WORKER_PRIVATE_KEY (default: dataDir/worker-key.asc, generated)
+ * capabilities:                      # what payload.capabilities may ask; all off by default
+ *   privileged: false                # BERTH_WORKER_ALLOW_PRIVILEGED
+ *   disableSeccomp: false            # BERTH_WORKER_ALLOW_DISABLE_SECCOMP
+ *   devices: {kvm: true}             # BERTH_WORKER_DEVICES=kvm,loopbackVideo=/dev/video3
  * </pre>
  */
 public record WorkerConfig(
@@ -74,7 +84,9 @@ public record WorkerConfig(
         String publicIp,
         Integer metricsPort,
         String metricsBindHost,
-        dev.berth.worker.caches.CacheSettings caches) {
+        dev.berth.worker.caches.CacheSettings caches,
+        Path privateKeyFile,
+        CapabilityConfig capabilities) {
 
     public static final String DEFAULT_TASK_QUEUE = "local/docker";
     public static final String DEFAULT_WORKER_GROUP = "local";
@@ -102,14 +114,16 @@ public record WorkerConfig(
         }
         if (metricsBindHost == null || metricsBindHost.isBlank()) metricsBindHost = DEFAULT_METRICS_BIND_HOST;
         if (caches == null) caches = dev.berth.worker.caches.CacheSettings.DEFAULT;
+        if (privateKeyFile == null) privateKeyFile = dataDir.resolve(WorkerKey.DEFAULT_FILE);
+        if (capabilities == null) capabilities = CapabilityConfig.NONE;
     }
 
-    /** Without cache settings (their defaults). */
+    /** Without cache settings (their defaults), a key file of its own (generated in the data dir) or capabilities. */
     public WorkerConfig(String rootUrl, String clientId, String accessToken, String taskQueueId, String workerGroup,
                         String workerId, int capacity, DockerRuntimeConfig docker, ResourceLimits limits, Path dataDir,
                         long minFreeDiskBytes, String instanceType, String publicIp, Integer metricsPort, String metricsBindHost) {
         this(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, capacity, docker, limits, dataDir,
-                minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost, null);
+                minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost, null, null, null);
     }
 
     /** Without a metrics port (no /metrics endpoint). */
@@ -117,7 +131,7 @@ public record WorkerConfig(
                         String workerId, int capacity, DockerRuntimeConfig docker, ResourceLimits limits, Path dataDir,
                         long minFreeDiskBytes, String instanceType, String publicIp) {
         this(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, capacity, docker, limits, dataDir,
-                minFreeDiskBytes, instanceType, publicIp, null, null, null);
+                minFreeDiskBytes, instanceType, publicIp, null, null);
     }
 
     /** Reads {@code configFile} (may be null: no file) and applies {@code env} over it. */
@@ -164,7 +178,21 @@ public record WorkerConfig(
                 new ResourceLimits(memory, nanoCpus, pids), dataDir, minFreeDisk,
                 s.pick("instanceType", "BERTH_INSTANCE_TYPE"), s.pick("publicIp", "BERTH_PUBLIC_IP"),
                 metricsPort == null ? null : parseInt(metricsPort, "metricsPort (BERTH_WORKER_METRICS_PORT)"),
-                s.pick("metricsBindHost", "BERTH_WORKER_METRICS_BIND"), cacheSettings(s));
+                s.pick("metricsBindHost", "BERTH_WORKER_METRICS_BIND"), cacheSettings(s),
+                Optional.ofNullable(s.pick("secrets.privateKeyFile", "BERTH_WORKER_PRIVATE_KEY"))
+                        .map(p -> Path.of(p).toAbsolutePath().normalize()).orElse(null),
+                CapabilityConfigReader.read(file == null ? null : file.get("capabilities"), env));
+    }
+
+    /**
+     * Values of this config that are secret, masked in every task log like decrypted
+     * {@code encryptedEnv} values: the worker's access token and its registry passwords.
+     */
+    public List<String> secretValues() {
+        List<String> out = new ArrayList<>();
+        if (accessToken != null) out.add(accessToken);
+        docker.registries().forEach(r -> out.add(r.password()));
+        return out;
     }
 
     private static dev.berth.worker.caches.CacheSettings cacheSettings(Source s) {
@@ -211,7 +239,8 @@ public record WorkerConfig(
 
     public WorkerConfig withCapacity(int newCapacity) {
         return new WorkerConfig(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, newCapacity, docker,
-                limits, dataDir, minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost, caches);
+                limits, dataDir, minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost, caches, privateKeyFile,
+                capabilities);
     }
 
     @Override
@@ -220,7 +249,8 @@ public record WorkerConfig(
         return "WorkerConfig[rootUrl=" + rootUrl + ", clientId=" + clientId + ", taskQueueId=" + taskQueueId
                 + ", worker=" + workerGroup + "/" + workerId + ", capacity=" + capacity + ", docker=" + docker.dockerHost()
                 + ", limits=" + limits + ", dataDir=" + dataDir + ", minFreeDisk=" + minFreeDiskBytes
-                + (metricsPort == null ? "" : ", metrics=" + metricsBindHost + ":" + metricsPort) + "]";
+                + (metricsPort == null ? "" : ", metrics=" + metricsBindHost + ":" + metricsPort)
+                + ", privateKeyFile=" + privateKeyFile + ", capabilities=[" + capabilities + "]]";
     }
 
     /**

@@ -10,15 +10,21 @@ import dev.berth.worker.payload.ImageSpec;
 import dev.berth.worker.payload.PayloadProblem;
 import dev.berth.worker.payload.PayloadValidator;
 import dev.berth.worker.payload.ReservedEnv;
+import dev.berth.worker.capabilities.CapabilityConfig;
+import dev.berth.worker.capabilities.CapabilityPolicy;
 import dev.berth.worker.runtime.ContainerExit;
 import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.ContainerRuntimeException;
 import dev.berth.worker.runtime.ContainerSpec;
 import dev.berth.worker.runtime.EngineUnavailableException;
+import dev.berth.worker.runtime.HostAccess;
 import dev.berth.worker.runtime.ImageUnavailableException;
 import dev.berth.worker.runtime.OutputStreamHandle;
 import dev.berth.worker.retry.Retrying;
 import dev.berth.worker.scopes.ScopeCheck;
+import dev.berth.worker.secrets.EncryptedEnv;
+import dev.berth.worker.secrets.MaskingRunReporter;
+import dev.berth.worker.secrets.WorkerSecrets;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -52,6 +58,13 @@ public final class TaskRunner {
     private final ClaimedRun run;
     private final RunReporter reporter;
     private final TaskLog log;
+    /** The reporter everything of this run goes through: secret values are masked on the way. */
+    private final MaskingRunReporter masked;
+    private WorkerSecrets secrets = WorkerSecrets.NONE;
+    private CapabilityPolicy capabilities = new CapabilityPolicy(CapabilityConfig.NONE, path -> false);
+    /** Decrypted encryptedEnv variables, once checked. */
+    private Map<String, String> secretEnv = Map.of();
+    private HostAccess hostAccess = HostAccess.NONE;
 
     /** How long a run whose engine does not answer waits for it before handing the run back. */
     public static final Duration DEFAULT_ENGINE_WAIT = Duration.ofMinutes(3);
@@ -78,8 +91,22 @@ public final class TaskRunner {
         this.settings = settings;
         this.validator = validator;
         this.run = run;
-        this.reporter = reporter;
-        this.log = new TaskLog(reporter);
+        this.masked = new MaskingRunReporter(reporter, List.of());
+        this.reporter = masked;
+        this.log = new TaskLog(masked);
+    }
+
+    /** The worker's key and its configured secret values (masked in the log from the first line on). */
+    public TaskRunner secrets(WorkerSecrets secrets) {
+        this.secrets = java.util.Objects.requireNonNull(secrets, "secrets");
+        masked.addSecrets(secrets.configuredValues());
+        return this;
+    }
+
+    /** What the worker's configuration allows of {@code payload.capabilities}. */
+    public TaskRunner capabilities(CapabilityPolicy capabilities) {
+        this.capabilities = java.util.Objects.requireNonNull(capabilities, "capabilities");
+        return this;
     }
 
     /**
@@ -200,6 +227,7 @@ public final class TaskRunner {
             for (String line : unsupported) log.worker("  " + line);
             if (refused == null) refused = RunOutcome.exception(ReasonResolved.MALFORMED_PAYLOAD, null);
         }
+        if (refused == null) refused = checkCapabilitiesAndSecrets(payload);
         if (refused != null) return refused;
         String image = ((ImageSpec.RegistryImage) payload.image()).name();
         log.worker("image " + image + ", maxRunTime " + payload.maxRunTimeSeconds() + "s, memory limit "
@@ -247,6 +275,12 @@ public final class TaskRunner {
         } catch (EngineUnavailableException e) {
             throw e;
         } catch (ContainerRuntimeException e) {
+            if (CapabilityPolicy.isHostRefusal(hostAccess, e.getMessage())) {
+                // the worker allowed it, the host cannot give it: the worker's fault, not the task's
+                log.worker("the container could not start: the host cannot give what the task's capabilities ask: "
+                        + e.getMessage());
+                return RunOutcome.exception(ReasonResolved.RESOURCE_UNAVAILABLE, null);
+            }
             // nearly always the task's command: a missing executable or working directory
             log.worker("the container could not start: " + e.getMessage());
             return RunOutcome.failed(null);
@@ -411,12 +445,7 @@ public final class TaskRunner {
             out.add("image: " + payload.image().describe() + " is not supported by this worker yet (registry images only)");
         }
         if (!payload.caches().isEmpty() && caches == null) out.add("cache: caches are not supported by this worker");
-        if (!payload.encryptedEnv().isEmpty()) out.add("encryptedEnv: not supported by this worker yet");
         if (payload.supersederUrl() != null) out.add("supersederUrl: superseding is not supported by this worker yet");
-        DockerPayload.Capabilities caps = payload.capabilities();
-        if (caps.privileged() || caps.disableSeccomp() || caps.devices().containsValue(true)) {
-            out.add("capabilities: privileged containers, seccomp changes and devices are not supported by this worker yet");
-        }
         payload.features().forEach((name, enabled) -> {
             if (enabled) out.add("features." + name + ": not supported by this worker yet");
         });
@@ -432,7 +461,8 @@ public final class TaskRunner {
         synchronized (containerLock) {
             volumes = cacheLease == null ? List.of() : cacheLease.mounts();
         }
-        return new ContainerSpec(image, payload.command(), environment(payload), labels, settings.limits(), null, null, volumes);
+        return new ContainerSpec(image, payload.command(), environment(payload), labels, settings.limits(), null, null, volumes,
+                hostAccess);
     }
 
     /** The payload's env with the reserved names (see {@link ReservedEnv}) set by the worker. */
@@ -446,7 +476,53 @@ public final class TaskRunner {
         reserved.put("TASKCLUSTER_WORKER_ID", settings.workerId());
         reserved.put("TASKCLUSTER_INSTANCE_TYPE", settings.instanceType());
         reserved.put("TASKCLUSTER_PUBLIC_IP", settings.publicIp());
-        return ReservedEnv.merge(payload.env(), reserved);
+        Map<String, String> env = new LinkedHashMap<>(payload.env());
+        // names were checked: never reserved, never one of env's
+        env.putAll(secretEnv);
+        return ReservedEnv.merge(env, reserved);
+    }
+
+    /**
+     * The payload's capabilities against the worker's configuration, then its encryptedEnv: null
+     * when the run may go on, else how it ends. Refusals the task can fix (malformed-payload) come
+     * before those of the host (resource-unavailable); every reason goes to the task log, no value.
+     */
+    private RunOutcome checkCapabilitiesAndSecrets(DockerPayload payload) {
+        CapabilityPolicy.Decision caps = capabilities.decide(payload.capabilities());
+        if (!caps.notAllowed().isEmpty()) {
+            log.worker("the payload asks for capabilities this worker does not allow:");
+            caps.notAllowed().forEach(line -> log.worker("  " + line));
+            return RunOutcome.exception(ReasonResolved.MALFORMED_PAYLOAD, null);
+        }
+        if (!payload.encryptedEnv().isEmpty()) {
+            EncryptedEnv.Decoded decoded = secrets.encryptedEnv(clock).decode(payload.encryptedEnv(), run.taskId(), payload.env());
+            masked.addSecrets(decoded.values());
+            if (decoded.refused()) {
+                log.worker("encryptedEnv refused (" + decoded.refusals().size() + " of " + payload.encryptedEnv().size()
+                        + " entries):");
+                decoded.refusals().forEach(line -> log.worker("  " + line));
+                return RunOutcome.exception(ReasonResolved.MALFORMED_PAYLOAD, null);
+            }
+            log.worker("encryptedEnv: " + String.join(", ", decoded.env().keySet()) + " decrypted (values masked as [secret])");
+            secretEnv = decoded.env();
+        }
+        if (!caps.unavailable().isEmpty()) {
+            caps.unavailable().forEach(log::worker);
+            log.worker("the run ends exception/resource-unavailable: this worker cannot give the task what it asks");
+            return RunOutcome.exception(ReasonResolved.RESOURCE_UNAVAILABLE, null);
+        }
+        hostAccess = caps.access();
+        if (!hostAccess.isNone()) log.worker("capabilities: " + describe(hostAccess));
+        return null;
+    }
+
+    private static String describe(HostAccess access) {
+        List<String> parts = new ArrayList<>();
+        if (access.privileged()) parts.add("privileged");
+        if (access.seccompUnconfined()) parts.add("no seccomp");
+        access.devices().forEach(d -> parts.add("device " + d.hostPath() + " at " + d.containerPath()));
+        access.binds().forEach(b -> parts.add(b.hostPath() + " at " + b.containerPath()));
+        return String.join(", ", parts);
     }
 
     private void report(RunOutcome outcome, String logName) {

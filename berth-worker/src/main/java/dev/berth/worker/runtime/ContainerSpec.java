@@ -18,6 +18,8 @@ import java.util.Objects;
  * @param workingDir working directory inside the container, or null for the image's default
  * @param user user (name or uid[:gid]) to run as, or null for the image's default
  * @param volumes named volumes to mount (caches)
+ * @param hostAccess what the task may reach of the host beyond the defaults (payload capabilities
+ *     the worker allowed); {@link HostAccess#NONE} for ordinary tasks
  */
 public record ContainerSpec(
         String image,
@@ -27,15 +29,31 @@ public record ContainerSpec(
         ResourceLimits limits,
         String workingDir,
         String user,
-        List<VolumeMount> volumes) {
+        List<VolumeMount> volumes,
+        HostAccess hostAccess) {
+
+    /** Without host access beyond the defaults. */
+    public ContainerSpec(String image, List<String> command, Map<String, String> env, Map<String, String> labels,
+                         ResourceLimits limits, String workingDir, String user, List<VolumeMount> volumes) {
+        this(image, command, env, labels, limits, workingDir, user, volumes, HostAccess.NONE);
+    }
 
     public ContainerSpec {
+        if (hostAccess == null) hostAccess = HostAccess.NONE;
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(limits, "limits");
         command = List.copyOf(command);
         env = Map.copyOf(env);
         labels = Map.copyOf(labels);
         volumes = volumes == null ? List.of() : List.copyOf(volumes);
+    }
+
+    /** Names the env variables but leaves their values out: some are secrets (encryptedEnv). */
+    @Override
+    public String toString() {
+        return "ContainerSpec[image=" + image + ", command=" + command + ", env=" + new java.util.TreeSet<>(env.keySet())
+                + ", labels=" + labels + ", limits=" + limits + ", workingDir=" + workingDir + ", user=" + user
+                + ", volumes=" + volumes + ", hostAccess=" + hostAccess + "]";
     }
 
     /** A named volume mounted at {@code containerPath}. */

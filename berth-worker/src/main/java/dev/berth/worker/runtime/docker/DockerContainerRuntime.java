@@ -182,6 +182,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
                 .withMemorySwap(spec.limits().memoryBytes())
                 .withPidsLimit(spec.limits().pidsLimit());
         if (spec.limits().nanoCpus() > 0) host.withNanoCPUs(spec.limits().nanoCpus());
+        HostAccessConfig.apply(spec.hostAccess(), host, NO_NEW_PRIVILEGES);
         if (!spec.volumes().isEmpty()) {
             host.withBinds(spec.volumes().stream()
                     .map(v -> new Bind(v.volumeName(), new Volume(v.containerPath()),
