@@ -41,11 +41,20 @@ public final class Fixtures {
     }
 
     public static ClaimedRun run(JsonNode payload) {
+        return run(payload, List.of());
+    }
+
+    /** A run of a task holding {@code scopes} (the docker-worker scopes its payload needs, say). */
+    public static ClaimedRun run(String payloadJson, List<String> scopes) {
+        return run(Json.tree(payloadJson), scopes);
+    }
+
+    public static ClaimedRun run(JsonNode payload, List<String> scopes) {
         Instant now = Instant.now();
         JsonNodeFactory f = JsonNodeFactory.instance;
         TaskDefinition task = new TaskDefinition("test-prov", "test-type", "test-prov/test-type", "-", "none",
                 "group", List.of(), Requires.ALL_COMPLETED, List.of(), Priority.LOWEST, 0,
-                now, now.plus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)), List.of(), payload,
+                now, now.plus(Duration.ofHours(1)), now.plus(Duration.ofDays(1)), scopes, payload,
                 f.objectNode(), Map.of(), f.objectNode());
         return new ClaimedRun(taskId(), 0, task);
     }

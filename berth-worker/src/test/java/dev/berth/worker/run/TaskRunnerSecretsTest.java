@@ -31,6 +31,9 @@ class TaskRunnerSecretsTest {
     private final RecordingReporter reporter = new RecordingReporter();
     private CapabilityPolicy policy = new CapabilityPolicy(CapabilityConfig.NONE, p -> false);
 
+    /** The task's scopes allow every capability: what is tested here is the worker's own config and host. */
+    private static final List<String> CAPABILITY_SCOPES = List.of("docker-worker:capability:*");
+
     private RunOutcome run(ClaimedRun claimed) {
         return new TaskRunner(runtime, Fixtures.settings("w1"), VALIDATOR, claimed, reporter)
                 .secrets(new WorkerSecrets(KEY, List.of(REGISTRY_PASSWORD)))
@@ -85,7 +88,7 @@ class TaskRunnerSecretsTest {
 
     @Test
     void privilegedWithoutTheWorkerAllowingItIsMalformedPayloadNamingTheSwitch() {
-        run(Fixtures.run("{\"image\":\"img\",\"maxRunTime\":10,\"capabilities\":{\"privileged\":true}}"));
+        run(Fixtures.run("{\"image\":\"img\",\"maxRunTime\":10,\"capabilities\":{\"privileged\":true}}", CAPABILITY_SCOPES));
 
         assertThat(reporter.resolutions).containsExactly("exception/malformed-payload");
         assertThat(reporter.log()).contains("capabilities.privileged").contains("BERTH_WORKER_ALLOW_PRIVILEGED");
@@ -96,7 +99,7 @@ class TaskRunnerSecretsTest {
     void allowedCapabilitiesReachTheContainerSpec() {
         policy = new CapabilityPolicy(new CapabilityConfig(true, false, Map.of("kvm", Path.of("/dev/kvm"))),
                 Set.of(Path.of("/dev/kvm"))::contains);
-        run(Fixtures.run("{\"image\":\"img\",\"maxRunTime\":10,\"capabilities\":{\"privileged\":true,\"devices\":{\"kvm\":true}}}"));
+        run(Fixtures.run("{\"image\":\"img\",\"maxRunTime\":10,\"capabilities\":{\"privileged\":true,\"devices\":{\"kvm\":true}}}", CAPABILITY_SCOPES));
 
         assertThat(reporter.resolutions).containsExactly("completed");
         assertThat(runtime.created.get(0).hostAccess()).isEqualTo(
@@ -106,7 +109,7 @@ class TaskRunnerSecretsTest {
     @Test
     void aDeviceTheHostLacksIsResourceUnavailableNamingIt() {
         policy = new CapabilityPolicy(new CapabilityConfig(false, false, Map.of("kvm", Path.of("/dev/kvm"))), p -> false);
-        run(Fixtures.run("{\"image\":\"img\",\"maxRunTime\":10,\"capabilities\":{\"devices\":{\"kvm\":true}}}"));
+        run(Fixtures.run("{\"image\":\"img\",\"maxRunTime\":10,\"capabilities\":{\"devices\":{\"kvm\":true}}}", CAPABILITY_SCOPES));
 
         assertThat(reporter.resolutions).containsExactly("exception/resource-unavailable");
         assertThat(reporter.log()).contains("device kvm is not available on this worker's host: /dev/kvm does not exist");
