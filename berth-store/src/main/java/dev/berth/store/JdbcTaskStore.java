@@ -460,13 +460,18 @@ public final class JdbcTaskStore implements TaskStore {
 
     @Override
     public Page<TaskRecord> taskGroup(String taskGroupId, String continuationToken, int limit) {
+        return tasksInIdOrder("taskGroup", "task_group_id = ?", taskGroupId, continuationToken, limit);
+    }
+
+    /** One page, in task id order, of the tasks matching {@code where} (one parameter, {@code value}). */
+    private Page<TaskRecord> tasksInIdOrder(String operation, String where, String value, String continuationToken, int limit) {
         Jdbc.requireLimit(limit);
         String after = Jdbc.afterKey(continuationToken);
-        return jdbc.read("taskGroup " + taskGroupId, c -> {
+        return jdbc.read(operation + " " + value, c -> {
             List<TaskRecord> tasks = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("SELECT task_id, definition, status FROM tasks"
-                    + " WHERE task_group_id = ? AND task_id > ? ORDER BY task_id LIMIT ?")) {
-                ps.setString(1, taskGroupId);
+                    + " WHERE " + where + " AND task_id > ? ORDER BY task_id LIMIT ?")) {
+                ps.setString(1, value);
                 ps.setString(2, after);
                 ps.setInt(3, limit + 1);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -521,21 +526,7 @@ public final class JdbcTaskStore implements TaskStore {
 
     @Override
     public Page<TaskRecord> claimedTasks(String taskQueueId, String continuationToken, int limit) {
-        Jdbc.requireLimit(limit);
-        String after = Jdbc.afterKey(continuationToken);
-        return jdbc.read("claimedTasks " + taskQueueId, c -> {
-            List<TaskRecord> tasks = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT task_id, definition, status FROM tasks"
-                    + " WHERE task_queue_id = ? AND state = 'running' AND task_id > ? ORDER BY task_id LIMIT ?")) {
-                ps.setString(1, taskQueueId);
-                ps.setString(2, after);
-                ps.setInt(3, limit + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) tasks.add(new TaskRecord(rs.getString(1), TaskRows.definition(rs), TaskRows.status(rs)));
-                }
-            }
-            return page(tasks, limit, TaskRecord::taskId);
-        });
+        return tasksInIdOrder("claimedTasks", "task_queue_id = ? AND state = 'running'", taskQueueId, continuationToken, limit);
     }
 
     @Override
