@@ -38,6 +38,7 @@ final class RunStarter {
     private dev.berth.worker.scopes.ScopeCheck scopeCheck = new dev.berth.worker.scopes.ScopeCheck(null, java.util.Set.of());
     private dev.berth.worker.caches.CacheManager caches;
     private dev.berth.worker.caches.ImageUsage images;
+    private dev.berth.worker.images.TaskImageLoader taskImages;
     private dev.berth.worker.secrets.WorkerSecrets secrets = dev.berth.worker.secrets.WorkerSecrets.NONE;
     private dev.berth.worker.capabilities.CapabilityPolicy capabilities =
             new dev.berth.worker.capabilities.CapabilityPolicy(dev.berth.worker.capabilities.CapabilityConfig.NONE, p -> false);
@@ -74,6 +75,12 @@ final class RunStarter {
         return this;
     }
 
+    /** Where task-image and indexed-image payloads are loaded from (null: refused). */
+    RunStarter taskImages(dev.berth.worker.images.TaskImageLoader loader) {
+        this.taskImages = loader;
+        return this;
+    }
+
     /** The worker's key and secret values, and what it allows of payload capabilities, for every run. */
     RunStarter taskPowers(dev.berth.worker.secrets.WorkerSecrets secrets, dev.berth.worker.capabilities.CapabilityPolicy capabilities) {
         this.secrets = secrets;
@@ -92,7 +99,7 @@ final class RunStarter {
         }
         TaskRunner runner = new TaskRunner(runtime, settings, validator, claim.run(), reporter)
                 .engineWait(clock, sleeper, timing.engineCheck(), timing.engineWait())
-                .scopeCheck(scopeCheck).caches(caches).images(images)
+                .scopeCheck(scopeCheck).caches(caches).images(images).taskImages(taskImages, claim)
                 .secrets(secrets)
                 .capabilities(capabilities);
         ActiveRun run = new ActiveRun(claim, runner, reporter);

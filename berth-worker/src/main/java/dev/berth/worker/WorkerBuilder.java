@@ -52,6 +52,7 @@ public final class WorkerBuilder {
     private MeterRegistry meterRegistry;
     private ScopeCheck.Expander scopeExpander;
     private PurgeRequestSource purgeRequests;
+    private dev.berth.worker.images.ImageArtifacts imageArtifacts;
     private java.util.function.Predicate<java.nio.file.Path> hostHas;
 
     WorkerBuilder(WorkerConfig config) {
@@ -118,6 +119,12 @@ public final class WorkerBuilder {
         return this;
     }
 
+    /** Where task images are read from; otherwise the queue and index of the config's server when the queue is the config's. */
+    public WorkerBuilder imageArtifacts(dev.berth.worker.images.ImageArtifacts artifacts) {
+        this.imageArtifacts = artifacts;
+        return this;
+    }
+
     /**
      * How the worker tells whether a device path exists on the Docker host; otherwise the local file
      * system when the engine is on a unix socket (same host), and no check for a remote engine
@@ -152,6 +159,7 @@ public final class WorkerBuilder {
         WorkQueue q = queue;
         ScopeCheck.Expander expander = scopeExpander;
         PurgeRequestSource purges = purgeRequests;
+        dev.berth.worker.images.ImageArtifacts imageSource = imageArtifacts;
         if (q == null) {
             config.requireQueueAccess();
             BerthClient client = new BerthClient(config.rootUrl(), new Credentials(config.clientId(), config.accessToken()));
@@ -162,6 +170,7 @@ public final class WorkerBuilder {
                     counters.liveLogBytesDropped::increment);
             if (expander == null) expander = new ClientScopeExpander(client);
             if (purges == null) purges = new ClientPurgeRequests(client, config.taskQueueId());
+            if (imageSource == null) imageSource = new dev.berth.worker.queue.ClientImageArtifacts(client);
         }
         ContainerRuntime r = runtime;
         if (r == null) {
@@ -179,7 +188,8 @@ public final class WorkerBuilder {
         RunStarter starter = new RunStarter(q, r, config.workerSettings(), slots, supervisor, orphansSuspected, engineInDoubt,
                 timing, clock, sleeper)
                 .dockerWorker(new ScopeCheck(expander, privateRegistries()), caches, images)
-                .taskPowers(TaskPowers.secrets(config), TaskPowers.capabilities(config, hostHas));
+                .taskPowers(TaskPowers.secrets(config), TaskPowers.capabilities(config, hostHas))
+                .taskImages(imageSource == null ? null : new dev.berth.worker.images.TaskImageLoader(r, imageSource));
         ClaimLoop claimLoop = new ClaimLoop(q, r, slots, starter, timing, config.workerId(), config.dataDir(),
                 config.minFreeDiskBytes(), disk, clock, orphansSuspected, engineInDoubt);
         claimLoop.onLowDisk(new DiskCollector(r, config.workerId(), caches, images, config.caches().imageIdle(),

@@ -6,7 +6,9 @@ import dev.berth.worker.caches.CacheManager;
 import dev.berth.worker.caches.ImageUsage;
 import dev.berth.worker.payload.ArtifactSpec;
 import dev.berth.worker.payload.DockerPayload;
+import dev.berth.worker.images.TaskImageLoader;
 import dev.berth.worker.payload.ImageSpec;
+import dev.berth.worker.queue.WorkClaim;
 import dev.berth.worker.payload.PayloadProblem;
 import dev.berth.worker.payload.PayloadValidator;
 import dev.berth.worker.payload.ReservedEnv;
@@ -84,6 +86,8 @@ public final class TaskRunner {
     private volatile boolean purgeCaches;
     private ImageUsage images;
     private String imageInUse;
+    private TaskImageLoader imageLoader;
+    private WorkClaim claim;
 
     public TaskRunner(ContainerRuntime runtime, WorkerSettings settings, PayloadValidator validator,
                       ClaimedRun run, RunReporter reporter) {
@@ -129,6 +133,13 @@ public final class TaskRunner {
      */
     public TaskRunner scopeCheck(ScopeCheck check) {
         this.scopeCheck = java.util.Objects.requireNonNull(check, "check");
+        return this;
+    }
+
+    /** Where task-image and indexed-image payloads are loaded from, for this run's claim; without it they are refused. */
+    public TaskRunner taskImages(TaskImageLoader loader, WorkClaim claim) {
+        this.imageLoader = loader;
+        this.claim = claim;
         return this;
     }
 
@@ -218,6 +229,22 @@ public final class TaskRunner {
         return outcome;
     }
 
+    /** Marked before the container exists, so disk garbage collection cannot take the image from under it. */
+    private void markInUse(String image) {
+        if (images == null) return;
+        images.acquire(image);
+        synchronized (containerLock) {
+            imageInUse = image;
+        }
+    }
+
+    /** A task image that could not be had, carried out of {@link #withEngine}. */
+    private static final class TaskImageFailure extends RuntimeException {
+        TaskImageFailure(TaskImageLoader.Failure cause) { super(cause.getMessage(), cause, false, false); }
+
+        TaskImageLoader.Failure failure() { return (TaskImageLoader.Failure) getCause(); }
+    }
+
     private RunOutcome runValid(DockerPayload payload) {
         // every reason to refuse goes to the log at once, so the author fixes them all in one go
         RunOutcome refused = checkCachesAndScopes(payload);
@@ -229,29 +256,46 @@ public final class TaskRunner {
         }
         if (refused == null) refused = checkCapabilitiesAndSecrets(payload);
         if (refused != null) return refused;
-        String image = ((ImageSpec.RegistryImage) payload.image()).name();
-        log.worker("image " + image + ", maxRunTime " + payload.maxRunTimeSeconds() + "s, memory limit "
-                + settings.limits().memoryForHumans());
-        if (images != null) {
-            // marked before the look-up, so disk garbage collection cannot take it between the pull and the container
-            images.acquire(image);
-            synchronized (containerLock) {
-                imageInUse = image;
+        String image;
+        if (payload.image() instanceof ImageSpec.RegistryImage registry) {
+            image = registry.name();
+            log.worker("image " + image + ", maxRunTime " + payload.maxRunTimeSeconds() + "s, memory limit "
+                    + settings.limits().memoryForHumans());
+            markInUse(image);
+            try {
+                withEngine("looking for the image", () -> {
+                    runtime.ensureImage(image);
+                    return null;
+                });
+            } catch (ImageUnavailableException e) {
+                log.worker(e.getMessage());
+                // A name the registry does not know is the task's mistake, like any other bad payload
+                // field: malformed-payload, so nobody waits on a retry that cannot succeed. A pull that
+                // failed for any other reason (registry down, credentials refused, disk full) is the
+                // environment's fault: resource-unavailable. Neither is retried by the queue.
+                return RunOutcome.exception(
+                        e.doesNotExist() ? ReasonResolved.MALFORMED_PAYLOAD : ReasonResolved.RESOURCE_UNAVAILABLE, null);
             }
-        }
-        try {
-            withEngine("looking for the image", () -> {
-                runtime.ensureImage(image);
-                return null;
-            });
-        } catch (ImageUnavailableException e) {
-            log.worker(e.getMessage());
-            // A name the registry does not know is the task's mistake, like any other bad payload
-            // field: malformed-payload, so nobody waits on a retry that cannot succeed. A pull that
-            // failed for any other reason (registry down, credentials refused, disk full) is the
-            // environment's fault: resource-unavailable. Neither is retried by the queue.
-            return RunOutcome.exception(
-                    e.doesNotExist() ? ReasonResolved.MALFORMED_PAYLOAD : ReasonResolved.RESOURCE_UNAVAILABLE, null);
+        } else {
+            log.worker(payload.image().describe() + ", maxRunTime " + payload.maxRunTimeSeconds() + "s, memory limit "
+                    + settings.limits().memoryForHumans());
+            try {
+                image = withEngine("loading the task image", () -> {
+                    try {
+                        return imageLoader.imageFor(payload.image(), claim, log::worker);
+                    } catch (TaskImageLoader.Failure f) {
+                        throw new TaskImageFailure(f);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while loading the task image", e);
+                    }
+                });
+            } catch (TaskImageFailure e) {
+                log.worker(e.getCause().getMessage());
+                return RunOutcome.exception(e.failure().tasksFault() ? ReasonResolved.MALFORMED_PAYLOAD
+                        : ReasonResolved.RESOURCE_UNAVAILABLE, null);
+            }
+            markInUse(image);
         }
         if (cancelled) return RunOutcome.cancelled();
 
@@ -441,7 +485,7 @@ public final class TaskRunner {
      */
     private List<String> unsupportedRequests(DockerPayload payload) {
         List<String> out = new ArrayList<>();
-        if (!(payload.image() instanceof ImageSpec.RegistryImage)) {
+        if (!(payload.image() instanceof ImageSpec.RegistryImage) && imageLoader == null) {
             out.add("image: " + payload.image().describe() + " is not supported by this worker yet (registry images only)");
         }
         if (!payload.caches().isEmpty() && caches == null) out.add("cache: caches are not supported by this worker");

@@ -130,6 +130,20 @@ public interface ContainerRuntime {
         throw new ContainerRuntimeException("this container runtime cannot remove images", null);
     }
 
+    /**
+     * Loads the images of a {@code docker save} tarball read from {@code tar} (to its end) into the engine.
+     *
+     * @throws ContainerRuntimeException when the engine refuses the tarball (not an image)
+     */
+    default void loadImage(java.io.InputStream tar) {
+        throw new ContainerRuntimeException("this container runtime cannot load images", null);
+    }
+
+    /** Whether the engine holds {@code image} (a name or an id). */
+    default boolean imageExists(String image) {
+        return false;
+    }
+
     /** The engine's own storage directory when it is on this machine (its free space counts too), else empty. */
     default java.util.Optional<java.nio.file.Path> localRootDir() {
         return java.util.Optional.empty();

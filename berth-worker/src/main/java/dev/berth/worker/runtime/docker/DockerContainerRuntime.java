@@ -511,6 +511,29 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
     }
 
     @Override
+    public void loadImage(InputStream tar) {
+        try {
+            docker.loadImageCmd(tar).exec();
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException(firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("loading an image", e);
+        }
+    }
+
+    @Override
+    public boolean imageExists(String image) {
+        try {
+            docker.inspectImageCmd(image).exec();
+            return true;
+        } catch (NotFoundException e) {
+            return false;
+        } catch (RuntimeException e) {
+            throw engineGone("looking for image " + image, e);
+        }
+    }
+
+    @Override
     public void removeImage(String image) {
         try {
             docker.removeImageCmd(image).withForce(false).exec();
