@@ -95,6 +95,8 @@ public final class BerthClient {
 
     public IndexClient index() { return new IndexClient(this); }
 
+    public PurgeCacheClient purgeCache() { return new PurgeCacheClient(this); }
+
     public String rootUrl() { return rootUrl.toString(); }
 
     public Credentials credentials() { return credentials; }

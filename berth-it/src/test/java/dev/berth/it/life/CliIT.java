@@ -269,4 +269,18 @@ class CliIT {
             LifeSupport.docker("rmi", "-f", name + ":latest", "registry.example.test/" + name + ":1.2");
         }
     }
+
+    @Test
+    void cachePurgeRecordsARequestThatCacheRequestsListsAndWorkersPoll() {
+        String cache = "objdir-" + LifeSupport.shortId().toLowerCase();
+        Result purge = cli(List.of("cache", "purge"), taskQueueId, cache);
+        assertThat(purge.exitCode()).as("cache purge: %s", purge).isZero();
+        assertThat(purge.err()).contains("purge of cache " + cache + " requested on every worker of " + taskQueueId);
+        Result requests = cli(List.of("cache", "requests"));
+        assertThat(requests.exitCode()).as("cache requests: %s", requests).isZero();
+        assertThat(requests.out()).contains(taskQueueId + "  " + cache + "  before ");
+        BerthClient root = new BerthClient(server.rootUrl(), new Credentials(server.rootClientId(), server.rootAccessToken()));
+        assertThat(root.request("GET", "purge-cache", "/purge-cache/" + BerthClient.encodeComponent(taskQueueId), null, null)
+                .path("requests").findValuesAsText("cacheName")).contains(cache);
+    }
 }
