@@ -2,7 +2,7 @@ package dev.berth.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.client.BerthApiException;
-import dev.berth.worker.images.DockerImageBuilder;
+import dev.berth.worker.runtime.docker.DockerContainerRuntime;
 import dev.berth.worker.images.ImageFolder;
 import dev.berth.worker.runtime.docker.DockerRuntimeConfig;
 import java.nio.file.Path;
@@ -36,14 +36,17 @@ final class ImageCommand implements Runnable {
     }
 
     @Command(name = "build", mixinStandardHelpOptions = true,
-            description = "Find the image of DIR's context hash in the index and reuse it, or with --local build it on the "
-                    + "local engine, tagged REGISTRY/name:VERSION (or name:latest without VERSION).")
+            description = "Find the image of DIR's context hash in the index and reuse it, else build it on a worker (an "
+                    + "image-build task whose result is indexed); with --local build it on the local engine instead, tagged "
+                    + "REGISTRY/name:VERSION (or name:latest without VERSION).")
     static final class Build implements Callable<Integer> {
         @Mixin ClientOptions client;
         @Parameters(paramLabel = "DIR") Path dir;
         @Option(names = "--local", description = "Build with the local Docker engine ($BERTH_DOCKER_HOST or the unix socket).") boolean local;
         @Option(names = "--level", defaultValue = "1", description = "Index level (default 1).") int level;
         @Option(names = "--prefix", defaultValue = "docker.images.v2", description = "Index prefix (default docker.images.v2).") String prefix;
+        @Option(names = "--task-queue", defaultValue = "local/docker",
+                description = "Where the image-build task runs (default local/docker).") String taskQueueId;
 
         @Override
         public Integer call() throws Exception {
@@ -58,13 +61,19 @@ final class ImageCommand implements Runnable {
                 indexed = client.client().index().findTask(namespace);
             } catch (BerthApiException e) {
                 if (e.statusCode() != 404) throw e;
-                System.err.println("no image with this context hash is indexed at " + namespace + ".");
-                System.err.println("Building in the cluster is not available yet; build it here with --local.");
-                return 2;
+                indexed = null;
             }
-            String taskId = indexed.path("taskId").asText();
-            System.err.println("reusing the image of task " + taskId + " (indexed at " + namespace + ")");
-            for (String line : List.of("indexed-image payload:",
+            String taskId;
+            if (indexed != null) {
+                taskId = indexed.path("taskId").asText();
+                System.err.println("reusing the image of task " + taskId + " (indexed at " + namespace + ")");
+            } else {
+                System.err.println("no image with this context hash is indexed at " + namespace + ": building it on a worker of "
+                        + taskQueueId);
+                taskId = new ClusterBuild(client.client(), folder, hash, prefix + ".level-" + level + "." + folder.name(),
+                        taskQueueId).run();
+                if (taskId == null) return 1;
+            }            for (String line : List.of("indexed-image payload:",
                     "  image: {type: indexed-image, namespace: '" + namespace + "', path: public/image.tar.zst}",
                     "task-image payload:",
                     "  image: {type: task-image, taskId: '" + taskId + "', path: public/image.tar.zst}")) {
@@ -76,8 +85,8 @@ final class ImageCommand implements Runnable {
         private int buildLocally(ImageFolder folder) throws Exception {
             String tag = folder.tag();
             String host = System.getenv().getOrDefault("BERTH_DOCKER_HOST", DockerRuntimeConfig.DEFAULT_HOST);
-            try (DockerImageBuilder builder = new DockerImageBuilder(new DockerRuntimeConfig(host, false, null, List.of(), null))) {
-                String id = builder.build(folder, tag, line -> System.err.println("  " + line));
+            try (DockerContainerRuntime engine = new DockerContainerRuntime(new DockerRuntimeConfig(host, false, null, List.of(), null))) {
+                String id = engine.buildImage(folder.dir(), tag, line -> System.err.println("  " + line));
                 System.err.println("built " + tag + " (" + id + ")");
                 System.out.println(tag);
             }

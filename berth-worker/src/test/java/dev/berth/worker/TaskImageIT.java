@@ -17,8 +17,6 @@ import dev.berth.core.json.Json;
 import dev.berth.server.BerthServer;
 import dev.berth.server.ServerConfig;
 import dev.berth.testing.TaskBodies;
-import dev.berth.worker.images.DockerImageBuilder;
-import dev.berth.worker.images.ImageFolder;
 import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.docker.DockerClients;
 import dev.berth.worker.runtime.docker.DockerContainerRuntime;
@@ -114,9 +112,7 @@ class TaskImageIT {
     private byte[] savedImage() throws Exception {
         Path folder = Files.createDirectories(tmp.resolve("task-image-" + suffix));
         Files.writeString(folder.resolve("Dockerfile"), "FROM " + TEST_IMAGE + "\nRUN echo from-the-task-image-" + suffix + " > /marker\n");
-        try (DockerImageBuilder builder = new DockerImageBuilder(DockerRuntimeConfig.localDefault())) {
-            loadedImage = builder.build(ImageFolder.read(folder), imageTag, line -> {});
-        }
+        loadedImage = docker.buildImage(folder, imageTag, line -> {});
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (DockerClient client = DockerClients.open(DockerRuntimeConfig.localDefault());
              InputStream saved = client.saveImageCmd(imageTag).exec();

@@ -233,7 +233,7 @@ class CliIT {
     }
 
     @Test
-    void imageHashAndALocalBuildTagAsTheSeedsBuildShAndAnIndexedHashIsReused() throws Exception {
+    void imageHashLocalBuildsAndABuildOnAWorkerThatIsIndexedReusedAndRun() throws Exception {
         String name = "berth-cli-image-" + LifeSupport.shortId().toLowerCase().replaceAll("[^a-z0-9]", "");
         Path images = Files.createDirectories(dir.resolve("images"));
         Path folder = Files.createDirectories(images.resolve(name));
@@ -254,17 +254,34 @@ class CliIT {
             assertThat(versioned.exitCode()).as("image build --local with VERSION: %s", versioned).isZero();
             assertThat(versioned.out().trim()).isEqualTo("registry.example.test/" + name + ":1.2");
 
-            Result missing = cli(List.of("image", "build"), folder.toString());
-            assertThat(missing.exitCode()).as("image build of an unindexed hash: %s", missing).isEqualTo(2);
-            assertThat(missing.err()).contains("docker.images.v2.level-1." + name + ".hash.");
+            // not indexed yet: built on the worker, uploaded, indexed; then found again by its hash
+            Result built = cli(List.of("image", "build"), "--task-queue", taskQueueId, folder.toString());
+            assertThat(built.exitCode()).as("image build in the cluster: %s", built).isZero();
+            assertThat(built.err()).contains("context sent: berth/image-contexts/").contains("RUN echo built")
+                    .contains("saved:").contains("with zstd");
             String contextHash = dev.berth.core.images.ContextHash.of(folder);
-            String builder = createTask("--image", LifeSupport.IMAGE, "--", "true");
-            assertThat(cli(List.of("index", "insert"), "docker.images.v2.level-1." + name + ".hash." + contextHash, builder)
-                    .exitCode()).isZero();
-            Result reused = cli(List.of("image", "build"), folder.toString());
+            String namespace = "docker.images.v2.level-1." + name;
+            String builder = cli(List.of("index", "find"), namespace + ".hash." + contextHash).out()
+                    .replaceAll("(?s).*\"taskId\" : \"([^\"]+)\".*", "$1");
+            assertThat(built.out()).contains("taskId: '" + builder + "'").contains("type: indexed-image");
+            assertThat(cli(List.of("index", "find"), namespace + ".latest").out()).contains(builder);
+
+            Result reused = cli(List.of("image", "build"), "--task-queue", taskQueueId, folder.toString());
             assertThat(reused.exitCode()).as("image build of an indexed hash: %s", reused).isZero();
-            assertThat(reused.err()).contains("reusing the image of task " + builder);
-            assertThat(reused.out()).contains("taskId: '" + builder + "'").contains("type: indexed-image");
+            assertThat(reused.err()).contains("reusing the image of task " + builder).doesNotContain("context sent");
+
+            // and a task runs in it, found by the index
+            Path yaml = dir.resolve("uses-built.yaml");
+            Files.writeString(yaml, """
+                    payload:
+                      image: {type: indexed-image, namespace: '%s.latest', path: public/image.tar.zst}
+                      command: [cat, /built.txt]
+                      maxRunTime: 60
+                    """.formatted(namespace));
+            String user = createTask("-f", yaml.toString());
+            Result wait = cli(List.of("task", "wait"), "--timeout", "90", user);
+            assertThat(wait.exitCode()).as("task wait: %s\n%s", wait, cli(List.of("task", "log"), user)).isZero();
+            assertThat(cli(List.of("task", "log"), user).out()).contains("built");
         } finally {
             LifeSupport.docker("rmi", "-f", name + ":latest", "registry.example.test/" + name + ":1.2");
         }

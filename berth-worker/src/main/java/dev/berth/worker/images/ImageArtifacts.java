@@ -17,6 +17,14 @@ public interface ImageArtifacts {
     InputStream open(WorkClaim claim, String taskId, String name) throws IOException;
 
     /**
+     * The bytes of object {@code name} (the object service), read with {@code claim}'s credentials: the task's
+     * scopes must hold {@code object:download:<name>}.
+     *
+     * @throws Refused when there is no such object, or the task may not read it
+     */
+    InputStream openObject(WorkClaim claim, String name) throws IOException;
+
+    /**
      * The task indexed at {@code namespace}.
      *
      * @throws Refused when nothing is indexed there

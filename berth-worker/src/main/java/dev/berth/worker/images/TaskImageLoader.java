@@ -2,6 +2,7 @@ package dev.berth.worker.images;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.luben.zstd.ZstdInputStream;
+import com.github.luben.zstd.ZstdOutputStream;
 import dev.berth.core.json.Json;
 import dev.berth.worker.payload.ImageSpec;
 import dev.berth.worker.queue.WorkClaim;
@@ -69,7 +70,73 @@ public final class TaskImageLoader {
                 yield load(taskId, i.path(), claim, log);
             }
             case ImageSpec.RegistryImage r -> throw new IllegalArgumentException("a registry image is pulled, not loaded: " + r.name());
+            case ImageSpec.Build b -> throw new IllegalArgumentException("an image build makes an image, it runs none: " + b.name());
         };
+    }
+
+    /** Where an image build puts its result, as seed 004's image tasks do. */
+    public static final String BUILT_IMAGE_ARTIFACT = "public/image.tar.zst";
+
+    /** The image's build itself failed (its Dockerfile): the task failed, as a command exiting non-zero. */
+    public static final class BuildFailed extends Exception {
+        BuildFailed(String message, Throwable cause) {
+            super(message, cause, false, false);
+        }
+    }
+
+    /**
+     * An image-build task: fetches the folder (object {@code spec.context()}, a tar.gz), builds it on this worker's
+     * engine, saves it, compresses it with zstd and uploads it as {@link #BUILT_IMAGE_ARTIFACT} of the run. The
+     * Dockerfile's commands run in the engine's build containers, never with the Docker socket or privileges.
+     */
+    public void build(ImageSpec.Build spec, WorkClaim claim, String taskId, java.time.Instant expires,
+                      dev.berth.worker.run.RunReporter reporter, Consumer<String> log) throws Failure, BuildFailed, IOException {
+        java.nio.file.Path work = java.nio.file.Files.createTempDirectory("berth-image-build-");
+        String tag = "berth-build/" + spec.name() + ":" + taskId.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        try {
+            java.nio.file.Path context = java.nio.file.Files.createDirectory(work.resolve(spec.name()));
+            try (InputStream in = artifacts.openObject(claim, spec.context())) {
+                int files = ContextArchive.extract(in, context);
+                log.accept("image build of " + spec.name() + ": context " + spec.context() + ", " + files + " files, hash "
+                        + dev.berth.core.images.ContextHash.of(context));
+            } catch (ImageArtifacts.Refused e) {
+                throw new Failure("image build: " + e.getMessage(), true, e);
+            } catch (ContextArchive.NotAnArchive e) {
+                throw new Failure("image build: the context " + spec.context() + " is not a tar.gz of a folder: " + e.getMessage(), true, e);
+            }
+            if (!java.nio.file.Files.isRegularFile(context.resolve("Dockerfile"))) {
+                throw new Failure("image build: the context " + spec.context() + " has no Dockerfile", true, null);
+            }
+            String id;
+            try {
+                id = runtime.buildImage(context, tag, line -> log.accept("  " + line));
+            } catch (EngineUnavailableException e) {
+                throw e;
+            } catch (ContainerRuntimeException e) {
+                throw new BuildFailed(e.getMessage(), e);
+            }
+            java.nio.file.Path saved = work.resolve("image.tar.zst");
+            long raw;
+            try (InputStream tar = runtime.saveImage(id);
+                 java.io.OutputStream out = new ZstdOutputStream(java.nio.file.Files.newOutputStream(saved))) {
+                raw = tar.transferTo(out);
+            }
+            long compressed = java.nio.file.Files.size(saved);
+            log.accept(String.format("image %s saved: %.1f MiB, %.1f MiB with zstd (%.1fx); uploading %s", id, raw / 1048576.0,
+                    compressed / 1048576.0, compressed == 0 ? 0 : (double) raw / compressed, BUILT_IMAGE_ARTIFACT));
+            try (InputStream upload = java.nio.file.Files.newInputStream(saved)) {
+                reporter.uploadArtifact(BUILT_IMAGE_ARTIFACT, "application/zstd", expires, compressed, upload);
+            }
+        } finally {
+            try {
+                runtime.removeImage(tag);
+            } catch (RuntimeException e) {
+                // only the tag: the layers stay for the engine's cache either way
+            }
+            try (var walk = java.nio.file.Files.walk(work)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
     }
 
     private String load(String taskId, String path, WorkClaim claim, Consumer<String> log) throws Failure, InterruptedException {

@@ -1,6 +1,6 @@
 package dev.berth.worker.payload;
 
-/** Where a task's image comes from. Only {@link RegistryImage} can be run so far. */
+/** Where a task's image comes from, or ({@link Build}) the image the task makes. */
 public sealed interface ImageSpec {
 
     /** A short description for log lines. */
@@ -22,5 +22,11 @@ public sealed interface ImageSpec {
     record IndexedImage(String namespace, String path) implements ImageSpec {
         @Override
         public String describe() { return "indexed-image " + namespace + "/" + path; }
+    }
+
+    /** Not an image to run: the task builds image {@code name} from the folder in object {@code context} and uploads it. */
+    record Build(String context, String name) implements ImageSpec {
+        @Override
+        public String describe() { return "image build of " + name; }
     }
 }

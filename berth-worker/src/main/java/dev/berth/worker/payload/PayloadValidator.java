@@ -117,7 +117,8 @@ public final class PayloadValidator {
         DockerPayload.Capabilities capabilities = new DockerPayload.Capabilities(
                 caps.path("privileged").asBoolean(false), caps.path("disableSeccomp").asBoolean(false), devices);
         return new DockerPayload(
-                parseImage(p.get("image")),
+                p.has("imageBuild") ? new ImageSpec.Build(p.get("imageBuild").path("context").asText(),
+                        p.get("imageBuild").path("name").asText()) : parseImage(p.get("image")),
                 command,
                 env,
                 p.get("maxRunTime").asLong(),

@@ -21,12 +21,30 @@ public final class ClientImageArtifacts implements ImageArtifacts {
         this.anonymous = new BerthClient(client.rootUrl(), null);
     }
 
+    private BerthClient asRun(WorkClaim claim) {
+        TemporaryCredentials c = claim == null ? null : claim.credentials();
+        return c == null ? client : client.withCredentials(new Credentials(c.clientId(), c.accessToken(), c.certificate()));
+    }
+
+    @Override
+    public InputStream openObject(WorkClaim claim, String name) throws IOException {
+        try {
+            return asRun(claim).openStream("object", BerthClient.path("/download/<name>", name));
+        } catch (BerthApiException e) {
+            switch (e.statusCode()) {
+                case 404 -> throw new Refused("there is no object " + name + " (" + e.getMessage() + ")");
+                case 403 -> throw new Refused("the task may not download object " + name + ": " + e.getMessage());
+                default -> throw new IOException(e.getMessage(), e);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
     @Override
     public InputStream open(WorkClaim claim, String taskId, String name) throws IOException {
-        TemporaryCredentials c = claim.credentials();
-        BerthClient asRun = c == null ? client : client.withCredentials(new Credentials(c.clientId(), c.accessToken(), c.certificate()));
         try {
-            return asRun.openStream("queue", BerthClient.path("/task/<taskId>/artifacts/<name>", taskId, name));
+            return asRun(claim).openStream("queue", BerthClient.path("/task/<taskId>/artifacts/<name>", taskId, name));
         } catch (BerthApiException e) {
             switch (e.statusCode()) {
                 case 404 -> throw new Refused("task " + taskId + " has no artifact " + name + " on its latest run (" + e.getMessage() + ")");

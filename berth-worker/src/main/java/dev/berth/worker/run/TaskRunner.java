@@ -229,6 +229,38 @@ public final class TaskRunner {
         return outcome;
     }
 
+    /** An image-build task: no container of its own; the engine builds, the worker saves and uploads the image. */
+    private RunOutcome buildImage(ImageSpec.Build build) {
+        log.worker(build.describe() + " from object " + build.context());
+        try {
+            withEngine("building the image", () -> {
+                try {
+                    imageLoader.build(build, claim, run.taskId(), run.task().expires(), masked, log::worker);
+                    return null;
+                } catch (TaskImageLoader.Failure f) {
+                    throw new TaskImageFailure(f);
+                } catch (TaskImageLoader.BuildFailed e) {
+                    throw new BuildFailure(e);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (TaskImageFailure e) {
+            log.worker(e.getCause().getMessage());
+            return RunOutcome.exception(e.failure().tasksFault() ? ReasonResolved.MALFORMED_PAYLOAD
+                    : ReasonResolved.RESOURCE_UNAVAILABLE, null);
+        } catch (BuildFailure e) {
+            log.worker(e.getMessage());
+            return RunOutcome.failed(null);
+        }
+        return RunOutcome.completed(0);
+    }
+
+    /** An image whose Dockerfile failed, carried out of {@link #withEngine}. */
+    private static final class BuildFailure extends RuntimeException {
+        BuildFailure(TaskImageLoader.BuildFailed cause) { super(cause.getMessage(), cause, false, false); }
+    }
+
     /** Marked before the container exists, so disk garbage collection cannot take the image from under it. */
     private void markInUse(String image) {
         if (images == null) return;
@@ -256,6 +288,7 @@ public final class TaskRunner {
         }
         if (refused == null) refused = checkCapabilitiesAndSecrets(payload);
         if (refused != null) return refused;
+        if (payload.image() instanceof ImageSpec.Build build) return buildImage(build);
         String image;
         if (payload.image() instanceof ImageSpec.RegistryImage registry) {
             image = registry.name();

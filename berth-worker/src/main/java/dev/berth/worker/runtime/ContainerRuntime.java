@@ -139,6 +139,22 @@ public interface ContainerRuntime {
         throw new ContainerRuntimeException("this container runtime cannot load images", null);
     }
 
+    /**
+     * Builds the image whose context (Dockerfile and files) is directory {@code context}, tagged {@code tag}, never
+     * pulling: its FROM image must be on the engine. The build's output goes to {@code output} line by line.
+     *
+     * @return the image id
+     * @throws ContainerRuntimeException when the build fails (its reason is the engine's)
+     */
+    default String buildImage(java.nio.file.Path context, String tag, java.util.function.Consumer<String> output) {
+        throw new ContainerRuntimeException("this container runtime cannot build images", null);
+    }
+
+    /** {@code docker save} of {@code image}: a tar stream the caller reads to its end and closes. */
+    default java.io.InputStream saveImage(String image) {
+        throw new ContainerRuntimeException("this container runtime cannot save images", null);
+    }
+
     /** Whether the engine holds {@code image} (a name or an id). */
     default boolean imageExists(String image) {
         return false;

@@ -55,9 +55,23 @@ public final class ScopeCheck {
      */
     public List<String> missing(DockerPayload payload, TaskDefinition task) throws IOException {
         RequiredScopes.Request request = request(payload, task);
-        List<String> missing = RequiredScopes.missing(request, task.scopes());
+        List<String> missing = missing(request, payload, task.scopes());
         if (missing.isEmpty()) return missing;
-        return RequiredScopes.missing(request, expander.expand(task.scopes()));
+        return missing(request, payload, expander.expand(task.scopes()));
+    }
+
+    /** The scope an image build needs: building runs the task's Dockerfile on the worker's own engine. */
+    public static String imageBuildScope(String name) {
+        return "docker-worker:image-build:" + name;
+    }
+
+    private static List<String> missing(RequiredScopes.Request request, DockerPayload payload, java.util.Collection<String> held) {
+        List<String> missing = new java.util.ArrayList<>(RequiredScopes.missing(request, held));
+        if (payload.image() instanceof ImageSpec.Build build
+                && !dev.berth.core.auth.Scopes.satisfiedBy(held, imageBuildScope(build.name()))) {
+            missing.add(imageBuildScope(build.name()));
+        }
+        return missing;
     }
 
     private String privateImage(DockerPayload payload) {

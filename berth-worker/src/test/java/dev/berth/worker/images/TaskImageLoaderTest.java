@@ -66,6 +66,11 @@ class TaskImageLoaderTest {
         }
 
         @Override
+        public InputStream openObject(WorkClaim claim, String name) {
+            throw new Refused("no objects here");
+        }
+
+        @Override
         public String indexedTask(String namespace) {
             String t = index.get(namespace);
             if (t == null) throw new Refused("nothing is indexed at " + namespace);

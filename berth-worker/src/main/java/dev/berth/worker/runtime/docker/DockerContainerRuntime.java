@@ -522,6 +522,38 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
     }
 
     @Override
+    public String buildImage(java.nio.file.Path context, String tag, java.util.function.Consumer<String> output) {
+        com.github.dockerjava.api.command.BuildImageResultCallback callback = new com.github.dockerjava.api.command.BuildImageResultCallback() {
+            @Override
+            public void onNext(com.github.dockerjava.api.model.BuildResponseItem item) {
+                if (item.getStream() != null) item.getStream().lines().forEach(output);
+                super.onNext(item);
+            }
+        };
+        try {
+            return docker.buildImageCmd(context.toFile()).withTags(java.util.Set.of(tag)).withPull(false).exec(callback).awaitImageId();
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("the image build failed: " + firstLine(e), e);
+        } catch (com.github.dockerjava.api.exception.DockerClientException e) {
+            // the build's own error (a failing RUN, a missing FROM image) arrives here
+            throw new ContainerRuntimeException("the image build failed: " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("building image " + tag, e);
+        }
+    }
+
+    @Override
+    public InputStream saveImage(String image) {
+        try {
+            return docker.saveImageCmd(image).exec();
+        } catch (DockerException e) {
+            throw new ContainerRuntimeException("cannot save image " + image + ": " + firstLine(e), e);
+        } catch (RuntimeException e) {
+            throw engineGone("saving image " + image, e);
+        }
+    }
+
+    @Override
     public boolean imageExists(String image) {
         try {
             docker.inspectImageCmd(image).exec();
