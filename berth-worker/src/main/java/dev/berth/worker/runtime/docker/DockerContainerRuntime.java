@@ -499,26 +499,19 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
 
     @Override
     public void removeVolume(String name) {
-        try {
-            docker.removeVolumeCmd(name).exec();
-        } catch (NotFoundException e) {
-            LOG.debug("remove volume {}: already gone", name);
-        } catch (DockerException e) {
-            throw new ContainerRuntimeException("cannot remove volume " + name + ": " + firstLine(e), e);
-        } catch (RuntimeException e) {
-            throw engineGone("removing volume " + name, e);
-        }
+        call("removing volume " + name, "cannot remove volume " + name + ": ", () -> {
+            try {
+                docker.removeVolumeCmd(name).exec();
+            } catch (NotFoundException e) {
+                LOG.debug("remove volume {}: already gone", name);
+            }
+            return null;
+        });
     }
 
     @Override
     public void loadImage(InputStream tar) {
-        try {
-            docker.loadImageCmd(tar).exec();
-        } catch (DockerException e) {
-            throw new ContainerRuntimeException(firstLine(e), e);
-        } catch (RuntimeException e) {
-            throw engineGone("loading an image", e);
-        }
+        call("loading an image", "", () -> docker.loadImageCmd(tar).exec());
     }
 
     @Override
@@ -530,51 +523,56 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
                 super.onNext(item);
             }
         };
-        try {
-            return docker.buildImageCmd(context.toFile()).withTags(java.util.Set.of(tag)).withPull(false).exec(callback).awaitImageId();
-        } catch (DockerException e) {
-            throw new ContainerRuntimeException("the image build failed: " + firstLine(e), e);
-        } catch (com.github.dockerjava.api.exception.DockerClientException e) {
-            // the build's own error (a failing RUN, a missing FROM image) arrives here
-            throw new ContainerRuntimeException("the image build failed: " + firstLine(e), e);
-        } catch (RuntimeException e) {
-            throw engineGone("building image " + tag, e);
-        }
+        return call("building image " + tag, "the image build failed: ", () -> {
+            try {
+                return docker.buildImageCmd(context.toFile()).withTags(java.util.Set.of(tag)).withPull(false).exec(callback).awaitImageId();
+            } catch (com.github.dockerjava.api.exception.DockerClientException e) {
+                // the build's own error (a failing RUN, a missing FROM image) arrives here
+                throw new ContainerRuntimeException("the image build failed: " + firstLine(e), e);
+            }
+        });
     }
 
     @Override
     public InputStream saveImage(String image) {
-        try {
-            return docker.saveImageCmd(image).exec();
-        } catch (DockerException e) {
-            throw new ContainerRuntimeException("cannot save image " + image + ": " + firstLine(e), e);
-        } catch (RuntimeException e) {
-            throw engineGone("saving image " + image, e);
-        }
+        return call("saving image " + image, "cannot save image " + image + ": ", () -> docker.saveImageCmd(image).exec());
     }
 
     @Override
     public boolean imageExists(String image) {
-        try {
-            docker.inspectImageCmd(image).exec();
-            return true;
-        } catch (NotFoundException e) {
-            return false;
-        } catch (RuntimeException e) {
-            throw engineGone("looking for image " + image, e);
-        }
+        return call("looking for image " + image, "cannot look for image " + image + ": ", () -> {
+            try {
+                docker.inspectImageCmd(image).exec();
+                return true;
+            } catch (NotFoundException e) {
+                return false;
+            }
+        });
     }
 
     @Override
     public void removeImage(String image) {
+        call("removing image " + image, "cannot remove image " + image + ": ", () -> {
+            try {
+                docker.removeImageCmd(image).withForce(false).exec();
+            } catch (NotFoundException e) {
+                LOG.debug("remove image {}: already gone", image);
+            }
+            return null;
+        });
+    }
+
+    /**
+     * One call to the engine: its refusal becomes a ContainerRuntimeException, {@code refused} then the engine's
+     * reason; an engine that cannot be reached, an EngineUnavailableException saying what was being done.
+     */
+    private <T> T call(String doing, String refused, java.util.function.Supplier<T> engineCall) {
         try {
-            docker.removeImageCmd(image).withForce(false).exec();
-        } catch (NotFoundException e) {
-            LOG.debug("remove image {}: already gone", image);
+            return engineCall.get();
         } catch (DockerException e) {
-            throw new ContainerRuntimeException("cannot remove image " + image + ": " + firstLine(e), e);
+            throw new ContainerRuntimeException(refused + firstLine(e), e);
         } catch (RuntimeException e) {
-            throw engineGone("removing image " + image, e);
+            throw engineGone(doing, e);
         }
     }
 
