@@ -67,6 +67,10 @@ else
   psql_admin -c "ALTER ROLE \"$DB_USER\" LOGIN CREATEDB PASSWORD '$DB_PASSWORD'"
 fi
 
+# Tests drop their databases WITH (FORCE); when autovacuum happens to be working in one, that needs
+# the right to end other roles' backends, or the drop fails with "must be a member of the role".
+psql_admin -c "GRANT pg_signal_backend TO \"$DB_USER\""
+
 if [[ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'")" != "1" ]]; then
   log "creating database $DB_NAME owned by $DB_USER"
   psql_admin -c "CREATE DATABASE \"$DB_NAME\" OWNER \"$DB_USER\""

@@ -11,12 +11,15 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /** Starting servers (H2 or a fresh PostgreSQL database) for integration tests. */
 public final class ItSupport {
+
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
 
     static final String DEFAULT_PG_URL = "jdbc:postgresql://127.0.0.1:5432/berth_test?user=berth&password=berth";
 
@@ -28,15 +31,11 @@ public final class ItSupport {
     }
 
     /** A running server; closing it stops the server and drops its PostgreSQL database, if it made one. */
-    record Running(BerthServer server, String dropDatabase) implements AutoCloseable {
+    record Running(BerthServer server, PostgresDatabase database) implements AutoCloseable {
         @Override
         public void close() throws SQLException {
             server.close();
-            if (dropDatabase != null) {
-                try (Connection c = DriverManager.getConnection(testDatabaseUrl()); Statement st = c.createStatement()) {
-                    st.execute("DROP DATABASE IF EXISTS " + dropDatabase + " WITH (FORCE)");
-                }
-            }
+            if (database != null) database.close();
         }
     }
 
@@ -47,7 +46,7 @@ public final class ItSupport {
     /** A server on a fresh database made on the test PostgreSQL server; fails (never skips) when it is unreachable. */
     static Running postgresServer() throws Exception {
         PostgresDatabase db = PostgresDatabase.create();
-        return new Running(start(db.url()), db.name());
+        return new Running(start(db.url()), db);
     }
 
     /** A fresh database of its own on the test PostgreSQL server; closing it drops it. */
@@ -66,10 +65,27 @@ public final class ItSupport {
             return new PostgresDatabase(name, base.replaceFirst("(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name));
         }
 
+        /**
+         * Drops the database, ending its connections. An autovacuum worker in it can make the drop fail
+         * for lack of privilege when the role was not granted pg_signal_backend; such a worker ends within
+         * seconds, so the drop is tried again for a while before the failure is reported.
+         */
         @Override
         public void close() throws SQLException {
-            try (Connection c = DriverManager.getConnection(testDatabaseUrl()); Statement st = c.createStatement()) {
-                st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            long giveUpAt = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (true) {
+                try (Connection c = DriverManager.getConnection(testDatabaseUrl()); Statement st = c.createStatement()) {
+                    st.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+                    return;
+                } catch (SQLException e) {
+                    if (!INSUFFICIENT_PRIVILEGE.equals(e.getSQLState()) || System.nanoTime() > giveUpAt) throw e;
+                    try {
+                        Thread.sleep(500);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
             }
         }
     }

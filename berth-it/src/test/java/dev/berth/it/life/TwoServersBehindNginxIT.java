@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.core.auth.TokenSealer;
+import dev.berth.it.ItSupport.PostgresDatabase;
 import dev.berth.it.scale.ScaleOut;
 import dev.berth.testing.SignedHttp;
 import dev.berth.testing.TaskFixtures;
@@ -17,9 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,7 +59,7 @@ class TwoServersBehindNginxIT {
     private static final int KILL_AFTER_COMPLETED = 120;
 
     private final List<AutoCloseable> cleanup = new ArrayList<>();
-    private String database;
+    private PostgresDatabase database;
 
     @AfterEach
     void tearDown() throws Exception {
@@ -73,11 +71,7 @@ class TwoServersBehindNginxIT {
                 LOG.warn("clean-up step failed", e);
             }
         }
-        if (database != null) {
-            try (Connection c = DriverManager.getConnection(pgBase()); Statement st = c.createStatement()) {
-                st.execute("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-            }
-        }
+        if (database != null) database.close();
     }
 
     @Test
@@ -322,17 +316,9 @@ class TwoServersBehindNginxIT {
         });
     }
 
-    private static String pgBase() {
-        return ScaleOut.env("BERTH_TEST_DATABASE_URL", "jdbc:postgresql://127.0.0.1:5432/berth_test?user=berth&password=berth");
-    }
-
-    private String freshDatabase() throws Exception {
-        String name = "berth_two_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        try (Connection c = DriverManager.getConnection(pgBase()); Statement st = c.createStatement()) {
-            st.execute("CREATE DATABASE " + name);
-        }
-        database = name;
-        return pgBase().replaceFirst("(jdbc:postgresql://[^/]+/)[^?]*", "$1" + name);
+    private String freshDatabase() {
+        database = PostgresDatabase.create();
+        return database.url();
     }
 
     private static int freePort() throws IOException {
