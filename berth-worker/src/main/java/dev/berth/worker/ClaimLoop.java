@@ -188,6 +188,8 @@ final class ClaimLoop {
             LeftoverCleaner cleaner = new LeftoverCleaner(runtime);
             int removed = cleaner.removeLeftovers(workerId, active);
             if (removed > 0) LOG.info("removed {} container(s) of runs that ended while the engine was away", removed);
+            cleaner.removeLeftoverNetworks(workerId, labels -> slots.isActive(
+                    labels.getOrDefault(ContainerRuntime.LABEL_TASK_ID, ""), labels.getOrDefault(ContainerRuntime.LABEL_RUN_ID, "")));
             // what could not be removed now is tried again on a later round
             if (cleaner.count(workerId, active.negate()) > 0) orphansSuspected.set(true);
         } catch (RuntimeException e) {

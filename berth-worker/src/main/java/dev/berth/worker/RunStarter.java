@@ -39,6 +39,7 @@ final class RunStarter {
     private dev.berth.worker.caches.CacheManager caches;
     private dev.berth.worker.caches.ImageUsage images;
     private dev.berth.worker.images.TaskImageLoader taskImages;
+    private dev.berth.worker.features.Features features = dev.berth.worker.features.Features.NONE;
     private dev.berth.worker.secrets.WorkerSecrets secrets = dev.berth.worker.secrets.WorkerSecrets.NONE;
     private dev.berth.worker.capabilities.CapabilityPolicy capabilities =
             new dev.berth.worker.capabilities.CapabilityPolicy(dev.berth.worker.capabilities.CapabilityConfig.NONE, p -> false);
@@ -75,6 +76,13 @@ final class RunStarter {
         return this;
     }
 
+    /** The payload features every run may turn on. */
+    RunStarter features(dev.berth.worker.features.Features features) {
+        this.features = features;
+        this.scopeCheck = scopeCheck.withFeatures(features);
+        return this;
+    }
+
     /** Where task-image and indexed-image payloads are loaded from (null: refused). */
     RunStarter taskImages(dev.berth.worker.images.TaskImageLoader loader) {
         this.taskImages = loader;
@@ -101,7 +109,8 @@ final class RunStarter {
                 .engineWait(clock, sleeper, timing.engineCheck(), timing.engineWait())
                 .scopeCheck(scopeCheck).caches(caches).images(images).taskImages(taskImages, claim)
                 .secrets(secrets)
-                .capabilities(capabilities);
+                .capabilities(capabilities)
+                .features(features);
         ActiveRun run = new ActiveRun(claim, runner, reporter);
         run.thread = new Thread(() -> execute(run), "berth-run-" + claim.taskId() + "-" + claim.runId());
         if (!slots.register(run)) {

@@ -106,8 +106,10 @@ public final class Worker implements AutoCloseable {
             throw new IllegalStateException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
         }
         try {
-            int removed = new LeftoverCleaner(runtime).removeLeftovers(settings.workerId());
+            LeftoverCleaner cleaner = new LeftoverCleaner(runtime);
+            int removed = cleaner.removeLeftovers(settings.workerId());
             if (removed > 0) LOG.info("removed {} container(s) left behind by an earlier run of worker {}", removed, settings.workerId());
+            cleaner.removeLeftoverNetworks(settings.workerId(), labels -> false);
         } catch (RuntimeException e) {
             // an engine that is away now is waited for by the claim loop, which cleans up when it returns
             LOG.warn("could not look for containers an earlier run of worker {} left behind: {}", settings.workerId(), e.toString());

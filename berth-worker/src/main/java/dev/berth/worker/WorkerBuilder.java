@@ -189,13 +189,20 @@ public final class WorkerBuilder {
                 timing, clock, sleeper)
                 .dockerWorker(new ScopeCheck(expander, privateRegistries()), caches, images)
                 .taskPowers(TaskPowers.secrets(config), TaskPowers.capabilities(config, hostHas))
-                .taskImages(imageSource == null ? null : new dev.berth.worker.images.TaskImageLoader(r, imageSource));
+                .taskImages(imageSource == null ? null : new dev.berth.worker.images.TaskImageLoader(r, imageSource))
+                .features(features(r));
         ClaimLoop claimLoop = new ClaimLoop(q, r, slots, starter, timing, config.workerId(), config.dataDir(),
                 config.minFreeDiskBytes(), disk, clock, orphansSuspected, engineInDoubt);
         claimLoop.onLowDisk(new DiskCollector(r, config.workerId(), caches, images, config.caches().imageIdle(),
                 () -> activeRuns(slots), disk, config.minFreeDiskBytes(), counters.registry()));
         WorkerShutdown shutdown = new WorkerShutdown(slots, claimLoop, supervisor, config.workerId());
         return new Worker(config.workerSettings(), r, config.dataDir(), slots, claimLoop, shutdown, counters, endpoint, owned);
+    }
+
+    /** The payload features this worker offers, in the order their hooks run, as its configuration leaves them. */
+    private dev.berth.worker.features.Features features(ContainerRuntime runtime) {
+        java.util.List<dev.berth.worker.features.TaskFeature> candidates = new java.util.ArrayList<>();
+        return dev.berth.worker.features.Features.of(config.features(), candidates);
     }
 
     /** Registries the worker pulls from with its own credentials: their images need a docker-worker:image scope. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.berth.core.BerthException;
 import dev.berth.worker.capabilities.CapabilityConfig;
 import dev.berth.worker.capabilities.CapabilityConfigReader;
+import dev.berth.worker.features.FeatureConfig;
 import dev.berth.worker.secrets.WorkerKey;
 import dev.berth.worker.run.WorkerSettings;
 import dev.berth.worker.runtime.RegistryCredentials;
@@ -66,6 +67,8 @@ import java.util.regex.Pattern;
  *   privileged: false                # BERTH_WORKER_ALLOW_PRIVILEGED
  *   disableSeccomp: false            # BERTH_WORKER_ALLOW_DISABLE_SECCOMP
  *   devices: {kvm: true}             # BERTH_WORKER_DEVICES=kvm,loopbackVideo=/dev/video3
+ * features:                          # payload.features this worker offers; BERTH_WORKER_FEATURES_OFF=a,b switches off
+ *   allowPtrace: false               # a feature off, or a map of its options ({enabled: true, ...})
  * </pre>
  */
 public record WorkerConfig(
@@ -86,7 +89,8 @@ public record WorkerConfig(
         String metricsBindHost,
         dev.berth.worker.caches.CacheSettings caches,
         Path privateKeyFile,
-        CapabilityConfig capabilities) {
+        CapabilityConfig capabilities,
+        FeatureConfig features) {
 
     public static final String DEFAULT_TASK_QUEUE = "local/docker";
     public static final String DEFAULT_WORKER_GROUP = "local";
@@ -116,6 +120,16 @@ public record WorkerConfig(
         if (caches == null) caches = dev.berth.worker.caches.CacheSettings.DEFAULT;
         if (privateKeyFile == null) privateKeyFile = dataDir.resolve(WorkerKey.DEFAULT_FILE);
         if (capabilities == null) capabilities = CapabilityConfig.NONE;
+        if (features == null) features = FeatureConfig.DEFAULT;
+    }
+
+    /** With the features' defaults. */
+    public WorkerConfig(String rootUrl, String clientId, String accessToken, String taskQueueId, String workerGroup,
+                        String workerId, int capacity, DockerRuntimeConfig docker, ResourceLimits limits, Path dataDir,
+                        long minFreeDiskBytes, String instanceType, String publicIp, Integer metricsPort, String metricsBindHost,
+                        dev.berth.worker.caches.CacheSettings caches, Path privateKeyFile, CapabilityConfig capabilities) {
+        this(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, capacity, docker, limits, dataDir,
+                minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost, caches, privateKeyFile, capabilities, null);
     }
 
     /** Without cache settings (their defaults), a key file of its own (generated in the data dir) or capabilities. */
@@ -181,7 +195,16 @@ public record WorkerConfig(
                 s.pick("metricsBindHost", "BERTH_WORKER_METRICS_BIND"), cacheSettings(s),
                 Optional.ofNullable(s.pick("secrets.privateKeyFile", "BERTH_WORKER_PRIVATE_KEY"))
                         .map(p -> Path.of(p).toAbsolutePath().normalize()).orElse(null),
-                CapabilityConfigReader.read(file == null ? null : file.get("capabilities"), env));
+                CapabilityConfigReader.read(file == null ? null : file.get("capabilities"), env),
+                FeatureConfig.read(file == null ? null : file.get("features"), featuresSwitchedOff(env)));
+    }
+
+    private static java.util.Set<String> featuresSwitchedOff(Map<String, String> env) {
+        String off = env.get("BERTH_WORKER_FEATURES_OFF");
+        if (off == null || off.isBlank()) return java.util.Set.of();
+        java.util.Set<String> keys = new java.util.LinkedHashSet<>();
+        for (String key : off.split(",")) if (!key.isBlank()) keys.add(key.strip());
+        return keys;
     }
 
     /**
@@ -240,7 +263,7 @@ public record WorkerConfig(
     public WorkerConfig withCapacity(int newCapacity) {
         return new WorkerConfig(rootUrl, clientId, accessToken, taskQueueId, workerGroup, workerId, newCapacity, docker,
                 limits, dataDir, minFreeDiskBytes, instanceType, publicIp, metricsPort, metricsBindHost, caches, privateKeyFile,
-                capabilities);
+                capabilities, features);
     }
 
     @Override
@@ -250,7 +273,9 @@ public record WorkerConfig(
                 + ", worker=" + workerGroup + "/" + workerId + ", capacity=" + capacity + ", docker=" + docker.dockerHost()
                 + ", limits=" + limits + ", dataDir=" + dataDir + ", minFreeDisk=" + minFreeDiskBytes
                 + (metricsPort == null ? "" : ", metrics=" + metricsBindHost + ":" + metricsPort)
-                + ", privateKeyFile=" + privateKeyFile + ", capabilities=[" + capabilities + "]]";
+                + ", privateKeyFile=" + privateKeyFile + ", capabilities=[" + capabilities + "], features="
+                + (features.named().isEmpty() ? "defaults" : features.named()) + (features.switchedOff().isEmpty() ? ""
+                : ", off=" + features.switchedOff()) + "]";
     }
 
     /**

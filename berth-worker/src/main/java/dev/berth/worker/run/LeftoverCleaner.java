@@ -57,4 +57,27 @@ public final class LeftoverCleaner {
         }
         return removed;
     }
+
+    /**
+     * Removes the worker's run networks except those whose labels {@code keep} accepts (runs in progress).
+     * A network still in use is refused by the engine and tried again on a later round.
+     *
+     * @return how many networks were removed
+     */
+    public int removeLeftoverNetworks(String workerId, java.util.function.Predicate<Map<String, String>> keep) {
+        int removed = 0;
+        for (dev.berth.worker.runtime.TaskNetwork n : runtime.listNetworks(Map.of(
+                ContainerRuntime.LABEL_MANAGED, "true", ContainerRuntime.LABEL_WORKER_ID, workerId))) {
+            if (keep.test(n.labels())) continue;
+            try {
+                runtime.removeNetwork(n.id());
+                removed++;
+                LOG.info("removed leftover network {} (task {}, run {})", n.name(),
+                        n.labels().get(ContainerRuntime.LABEL_TASK_ID), n.labels().get(ContainerRuntime.LABEL_RUN_ID));
+            } catch (RuntimeException e) {
+                LOG.warn("could not remove leftover network {}: {}", n.name(), e.toString());
+            }
+        }
+        return removed;
+    }
 }

@@ -14,6 +14,11 @@ import dev.berth.worker.payload.PayloadValidator;
 import dev.berth.worker.payload.ReservedEnv;
 import dev.berth.worker.capabilities.CapabilityConfig;
 import dev.berth.worker.capabilities.CapabilityPolicy;
+import dev.berth.worker.features.ContainerSetup;
+import dev.berth.worker.features.FeatureFailure;
+import dev.berth.worker.features.FeatureRun;
+import dev.berth.worker.features.Features;
+import dev.berth.worker.features.RunFeatures;
 import dev.berth.worker.runtime.ContainerExit;
 import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.ContainerRuntimeException;
@@ -88,6 +93,9 @@ public final class TaskRunner {
     private String imageInUse;
     private TaskImageLoader imageLoader;
     private WorkClaim claim;
+    private Features features = Features.NONE;
+    /** The run's features once opened; released with the container. */
+    private RunFeatures runFeatures = RunFeatures.NONE;
 
     public TaskRunner(ContainerRuntime runtime, WorkerSettings settings, PayloadValidator validator,
                       ClaimedRun run, RunReporter reporter) {
@@ -146,6 +154,12 @@ public final class TaskRunner {
     /** Told which image the run uses while it runs (disk garbage collection spares those). */
     public TaskRunner images(ImageUsage images) {
         this.images = images;
+        return this;
+    }
+
+    /** The features this worker offers ({@code payload.features}); without them, every feature is refused. */
+    public TaskRunner features(Features features) {
+        this.features = java.util.Objects.requireNonNull(features, "features");
         return this;
     }
 
@@ -339,7 +353,15 @@ public final class TaskRunner {
             }
         }
         if (cancelled) return RunOutcome.cancelled();
-        String id = withEngine("creating the container", () -> runtime.createContainer(containerSpec(payload, image)));
+        ContainerSetup setup;
+        try {
+            setup = openFeatures(payload);
+        } catch (FeatureFailure e) {
+            log.worker(e.getMessage());
+            return RunOutcome.exception(e.reason(), null);
+        }
+        if (cancelled) return RunOutcome.cancelled();
+        String id = withEngine("creating the container", () -> runtime.createContainer(containerSpec(payload, image, setup)));
         synchronized (containerLock) {
             containerId = id;
         }
@@ -368,6 +390,13 @@ public final class TaskRunner {
             return RunOutcome.cancelled();
         }
         Instant started = Instant.now();
+        try {
+            runFeatures.afterStart(id);
+        } catch (FeatureFailure e) {
+            log.worker(e.getMessage());
+            runtime.kill(id);
+            return RunOutcome.exception(e.reason(), null);
+        }
 
         ContainerExit exit;
         boolean overtime = false;
@@ -423,7 +452,33 @@ public final class TaskRunner {
             log.worker("exit code " + exit.exitCode() + " after " + seconds(took));
             outcome = RunOutcome.failed(exit.exitCode());
         }
+        try {
+            runFeatures.afterExit(id, exit);
+        } catch (FeatureFailure e) {
+            log.worker(e.getMessage());
+            outcome = RunOutcome.exception(e.reason(), outcome.exitCode());
+        }
+        if (cancelled) return RunOutcome.cancelled();
         return collectArtifacts(payload, id, outcome);
+    }
+
+    /**
+     * Opens the payload's features for this run (its network first, when one needs it) and gathers what they
+     * add to the container. They are released with the container ({@link #removeContainer}).
+     */
+    private ContainerSetup openFeatures(DockerPayload payload) throws FeatureFailure {
+        Features.Selection selection = features.select(payload.features());
+        if (selection.active().isEmpty()) return new ContainerSetup(null);
+        FeatureRun base = new FeatureRun(run, payload, claim, settings, runtime, null, masked, log::worker, clock);
+        RunFeatures opened = RunFeatures.open(selection, base, runLabels());
+        synchronized (containerLock) {
+            runFeatures = opened;
+        }
+        log.worker("features: " + opened.describe()
+                + (opened.network() == null ? "" : " (on the run's own network " + opened.network().name() + ")"));
+        ContainerSetup setup = new ContainerSetup(opened.network() == null ? null : opened.network().name());
+        opened.beforeCreate(setup);
+        return setup;
     }
 
     /**
@@ -523,27 +578,38 @@ public final class TaskRunner {
         }
         if (!payload.caches().isEmpty() && caches == null) out.add("cache: caches are not supported by this worker");
         if (payload.supersederUrl() != null) out.add("supersederUrl: superseding is not supported by this worker yet");
-        payload.features().forEach((name, enabled) -> {
-            if (enabled) out.add("features." + name + ": not supported by this worker yet");
-        });
+        out.addAll(features.select(payload.features()).problems());
         return out;
     }
 
     ContainerSpec containerSpec(DockerPayload payload, String image) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(ContainerRuntime.LABEL_WORKER_ID, settings.workerId());
-        labels.put(ContainerRuntime.LABEL_TASK_ID, run.taskId());
-        labels.put(ContainerRuntime.LABEL_RUN_ID, Integer.toString(run.runId()));
+        return containerSpec(payload, image, new ContainerSetup(null));
+    }
+
+    ContainerSpec containerSpec(DockerPayload payload, String image, ContainerSetup setup) {
         List<ContainerSpec.VolumeMount> volumes;
         synchronized (containerLock) {
             volumes = cacheLease == null ? List.of() : cacheLease.mounts();
         }
-        return new ContainerSpec(image, payload.command(), environment(payload), labels, settings.limits(), null, null, volumes,
-                hostAccess);
+        return new ContainerSpec(image, payload.command(), environment(payload, setup.env()), runLabels(), settings.limits(), null,
+                null, volumes, hostAccess, setup.additions());
     }
 
-    /** The payload's env with the reserved names (see {@link ReservedEnv}) set by the worker. */
+    /** The run's identity, on its container and network. */
+    private Map<String, String> runLabels() {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(ContainerRuntime.LABEL_WORKER_ID, settings.workerId());
+        labels.put(ContainerRuntime.LABEL_TASK_ID, run.taskId());
+        labels.put(ContainerRuntime.LABEL_RUN_ID, Integer.toString(run.runId()));
+        return labels;
+    }
+
     Map<String, String> environment(DockerPayload payload) {
+        return environment(payload, Map.of());
+    }
+
+    /** The payload's env with the reserved names (see {@link ReservedEnv}) and the features' variables set by the worker. */
+    Map<String, String> environment(DockerPayload payload, Map<String, String> fromFeatures) {
         Map<String, String> reserved = new LinkedHashMap<>();
         reserved.put("TASK_ID", run.taskId());
         reserved.put("RUN_ID", Integer.toString(run.runId()));
@@ -556,7 +622,12 @@ public final class TaskRunner {
         Map<String, String> env = new LinkedHashMap<>(payload.env());
         // names were checked: never reserved, never one of env's
         env.putAll(secretEnv);
-        return ReservedEnv.merge(env, reserved);
+        Map<String, String> merged = ReservedEnv.merge(env, reserved);
+        // a feature's variable (TASKCLUSTER_PROXY_URL) is the worker's word, over the payload's
+        fromFeatures.forEach((name, value) -> {
+            if (!ReservedEnv.isReserved(name)) merged.put(name, value);
+        });
+        return merged;
     }
 
     /**
@@ -625,12 +696,15 @@ public final class TaskRunner {
         String id;
         CacheManager.CacheLease lease;
         String image;
+        RunFeatures opened;
         synchronized (containerLock) {
             id = containerId;
             lease = cacheLease;
             cacheLease = null;
             image = imageInUse;
             imageInUse = null;
+            opened = runFeatures;
+            runFeatures = RunFeatures.NONE;
         }
         if (id != null) {
             try {
@@ -640,6 +714,8 @@ public final class TaskRunner {
                 LOG.warn("could not remove container {} of {}/{}: {}", id, run.taskId(), run.runId(), e.toString());
             }
         }
+        // after the container: its network can only go once nothing is attached
+        opened.close();
         if (image != null) images.release(image);
         if (lease != null) {
             try {

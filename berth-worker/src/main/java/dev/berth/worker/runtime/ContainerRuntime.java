@@ -120,6 +120,23 @@ public interface ContainerRuntime {
         throw new ContainerRuntimeException("this container runtime has no named volumes", null);
     }
 
+    // ---- networks of one run (features' sidecars and endpoints). An engine without them keeps these defaults.
+
+    /** Creates a bridge network carrying {@code labels} (plus {@link #LABEL_MANAGED}). */
+    default TaskNetwork createNetwork(String name, Map<String, String> labels) {
+        throw new ContainerRuntimeException("this container runtime has no networks", null);
+    }
+
+    /** Removes the network (its containers must be gone); gone already is fine. */
+    default void removeNetwork(String idOrName) {
+        throw new ContainerRuntimeException("this container runtime has no networks", null);
+    }
+
+    /** The networks carrying every one of {@code labels}. */
+    default List<TaskNetwork> listNetworks(Map<String, String> labels) {
+        return List.of();
+    }
+
     /**
      * Removes an image the worker pulled (garbage collection); never forced, so an image a container
      * still uses stays.

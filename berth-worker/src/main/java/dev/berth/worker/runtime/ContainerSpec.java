@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param volumes named volumes to mount (caches)
  * @param hostAccess what the task may reach of the host beyond the defaults (payload capabilities
  *     the worker allowed); {@link HostAccess#NONE} for ordinary tasks
+ * @param additions what the run's features add (network, hosts, capabilities, mounts)
  */
 public record ContainerSpec(
         String image,
@@ -30,7 +31,8 @@ public record ContainerSpec(
         String workingDir,
         String user,
         List<VolumeMount> volumes,
-        HostAccess hostAccess) {
+        HostAccess hostAccess,
+        ContainerAdditions additions) {
 
     /** Without host access beyond the defaults. */
     public ContainerSpec(String image, List<String> command, Map<String, String> env, Map<String, String> labels,
@@ -38,8 +40,15 @@ public record ContainerSpec(
         this(image, command, env, labels, limits, workingDir, user, volumes, HostAccess.NONE);
     }
 
+    /** Without feature additions. */
+    public ContainerSpec(String image, List<String> command, Map<String, String> env, Map<String, String> labels,
+                         ResourceLimits limits, String workingDir, String user, List<VolumeMount> volumes, HostAccess hostAccess) {
+        this(image, command, env, labels, limits, workingDir, user, volumes, hostAccess, ContainerAdditions.NONE);
+    }
+
     public ContainerSpec {
         if (hostAccess == null) hostAccess = HostAccess.NONE;
+        if (additions == null) additions = ContainerAdditions.NONE;
         Objects.requireNonNull(image, "image");
         Objects.requireNonNull(limits, "limits");
         command = List.copyOf(command);
@@ -53,7 +62,7 @@ public record ContainerSpec(
     public String toString() {
         return "ContainerSpec[image=" + image + ", command=" + command + ", env=" + new java.util.TreeSet<>(env.keySet())
                 + ", labels=" + labels + ", limits=" + limits + ", workingDir=" + workingDir + ", user=" + user
-                + ", volumes=" + volumes + ", hostAccess=" + hostAccess + "]";
+                + ", volumes=" + volumes + ", hostAccess=" + hostAccess + ", additions=" + additions + "]";
     }
 
     /** A named volume mounted at {@code containerPath}. */

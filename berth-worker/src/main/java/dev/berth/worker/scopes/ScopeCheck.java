@@ -7,7 +7,6 @@ import dev.berth.worker.payload.ImageSpec;
 import dev.berth.worker.runtime.ImageReference;
 import java.io.IOException;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -30,22 +29,34 @@ public final class ScopeCheck {
 
     private final Expander expander;
     private final Set<String> privateRegistries;
+    private final dev.berth.worker.features.Features features;
 
     /**
      * @param privateRegistries registry hosts the worker has credentials for: an image from one of them is
      *     pulled with the worker's credentials and needs {@code docker-worker:image:<name>}
      */
     public ScopeCheck(Expander expander, Set<String> privateRegistries) {
+        this(expander, privateRegistries, dev.berth.worker.features.Features.NONE);
+    }
+
+    /** @param features the worker's features: each declares the scopes it needs */
+    public ScopeCheck(Expander expander, Set<String> privateRegistries, dev.berth.worker.features.Features features) {
         this.expander = expander == null ? AS_GIVEN : expander;
         this.privateRegistries = Set.copyOf(privateRegistries);
+        this.features = java.util.Objects.requireNonNull(features, "features");
+    }
+
+    /** The same check for a worker with {@code features}. */
+    public ScopeCheck withFeatures(dev.berth.worker.features.Features features) {
+        return new ScopeCheck(expander, privateRegistries, features);
     }
 
     /** What the payload asks for that needs a scope. */
     public RequiredScopes.Request request(DockerPayload payload, TaskDefinition task) {
         DockerPayload.Capabilities caps = payload.capabilities();
-        List<String> features = payload.features().entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
+        // features declare their own scopes (see missing); none goes through docker-worker's one-rule-for-all
         return new RequiredScopes.Request(taskQueueId(task), payload.caches().keySet(), caps.privileged(), caps.disableSeccomp(),
-                RequiredScopes.devicesOn(caps.devices()), features, privateImage(payload));
+                RequiredScopes.devicesOn(caps.devices()), List.of(), privateImage(payload));
     }
 
     /**
@@ -55,9 +66,10 @@ public final class ScopeCheck {
      */
     public List<String> missing(DockerPayload payload, TaskDefinition task) throws IOException {
         RequiredScopes.Request request = request(payload, task);
-        List<String> missing = missing(request, payload, task.scopes());
+        List<String> featureScopes = features.requiredScopes(payload);
+        List<String> missing = missing(request, payload, featureScopes, task.scopes());
         if (missing.isEmpty()) return missing;
-        return missing(request, payload, expander.expand(task.scopes()));
+        return missing(request, payload, featureScopes, expander.expand(task.scopes()));
     }
 
     /** The scope an image build needs: building runs the task's Dockerfile on the worker's own engine. */
@@ -65,8 +77,12 @@ public final class ScopeCheck {
         return "docker-worker:image-build:" + name;
     }
 
-    private static List<String> missing(RequiredScopes.Request request, DockerPayload payload, java.util.Collection<String> held) {
+    private static List<String> missing(RequiredScopes.Request request, DockerPayload payload, List<String> featureScopes,
+                                        java.util.Collection<String> held) {
         List<String> missing = new java.util.ArrayList<>(RequiredScopes.missing(request, held));
+        for (String scope : featureScopes) {
+            if (!dev.berth.core.auth.Scopes.satisfiedBy(held, scope) && !missing.contains(scope)) missing.add(scope);
+        }
         if (payload.image() instanceof ImageSpec.Build build
                 && !dev.berth.core.auth.Scopes.satisfiedBy(held, imageBuildScope(build.name()))) {
             missing.add(imageBuildScope(build.name()));

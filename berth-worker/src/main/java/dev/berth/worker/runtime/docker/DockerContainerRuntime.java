@@ -64,10 +64,12 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
 
     private final DockerRuntimeConfig config;
     private final DockerClient docker;
+    private final DockerNetworks networks;
 
     public DockerContainerRuntime(DockerRuntimeConfig config) {
         this.config = config;
         this.docker = DockerClients.open(config);
+        this.networks = new DockerNetworks(docker, this::engineGone);
     }
 
     @Override
@@ -204,6 +206,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
             if (!spec.command().isEmpty()) create.withCmd(spec.command());
             if (spec.workingDir() != null) create.withWorkingDir(spec.workingDir());
             if (spec.user() != null) create.withUser(spec.user());
+            ContainerAdditionsConfig.apply(spec.additions(), host, create);
             return create.exec().getId();
         } catch (DockerException e) {
             throw new ContainerRuntimeException("cannot create a container from " + spec.image() + ": " + firstLine(e), e);
@@ -536,6 +539,21 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
     @Override
     public InputStream saveImage(String image) {
         return call("saving image " + image, "cannot save image " + image + ": ", () -> docker.saveImageCmd(image).exec());
+    }
+
+    @Override
+    public dev.berth.worker.runtime.TaskNetwork createNetwork(String name, Map<String, String> labels) {
+        return networks.create(name, labels);
+    }
+
+    @Override
+    public void removeNetwork(String idOrName) {
+        networks.remove(idOrName);
+    }
+
+    @Override
+    public List<dev.berth.worker.runtime.TaskNetwork> listNetworks(Map<String, String> labels) {
+        return networks.list(labels);
     }
 
     @Override
