@@ -148,11 +148,41 @@ class FakeContainerRuntime implements ContainerRuntime {
     @Override
     public void removeContainer(String containerId) {
         removed.add(containerId);
+        removals.add("container:" + containerId);
     }
 
     @Override
     public List<ContainerSummary> listContainers(Map<String, String> labels) {
         return new ArrayList<>();
+    }
+
+    /** Networks by name; removed ones are remembered in order with the containers removed, to check the order. */
+    final Map<String, dev.berth.worker.runtime.TaskNetwork> networks = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Containers and networks removed, in order ("container:<id>", "network:<name>"). */
+    final List<String> removals = new CopyOnWriteArrayList<>();
+
+    @Override
+    public dev.berth.worker.runtime.TaskNetwork createNetwork(String name, Map<String, String> labels) {
+        Map<String, String> all = new HashMap<>(labels);
+        all.put(LABEL_MANAGED, "true");
+        dev.berth.worker.runtime.TaskNetwork n = new dev.berth.worker.runtime.TaskNetwork("net-" + name, name,
+                "172.30." + networks.size() + ".1", all);
+        if (networks.putIfAbsent(name, n) != null) throw new dev.berth.worker.runtime.ContainerRuntimeException("network " + name + " exists", null);
+        return n;
+    }
+
+    @Override
+    public void removeNetwork(String idOrName) {
+        networks.values().removeIf(n -> {
+            if (!n.id().equals(idOrName) && !n.name().equals(idOrName)) return false;
+            removals.add("network:" + n.name());
+            return true;
+        });
+    }
+
+    @Override
+    public List<dev.berth.worker.runtime.TaskNetwork> listNetworks(Map<String, String> labels) {
+        return networks.values().stream().filter(n -> n.labels().entrySet().containsAll(labels.entrySet())).toList();
     }
 
     /** Named volumes: name → labels. */
