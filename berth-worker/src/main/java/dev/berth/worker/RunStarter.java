@@ -79,7 +79,6 @@ final class RunStarter {
     /** The payload features every run may turn on. */
     RunStarter features(dev.berth.worker.features.Features features) {
         this.features = features;
-        this.scopeCheck = scopeCheck.withFeatures(features);
         return this;
     }
 

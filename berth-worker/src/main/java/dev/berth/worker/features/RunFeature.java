@@ -20,6 +20,12 @@ public interface RunFeature extends AutoCloseable {
      */
     default void afterExit(String containerId, ContainerExit exit) throws Exception {}
 
+    /**
+     * The run was cancelled (the queue resolved it, or the worker stops): stop anything that holds the run
+     * now. Called from another thread than the hooks; must not throw. {@link #close} follows.
+     */
+    default void onCancel() {}
+
     /** The run is over (also after a failure or a cancel): release everything; must not throw. */
     @Override
     default void close() {}

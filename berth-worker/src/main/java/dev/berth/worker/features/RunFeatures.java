@@ -26,7 +26,7 @@ public final class RunFeatures implements AutoCloseable {
     public static final RunFeatures NONE = new RunFeatures(List.of(), List.of(), null, null);
 
     private final List<TaskFeature> features;
-    private final List<RunFeature> opened;
+    private final List<RunFeature> opened;  // filled on the run's thread before any other thread sees it
     private final TaskNetwork network;
     private final ContainerRuntime runtime;
     private boolean closed;
@@ -125,6 +125,17 @@ public final class RunFeatures implements AutoCloseable {
         return e instanceof ContainerRuntimeException
                 ? FeatureFailure.unavailable(message, e)
                 : FeatureFailure.internal(message, e);
+    }
+
+    /** Tells every opened feature that the run was cancelled (from any thread); failures are logged only. */
+    public void cancel() {
+        for (RunFeature f : List.copyOf(opened)) {
+            try {
+                f.onCancel();
+            } catch (RuntimeException e) {
+                LOG.warn("a feature failed to stop on cancel: {}", e.toString());
+            }
+        }
     }
 
     /** Releases every opened feature (last first), then removes the network; failures are logged only. Idempotent. */

@@ -177,9 +177,12 @@ public final class TaskRunner {
         cancelled = true;
         log.mute();
         String id;
+        RunFeatures opened;
         synchronized (containerLock) {
             id = containerId;
+            opened = runFeatures;
         }
+        opened.cancel();
         if (id != null) {
             try {
                 runtime.kill(id);
@@ -740,7 +743,8 @@ public final class TaskRunner {
         }
         List<String> missing;
         try {
-            missing = scopeCheck.missing(payload, run.task());
+            // the features this runner offers say which scopes they need
+            missing = scopeCheck.withFeatures(features).missing(payload, run.task());
         } catch (IOException e) {
             LOG.warn("run {}/{}: cannot expand the task's scopes: {}", run.taskId(), run.runId(), e.toString());
             log.worker("the task's scopes could not be expanded through roles (" + e.getMessage() + "); nothing was started");

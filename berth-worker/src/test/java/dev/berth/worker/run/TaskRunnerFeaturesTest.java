@@ -99,7 +99,7 @@ class TaskRunnerFeaturesTest {
     private RecordingReporter runWith(Features features, ClaimedRun claimed) {
         RecordingReporter reporter = new RecordingReporter();
         new TaskRunner(runtime, Fixtures.settings("w1"), VALIDATOR, claimed, reporter)
-                .scopeCheck(new ScopeCheck(ScopeCheck.AS_GIVEN, Set.of()).withFeatures(features))
+                .scopeCheck(new ScopeCheck(ScopeCheck.AS_GIVEN, Set.of()))
                 .features(features)
                 .run();
         return reporter;
@@ -225,5 +225,41 @@ class TaskRunnerFeaturesTest {
 
         assertThat(reporter.resolutions).containsExactly("failed");
         assertThat(calls).contains("proxy:afterExit:3");
+    }
+
+    @Test
+    void aCancelReachesAFeatureHoldingTheRunAndTheRunEndsWithoutAReport() throws Exception {
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+        TaskFeature hold = new TaskFeature() {
+            @Override public String key() { return "hold"; }
+
+            @Override
+            public RunFeature open(FeatureRun run) {
+                return new RunFeature() {
+                    @Override
+                    public void afterExit(String containerId, ContainerExit exit) throws InterruptedException {
+                        holding.countDown();
+                        released.await();
+                    }
+
+                    @Override public void onCancel() { released.countDown(); }
+
+                    @Override public void close() { calls.add("hold:close"); }
+                };
+            }
+        };
+        RecordingReporter reporter = new RecordingReporter();
+        Features features = new Features(List.of(hold), Set.of());
+        TaskRunner runner = new TaskRunner(runtime, Fixtures.settings("w1"), VALIDATOR, run("{\"hold\":true}"), reporter)
+                .features(features);
+        java.util.concurrent.CompletableFuture<RunOutcome> outcome = java.util.concurrent.CompletableFuture.supplyAsync(runner::run);
+
+        assertThat(holding.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        runner.cancel();
+
+        assertThat(outcome.get(10, java.util.concurrent.TimeUnit.SECONDS).resolution()).isEqualTo(RunOutcome.Resolution.CANCELLED);
+        assertThat(reporter.resolutions).isEmpty();
+        assertThat(calls).containsExactly("hold:close");
     }
 }
