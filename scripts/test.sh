@@ -23,6 +23,8 @@ echo "== Docker engine"
 bash scripts/docker.sh
 echo "== Test images"
 bash scripts/test-images.sh
+echo "== Berth's base image (debootstrap, once; BerthImagesIT builds the server and worker images on it)"
+bash scripts/images.sh base
 echo "== Test registry (pull tests)"
 bash scripts/test-registry.sh
 
