@@ -23,8 +23,12 @@ echo "== Docker engine"
 bash scripts/docker.sh
 echo "== Test images"
 bash scripts/test-images.sh
-echo "== Berth's base image (debootstrap, once; BerthImagesIT builds the server and worker images on it)"
+echo "== Berth's base image (debootstrap, once; BerthImagesComposeIT builds the service images on it) and docker-compose"
 bash scripts/images.sh base
+if ! command -v docker-compose >/dev/null; then
+  echo "installing docker-compose from Debian"
+  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose >/dev/null
+fi
 echo "== Test registry (pull tests)"
 bash scripts/test-registry.sh
 
