@@ -1,0 +1,108 @@
+package dev.berth.worker.features.proxy;
+
+import com.sun.net.httpserver.HttpExchange;
+import dev.berth.core.auth.Ext;
+import dev.berth.core.auth.Hawk;
+import dev.berth.core.auth.TemporaryCredentials;
+import dev.berth.worker.features.ContainerSetup;
+import dev.berth.worker.features.FeatureFailure;
+import dev.berth.worker.features.FeatureRun;
+import dev.berth.worker.features.RunFeature;
+import dev.berth.worker.features.TaskFeature;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * Feature {@code taskclusterProxy} (seed 002): {@code http://taskcluster/api/<service>/v1/...} inside the task
+ * answers as the root URL's API called with the run's credentials restricted to the task's scopes (plus creating
+ * the run's artifacts). The worker process serves it on the run network's gateway; each request is signed with the
+ * run's credentials of that moment, so it keeps working across reclaims. The task never sees a credential.
+ */
+public final class TaskclusterProxyFeature implements TaskFeature {
+
+    public static final String KEY = "taskclusterProxy";
+    /** The name the task reaches the proxy by, as in docker-worker. */
+    public static final String HOST = "taskcluster";
+
+    private final ProxyEndpoints endpoints;
+    private final Forwarder forwarder;
+
+    TaskclusterProxyFeature(ProxyEndpoints endpoints, Forwarder forwarder) {
+        this.endpoints = endpoints;
+        this.forwarder = forwarder;
+    }
+
+    @Override
+    public String key() {
+        return KEY;
+    }
+
+    @Override
+    public boolean needsTaskNetwork() {
+        return true;
+    }
+
+    @Override
+    public RunFeature open(FeatureRun run) {
+        return new ProxiedRun(endpoints, run, HOST, signer(run)) {
+            @Override
+            void prepare(ContainerSetup setup) throws FeatureFailure {
+                if (run.claim() == null || run.claim().credentials() == null) {
+                    throw FeatureFailure.unavailable("taskclusterProxy signs with the run's credentials, and this worker's "
+                            + "queue gave none", null);
+                }
+                setup.env("TASKCLUSTER_PROXY_URL", "http://" + HOST);
+            }
+        };
+    }
+
+    private ProxyEndpoint.Route signer(FeatureRun run) {
+        String root = run.settings().rootUrl().replaceAll("/+$", "");
+        List<String> authorized = authorizedScopes(run);
+        return exchange -> forward(exchange, root, authorized,
+                () -> run.claim() == null ? null : run.claim().credentials());
+    }
+
+    /** The task's scopes, and creating its own run's artifacts (which the task's scopes may not say). */
+    static List<String> authorizedScopes(FeatureRun run) {
+        List<String> scopes = new ArrayList<>(run.run().task().scopes());
+        String createArtifact = "queue:create-artifact:" + run.taskId() + "/" + run.runId();
+        if (!scopes.contains(createArtifact)) scopes.add(createArtifact);
+        return List.copyOf(scopes);
+    }
+
+    /**
+     * Forwards one request to {@code root} + its API path, signed with {@code credentials.get()} (read now: they
+     * change at each reclaim) and {@code authorizedScopes}.
+     */
+    void forward(HttpExchange exchange, String root, List<String> authorizedScopes,
+                 Supplier<TemporaryCredentials> credentials) throws IOException {
+        URI requested = exchange.getRequestURI();
+        Optional<String> path = TaskclusterRoutes.apiPath(requested.getRawPath());
+        if (path.isEmpty()) {
+            ProxyResponses.error(exchange, 404, "ResourceNotFound", "http://" + HOST + " serves /api/<service>/<version>/... "
+                    + "(or /<service>/<version>/...), not " + requested.getRawPath());
+            return;
+        }
+        URI target;
+        try {
+            target = URI.create(root + path.get() + (requested.getRawQuery() == null ? "" : "?" + requested.getRawQuery()));
+        } catch (IllegalArgumentException e) {
+            ProxyResponses.error(exchange, 400, "InvalidRequestArguments", "not a valid request path: " + requested);
+            return;
+        }
+        TemporaryCredentials now = credentials.get();
+        if (now == null) {
+            ProxyResponses.error(exchange, 503, "CredentialsUnavailable", "the run has no credentials to sign with");
+            return;
+        }
+        String authorization = Hawk.header(exchange.getRequestMethod().toUpperCase(java.util.Locale.ROOT), target,
+                now.clientId(), now.accessToken(), Ext.encode(now.certificate(), authorizedScopes), null);
+        forwarder.forward(exchange, target, Map.of("Authorization", authorization));
+    }
+}
