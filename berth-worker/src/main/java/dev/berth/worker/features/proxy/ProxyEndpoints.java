@@ -64,6 +64,12 @@ final class ProxyEndpoints {
         }
     }
 
+    /** The endpoint open for the network, or null (tests find its port here). */
+    synchronized ProxyEndpoint endpointOf(String networkId) {
+        Held held = byNetwork.get(networkId);
+        return held == null ? null : held.endpoint;
+    }
+
     /** How many endpoints are open (for tests and the worker's own checks). */
     synchronized int open() {
         return byNetwork.size();
