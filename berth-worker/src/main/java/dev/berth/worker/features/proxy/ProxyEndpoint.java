@@ -32,11 +32,15 @@ final class ProxyEndpoint implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Map<String, Route> routes = new ConcurrentHashMap<>();
-    private volatile String allowed;
+    /** The task container's address, once the engine told it (after the container started). */
+    private final java.util.concurrent.CompletableFuture<String> allowed = new java.util.concurrent.CompletableFuture<>();
+    /** How long a request that came before the address was known waits for it (a task calls at once). */
+    private final java.time.Duration addressWait;
 
-    private ProxyEndpoint(HttpServer server, ExecutorService executor) {
+    private ProxyEndpoint(HttpServer server, ExecutorService executor, java.time.Duration addressWait) {
         this.server = server;
         this.executor = executor;
+        this.addressWait = addressWait;
     }
 
     /**
@@ -44,10 +48,10 @@ final class ProxyEndpoint implements AutoCloseable {
      *
      * @throws IOException when the address cannot be bound (in use, not this host's, no permission)
      */
-    static ProxyEndpoint bind(String address, int port) throws IOException {
+    static ProxyEndpoint bind(String address, int port, java.time.Duration addressWait) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getByName(address), port), 64);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        ProxyEndpoint endpoint = new ProxyEndpoint(server, executor);
+        ProxyEndpoint endpoint = new ProxyEndpoint(server, executor, addressWait);
         server.setExecutor(executor);
         server.createContext("/", endpoint::serve);
         server.start();
@@ -73,21 +77,36 @@ final class ProxyEndpoint implements AutoCloseable {
 
     /** From now on requests from {@code address} (the task container's) are answered. */
     void allow(String address) {
-        this.allowed = address;
+        allowed.complete(address);
     }
 
+    /** The task container's address, or null while unknown. */
     String allowed() {
-        return allowed;
+        return allowed.getNow(null);
+    }
+
+    /** The task container's address, waiting a little for it when the request came first; null when still unknown. */
+    private String awaitAllowed() {
+        try {
+            return allowed.get(addressWait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (java.util.concurrent.ExecutionException e) {
+            return null;
+        }
     }
 
     private void serve(HttpExchange exchange) throws IOException {
         try (exchange) {
             String from = exchange.getRemoteAddress().getAddress().getHostAddress();
-            String task = allowed;
+            String task = awaitAllowed();
             if (task == null || !task.equals(from)) {
                 // another run's container (or a process on the host): never answered, whatever it asks
                 ProxyResponses.error(exchange, 403, "RequestRefused",
-                        task == null ? "this endpoint answers its task's container only, which has not started yet"
+                        task == null ? "this endpoint answers its task's container only, whose address is not known (it has not started)"
                                 : "this endpoint answers its own task's container only, not " + from);
                 return;
             }

@@ -13,6 +13,7 @@ import java.util.Map;
 final class ProxyEndpoints {
 
     private final int port;
+    private final java.time.Duration addressWait;
     private final Map<String, Held> byNetwork = new HashMap<>();
 
     private static final class Held {
@@ -26,7 +27,13 @@ final class ProxyEndpoints {
 
     /** @param port where each endpoint listens on its gateway (80: what {@code http://taskcluster} means) */
     ProxyEndpoints(int port) {
+        this(port, java.time.Duration.ofSeconds(10));
+    }
+
+    /** @param addressWait how long a request waits for its task container's address (known once it started) */
+    ProxyEndpoints(int port, java.time.Duration addressWait) {
         this.port = port;
+        this.addressWait = addressWait;
     }
 
     /**
@@ -42,7 +49,7 @@ final class ProxyEndpoints {
         Held held = byNetwork.get(network.id());
         if (held == null) {
             try {
-                held = new Held(ProxyEndpoint.bind(network.gateway(), port));
+                held = new Held(ProxyEndpoint.bind(network.gateway(), port, addressWait));
             } catch (IOException | RuntimeException e) {
                 throw FeatureFailure.unavailable("the worker cannot listen on " + network.gateway() + ":" + port
                         + " (the run network's gateway) for the task's proxies: " + e
