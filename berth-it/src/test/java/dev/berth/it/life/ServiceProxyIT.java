@@ -97,6 +97,8 @@ class ServiceProxyIT extends DeployedFixture {
         Credentials creds = createWorkerClient(server.rootClient(), workerId);
         Map<String, String> env = LifeSupport.workerEnv(server.rootUrl(), creds, dir.resolve("worker-" + workerId),
                 taskQueueId, LifeSupport.WORKER_GROUP, workerId, 2);
+        // an operator's switch: this worker offers its services but not taskclusterProxy
+        env.put("BERTH_WORKER_FEATURES_OFF", "taskclusterProxy");
         worker = new BerthProcess(LifeSupport.berth(dir, env, "worker", "--config", config.toString()),
                 LifeSupport.logFile("worker-" + workerId));
     }
@@ -129,6 +131,8 @@ class ServiceProxyIT extends DeployedFixture {
         String relengWildcardOnly = create(root, "relengAPIProxy", "wget -qO- http://relengapi/tooltool/sha512/abc",
                 PREFIX + "*");
         String testdroid = create(root, "testdroidProxy", "wget -qO- http://testdroid/devices");
+        String switchedOff = create(root, "taskclusterProxy", "wget -qO- http://taskcluster/api/queue/v1/task/$TASK_ID");
+        String notConfigured = create(root, "otherServiceProxy", "wget -qO- http://other/");
 
         Duration wait = Duration.ofSeconds(120);
         TaskStatus s = TaskclusterProxyIT.awaitResolved(root, balrog, worker, wait);
@@ -163,6 +167,16 @@ class ServiceProxyIT extends DeployedFixture {
         log = TaskclusterProxyIT.log(root, testdroid);
         assertThat(s.state()).as(describe(s) + "\n" + log).isEqualTo(TaskState.COMPLETED);
         assertThat(log).contains("upstream saw GET /testdroid/devices credentials=no");
+
+        s = TaskclusterProxyIT.awaitResolved(root, switchedOff, worker, wait);
+        log = TaskclusterProxyIT.log(root, switchedOff);
+        assertThat(run(s, 0).reasonResolved()).as(describe(s) + "\n" + log).isEqualTo(ReasonResolved.MALFORMED_PAYLOAD);
+        assertThat(log).contains("features.taskclusterProxy: switched off on this worker");
+        s = TaskclusterProxyIT.awaitResolved(root, notConfigured, worker, wait);
+        log = TaskclusterProxyIT.log(root, notConfigured);
+        assertThat(run(s, 0).reasonResolved()).as(describe(s) + "\n" + log).isEqualTo(ReasonResolved.MALFORMED_PAYLOAD);
+        assertThat(log).contains("features.otherServiceProxy: no such feature on this worker")
+                .contains("balrogVPNProxy, relengAPIProxy, testdroidProxy");
 
         assertThat(seen).as("the refused tasks never reached the upstream").hasSize(3);
         assertThat(worker.output()).doesNotContain("balrog-secret").doesNotContain("releng-secret");
