@@ -27,7 +27,11 @@ final class Forwarder {
     private static final Set<String> RESPONSE_DROPPED = Set.of("connection", "content-length", "keep-alive",
             "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade");
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Forwarder.class);
+
     private final HttpClient http;
+    /** Upstreams already warned about: the first failure is a WARN, the task's answer says it every time. */
+    private final Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Forwarder() {
         this(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -62,6 +66,12 @@ final class Forwarder {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
+            String upstream = target.getScheme() + "://" + target.getAuthority();
+            if (warned.add(upstream)) {
+                LOG.warn("a task's proxy cannot reach {} ({}); the task gets 502", upstream, e.toString());
+            } else {
+                LOG.debug("a task's proxy cannot reach {}: {}", upstream, e.toString());
+            }
             ProxyResponses.error(exchange, 502, "UpstreamUnavailable", "the proxy could not reach " + target.getScheme()
                     + "://" + target.getAuthority() + ": " + e.getMessage());
             return;

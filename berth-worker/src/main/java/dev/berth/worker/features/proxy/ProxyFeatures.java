@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The worker's proxy features, sharing one endpoint per run: {@code taskclusterProxy}, then each service the
- * configuration names (a key of {@code features:} with {@code upstream}).
+ * configuration names (a key of {@code features:} with {@code upstream}), in name order.
  */
 public final class ProxyFeatures {
 
@@ -24,7 +24,8 @@ public final class ProxyFeatures {
     static List<TaskFeature> of(FeatureConfig config, ProxyEndpoints endpoints, Forwarder forwarder) {
         List<TaskFeature> out = new ArrayList<>();
         out.add(new TaskclusterProxyFeature(endpoints, forwarder));
-        for (String name : config.named()) {
+        // in name order: the hook order must not depend on how the configuration map is kept
+        for (String name : new java.util.TreeSet<>(config.named())) {
             ObjectNode options = config.optionsOf(name);
             if (name.equals(TaskclusterProxyFeature.KEY) || !ServiceProxyConfig.isServiceProxy(options)) continue;
             out.add(new ServiceProxyFeature(ServiceProxyConfig.read(name, options), endpoints, forwarder));

@@ -57,6 +57,8 @@ public final class TaskclusterProxyFeature implements TaskFeature {
                             + "queue gave none", null);
                 }
                 setup.env("TASKCLUSTER_PROXY_URL", "http://" + HOST);
+                run.log().accept("taskclusterProxy: http://" + HOST + " forwards to " + run.settings().rootUrl()
+                        + " with the run's credentials, limited to the task's scopes");
             }
         };
     }

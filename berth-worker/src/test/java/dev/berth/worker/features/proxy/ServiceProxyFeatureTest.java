@@ -155,6 +155,23 @@ class ServiceProxyFeatureTest {
     }
 
     @Test
+    void anUpstreamThatDoesNotAnswerIsA502NamingItForTheTask() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            closed = s.getLocalPort();
+        }
+        ServiceProxyFeature down = feature("balrogVPNProxy", "{\"alias\": \"balrog\", \"upstream\": \"http://127.0.0.1:" + closed + "\"}");
+        ProxyTestRuns.Run r = new ProxyTestRuns.Run("http://root.invalid", List.of(), "127.0.0.1", null);
+        try (RunFeature f = down.open(r.featureRun)) {
+            f.beforeCreate(new ContainerSetup(r.network.name()));
+            f.afterStart("c");
+            RawHttp.Response answer = get(r, "balrog", "/x", Map.of());
+            assertThat(answer.status()).isEqualTo(502);
+            assertThat(answer.text()).contains("UpstreamUnavailable").contains("127.0.0.1:" + closed);
+        }
+    }
+
+    @Test
     void theFeaturesOfAWorkerAreTaskclusterProxyThenEachConfiguredServiceUnderItsName() {
         FeatureConfig config = FeatureConfig.read(Json.tree("""
                 {"allowPtrace": true,
