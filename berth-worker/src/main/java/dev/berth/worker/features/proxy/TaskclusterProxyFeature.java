@@ -85,6 +85,10 @@ public final class TaskclusterProxyFeature implements TaskFeature {
     void forward(HttpExchange exchange, String root, List<String> authorizedScopes,
                  Supplier<TemporaryCredentials> credentials) throws IOException {
         URI requested = exchange.getRequestURI();
+        if ("/bewit".equals(requested.getRawPath())) {
+            bewit(exchange, root, authorizedScopes, credentials.get());
+            return;
+        }
         Optional<String> path = TaskclusterRoutes.apiPath(requested.getRawPath());
         if (path.isEmpty()) {
             ProxyResponses.error(exchange, 404, "ResourceNotFound", "http://" + HOST + " serves /api/<service>/<version>/... "
@@ -106,5 +110,40 @@ public final class TaskclusterProxyFeature implements TaskFeature {
         String authorization = Hawk.header(exchange.getRequestMethod().toUpperCase(java.util.Locale.ROOT), target,
                 now.clientId(), now.accessToken(), Ext.encode(now.certificate(), authorizedScopes), null);
         forwarder.forward(exchange, target, Map.of("Authorization", authorization));
+    }
+
+    /** How long a URL signed by {@code POST /bewit} is valid (at most: the run's credentials of that moment end with their claim). */
+    static final java.time.Duration BEWIT_TTL = java.time.Duration.ofHours(1);
+
+    /**
+     * taskcluster-proxy's {@code POST /bewit}: the body is a URL of this deployment's APIs; the answer is a 303 whose
+     * Location is that URL signed (bewit) with the run's credentials and the task's scopes, for a browser or a
+     * client without credentials. URLs elsewhere are refused: the run's credentials sign nothing else.
+     */
+    private static void bewit(HttpExchange exchange, String root, List<String> authorizedScopes, TemporaryCredentials now)
+            throws IOException {
+        if (!"POST".equalsIgnoreCase(exchange.getRequestMethod())) {
+            ProxyResponses.error(exchange, 405, "MethodNotAllowed", "POST the URL to sign to http://" + HOST + "/bewit");
+            return;
+        }
+        String body = new String(exchange.getRequestBody().readNBytes(8192), java.nio.charset.StandardCharsets.UTF_8).strip();
+        URI url;
+        try {
+            url = URI.create(body);
+        } catch (IllegalArgumentException e) {
+            url = null;
+        }
+        if (url == null || !body.startsWith(root + "/")) {
+            ProxyResponses.error(exchange, 400, "InvalidRequestArguments", "POST /bewit takes a URL under " + root + "/ as its body");
+            return;
+        }
+        if (now == null) {
+            ProxyResponses.error(exchange, 503, "CredentialsUnavailable", "the run has no credentials to sign with");
+            return;
+        }
+        URI signed = Hawk.bewitUrl(url, now.clientId(), now.accessToken(), Ext.encode(now.certificate(), authorizedScopes),
+                BEWIT_TTL, java.time.Instant.now());
+        exchange.getResponseHeaders().set("Location", signed.toString());
+        exchange.sendResponseHeaders(303, -1);
     }
 }

@@ -139,6 +139,31 @@ class TaskclusterProxyFeatureTest {
     }
 
     @Test
+    void postBewitSignsAUrlOfTheDeploymentWithTheRunsCredentialsAndTheTaskScopes() throws Exception {
+        TemporaryCredentials creds = ProxyTestRuns.credentials("c", List.of("a"));
+        ProxyTestRuns.Run r = run("127.0.0.1", creds);
+        try (RunFeature f = feature.open(r.featureRun)) {
+            f.beforeCreate(new ContainerSetup(r.network.name()));
+            f.afterStart("c");
+            String url = upstream.url() + "/api/queue/v1/task/abc/artifacts/private%2Fx.log";
+            RawHttp.Response answer = RawHttp.send("127.0.0.1", port(r), null, "POST", "/bewit",
+                    Map.of("Host", "taskcluster"), url.getBytes());
+            assertThat(answer.status()).isEqualTo(303);
+            URI signed = URI.create(answer.headers().get("location"));
+            assertThat(signed.toString()).startsWith(url + "?bewit=");
+            Hawk.Result result = Hawk.verifyBewit("GET", Hawk.resourceOf(signed), signed.getHost(), signed.getPort(),
+                    (id, ext) -> id.equals(creds.clientId()) ? creds.accessToken() : null, Instant.now());
+            assertThat(result.valid()).as(result.failure()).isTrue();
+            assertThat(Ext.parse(result.ext()).authorizedScopes()).contains("queue:get-artifact:private/*");
+
+            RawHttp.Response elsewhere = RawHttp.send("127.0.0.1", port(r), null, "POST", "/bewit",
+                    Map.of("Host", "taskcluster"), "http://evil.example/x".getBytes());
+            assertThat(elsewhere.status()).isEqualTo(400);
+            assertThat(upstream.seen).as("signing calls nothing").isEmpty();
+        }
+    }
+
+    @Test
     void redirectsGoBackToTheTaskUnchanged() throws Exception {
         upstream.answer = exchange -> {
             exchange.getResponseHeaders().set("Location", "http://storage.example/bucket/obj?sig=1");
