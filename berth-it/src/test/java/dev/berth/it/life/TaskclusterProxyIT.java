@@ -188,13 +188,19 @@ class TaskclusterProxyIT extends DeployedFixture {
         String second = Slugid.nice();
         root.queue().createTask(second, proxyTask(second, "echo \"$M other run\"; "
                 + "http GET /api/queue/v1/task/" + first + " " + gateway + "; "
-                + "echo \"$M own\"; http GET /api/queue/v1/task/$TASK_ID/status taskcluster; echo \"$M end\"", 60));
+                + "echo \"$M own\"; http GET /api/queue/v1/task/$TASK_ID/status taskcluster; echo \"$M end\"; "
+                + "time sh -c 'for i in $(seq 20); do wget -qO- http://taskcluster/api/queue/v1/task/$TASK_ID/status >/dev/null; done' 2>&1", 60));
         TaskStatus s = awaitResolved(root, second, worker, Duration.ofSeconds(90));
         String log = log(root, second);
         assertThat(s.state()).as(describe(s) + "\n" + log).isEqualTo(TaskState.COMPLETED);
         assertThat(between(log, "--- other run", "--- own")).contains("HTTP/1.1 403").contains("RequestRefused")
                 .doesNotContain("\"taskQueueId\"");
         assertThat(between(log, "--- own", "--- end")).contains("\"taskId\":\"" + second + "\"");
+        Matcher took = Pattern.compile("real\\s+(\\d+)m ([0-9.]+)s").matcher(log);
+        if (took.find()) {
+            double ms = (Integer.parseInt(took.group(1)) * 60 + Double.parseDouble(took.group(2))) * 1000 / 20;
+            System.out.printf("[figures] taskclusterProxy: 20 getStatus calls from a busybox task, wget each: %.1f ms per call%n", ms);
+        }
         root.queue().cancelTask(first);
         awaitResolved(root, first, worker, Duration.ofSeconds(30));
     }
