@@ -144,7 +144,8 @@ class ServiceProxyFeatureTest {
         b.afterStart("c");
         assertThat(endpoints.open()).isEqualTo(1);
         assertThat(get(r, "balrog", "/x", Map.of()).status()).isEqualTo(200);
-        assertThat(get(r, "testdroid", "/y", Map.of()).status()).isEqualTo(200);
+        assertThat(get(r, "testdroid", "/y", Map.of("Authorization", "Bearer the-tasks-own")).status()).isEqualTo(200);
+        assertThat(upstream.last().header("Authorization")).as("a service without configured credentials gets none").isNull();
 
         b.close();
         assertThat(endpoints.open()).isEqualTo(1);
