@@ -138,6 +138,14 @@ public interface ContainerRuntime {
     }
 
     /**
+     * The container's IPv4 address on network {@code networkName} (so a per-run endpoint answers that container
+     * only), or empty when it is not attached there.
+     */
+    default Optional<String> containerAddress(String containerId, String networkName) {
+        throw new ContainerRuntimeException("this container runtime has no networks", null);
+    }
+
+    /**
      * Removes an image the worker pulled (garbage collection); never forced, so an image a container
      * still uses stays.
      *

@@ -557,6 +557,16 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
     }
 
     @Override
+    public java.util.Optional<String> containerAddress(String containerId, String networkName) {
+        return call("inspecting container " + containerId, "cannot inspect container " + containerId + ": ", () -> {
+            var settings = docker.inspectContainerCmd(containerId).exec().getNetworkSettings();
+            var attached = settings == null || settings.getNetworks() == null ? null : settings.getNetworks().get(networkName);
+            String ip = attached == null ? null : attached.getIpAddress();
+            return ip == null || ip.isEmpty() ? java.util.Optional.<String>empty() : java.util.Optional.of(ip);
+        });
+    }
+
+    @Override
     public boolean imageExists(String image) {
         return call("looking for image " + image, "cannot look for image " + image + ": ", () -> {
             try {
