@@ -23,6 +23,7 @@ echo "== Docker engine"
 bash scripts/docker.sh
 echo "== Test images"
 bash scripts/test-images.sh
+bash scripts/test-image-ptrace.sh
 echo "== Test registry (pull tests)"
 bash scripts/test-registry.sh
 
