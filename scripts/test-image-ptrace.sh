@@ -2,12 +2,19 @@
 # Builds berth-test/ptrace:latest for the allowPtrace tests: berth-test/busybox (scripts/test-images.sh) plus
 # /bin/ptrace-sibling, a static C program (scripts/test-images/ptrace-sibling.c) whose second child
 # PTRACE_ATTACHes the first. No registry: FROM the local busybox image. Rebuilt when the source changes.
+# Also installs apparmor_parser (Debian's apparmor), with which PtraceProfileIT compiles the run profile.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 IMAGE="${IMAGE:-berth-test/ptrace:latest}"
 BASE="${BASE:-berth-test/busybox:latest}"
 SRC="$here/scripts/test-images/ptrace-sibling.c"
 sum="$(sha256sum "$SRC" | cut -c1-16)"
+
+if ! command -v apparmor_parser >/dev/null && [ ! -x /sbin/apparmor_parser ] && [ ! -x /usr/sbin/apparmor_parser ]; then
+  echo "test-image-ptrace.sh: installing apparmor (apparmor_parser)"
+  DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q apparmor >/dev/null
+fi
 
 if [ "$(docker image inspect -f '{{index .Config.Labels "dev.berth.test.source"}}' "$IMAGE" 2>/dev/null || true)" = "$sum" ]; then
   echo "test-image-ptrace.sh: $IMAGE already present"

@@ -66,7 +66,7 @@ public class AppArmor {
         Files.createDirectories(profileDir);
         Path file = profileDir.resolve(name);
         Files.writeString(file, text, StandardCharsets.UTF_8);
-        run(List.of(parser().orElseThrow(() -> new IOException("apparmor_parser is not installed")).toString(), "-r", "-W",
+        run(List.of(parser().orElseThrow(() -> new IOException("apparmor_parser is not installed")).toString(), "-r",
                 file.toString()), "loading AppArmor profile " + name);
         return file;
     }
