@@ -58,7 +58,8 @@ public final class Superseding {
             return Supersession.alone(initial, List.of("superseding: the superseder at " + url + " " + e.getMessage()
                     + "; this task runs alone"));
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // only a stopping worker interrupts the claim thread; the run is then handed back at once, which needs
+            // the thread free of the flag (so it is not set again here)
             LOG.warn("run {}: interrupted while asking the superseder at {}; running it alone", initial, url);
             return Supersession.alone(initial, List.of("superseding: interrupted while asking the superseder at " + url
                     + "; this task runs alone"));

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
  * What superseding made of one claimed task: the run to execute (the primary) and the other claimed runs it
  * supersedes (the secondaries), held meanwhile. When the primary is done the secondaries resolve
  * exception/superseded with {@code public/superseded-by.json}, and the primary gets {@code public/supersedes.json};
- * when it is not (handed back, cancelled, the worker stopping), they go back to the queue as worker-shutdown.
+ * when it is not (an exception, cancelled, the worker stopping), they go back to the queue as worker-shutdown.
  * A task without a superseder, or whose superseder did not answer usefully, is its own primary and has none.
  */
 public final class Supersession {
@@ -97,7 +97,7 @@ public final class Supersession {
             handBack(outcome == null ? "the run of " + primary + " broke off inside the worker"
                     : outcome.resolution() == RunOutcome.Resolution.CANCELLED
                     ? primary + " was stopped before it was done (the worker is stopping, or the queue took it back)"
-                    : primary + " was handed back to the queue");
+                    : primary + " ended exception/" + outcome.exceptionReason().wire() + ", which decides nothing for the others");
         }
     }
 
@@ -154,13 +154,13 @@ public final class Supersession {
         return secondaries;
     }
 
-    /** Done: the worker reported it, and not as handed back. */
+    /**
+     * Done: the primary ran to a verdict (completed or failed), which stands for the tasks it supersedes. After an
+     * exception (malformed payload, a fault of the worker or host, handed back) or a cancel it gave none, and the
+     * others go back to the queue to be run (or superseded) again.
+     */
     static boolean done(RunOutcome outcome) {
-        return switch (outcome.resolution()) {
-            case COMPLETED, FAILED -> true;
-            case EXCEPTION -> outcome.exceptionReason() != ReasonResolved.WORKER_SHUTDOWN;
-            case CANCELLED -> false;
-        };
+        return outcome.resolution() == RunOutcome.Resolution.COMPLETED || outcome.resolution() == RunOutcome.Resolution.FAILED;
     }
 
     static Map<String, Object> ref(WorkClaim claim) {

@@ -178,9 +178,10 @@ class SupersedingTest {
     }
 
     @Test
-    void aPrimaryThatIsNotDoneSendsTheOthersBackAsWorkerShutdown() {
+    void aPrimaryWithoutAVerdictSendsTheOthersBackAsWorkerShutdown() {
         for (RunOutcome notDone : List.of(outcome(RunOutcome.Resolution.CANCELLED, null),
-                outcome(RunOutcome.Resolution.EXCEPTION, ReasonResolved.WORKER_SHUTDOWN))) {
+                outcome(RunOutcome.Resolution.EXCEPTION, ReasonResolved.WORKER_SHUTDOWN),
+                outcome(RunOutcome.Resolution.EXCEPTION, ReasonResolved.MALFORMED_PAYLOAD))) {
             reporters.clear();
             WorkClaim initial = claim(PAYLOAD);
             WorkClaim last = claimable(PAYLOAD);
