@@ -255,4 +255,20 @@ class SupersedingIT {
             assertThat(runs(t)).as("the queue retries %s", t).hasSize(2);
         }
     }
+
+    @Test
+    void aWorkerStoppedWhileItAsksTheSupersederHandsTheClaimedTaskBack() {
+        startServer(1200);
+        answers.put("/slow", answer());
+        String t = createTask(taskQueueId, Slugid.nice(), "t", 0, url("/slow"));
+        startWorker(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> asked.size() == 1);
+
+        worker.close();
+        worker = null;
+        JsonNode run0 = runs(t).get(0);
+        assertThat(run0.path("state").asText()).isEqualTo("exception");
+        assertThat(run0.path("reasonResolved").asText()).isEqualTo("worker-shutdown");
+        assertThat(runs(t)).as("the queue retries it").hasSize(2);
+    }
 }
