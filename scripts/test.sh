@@ -29,6 +29,7 @@ if ! command -v docker-compose >/dev/null; then
   echo "installing docker-compose from Debian"
   apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-compose >/dev/null
 fi
+bash scripts/test-image-ptrace.sh
 echo "== Test registry (pull tests)"
 bash scripts/test-registry.sh
 

@@ -50,7 +50,7 @@ final class ClientCommand implements Runnable {
     }
 
     @Command(name = "create-worker", mixinStandardHelpOptions = true,
-            description = "Create the client a deployed `berth worker` uses: only queue:claim-work:<queue>, "
+            description = "Create the client a deployed `berth worker` uses: only queue:claim-work:<queue>, queue:claim-task:<queue>, "
                     + "queue:worker-id:<group>/<id>, auth:expand-scopes and purge-cache:purge-requests::<queue>. "
                     + "Prints TASKCLUSTER_CLIENT_ID and TASKCLUSTER_ACCESS_TOKEN lines.")
     static final class CreateWorker implements Callable<Integer> {

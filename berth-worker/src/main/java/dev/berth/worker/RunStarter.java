@@ -41,6 +41,7 @@ final class RunStarter {
     private dev.berth.worker.images.TaskImageLoader taskImages;
     private dev.berth.worker.features.Features features = dev.berth.worker.features.Features.NONE;
     private dev.berth.worker.secrets.WorkerSecrets secrets = dev.berth.worker.secrets.WorkerSecrets.NONE;
+    private final dev.berth.worker.superseding.Superseding superseding;
     private dev.berth.worker.capabilities.CapabilityPolicy capabilities =
             new dev.berth.worker.capabilities.CapabilityPolicy(dev.berth.worker.capabilities.CapabilityConfig.NONE, p -> false);
 
@@ -65,6 +66,8 @@ final class RunStarter {
         this.settings = settings;
         this.slots = slots;
         this.supervisor = supervisor;
+        this.superseding = new dev.berth.worker.superseding.Superseding(queue, new dev.berth.worker.superseding.SupersederClient(),
+                settings.workerId());
     }
 
     /** The docker-worker scope check and the volume caches every run gets (see WorkerBuilder). */
@@ -95,23 +98,29 @@ final class RunStarter {
         return this;
     }
 
-    void begin(WorkClaim claim) {
+    void begin(WorkClaim claimed) {
+        // a payload with supersederUrl may have the worker run another task in its place (the primary)
+        dev.berth.worker.superseding.Supersession supersession = superseding.resolve(claimed, this::holdSuperseded);
+        WorkClaim claim = supersession.primary();
         RunReporter reporter;
         try {
             reporter = queue.reporterFor(claim);
         } catch (IOException | RuntimeException e) {
             // without a log artifact the run cannot be reported properly; the claim expires and the queue retries it
             LOG.error("cannot start reporting for {}; leaving it to expire: {}", claim, e.toString());
+            supersession.handBack("the worker could not report for " + claim);
             return;
         }
+        supersession.primaryStarts(reporter);
         TaskRunner runner = new TaskRunner(runtime, settings, validator, claim.run(), reporter)
                 .engineWait(clock, sleeper, timing.engineCheck(), timing.engineWait())
                 .scopeCheck(scopeCheck).caches(caches).images(images).taskImages(taskImages, claim)
                 .secrets(secrets)
                 .capabilities(capabilities)
-                .features(features);
+                .features(features)
+                .beforeReport(supersession::beforePrimaryReport);
         ActiveRun run = new ActiveRun(claim, runner, reporter);
-        run.thread = new Thread(() -> execute(run), "berth-run-" + claim.taskId() + "-" + claim.runId());
+        run.thread = new Thread(() -> execute(run, supersession), "berth-run-" + claim.taskId() + "-" + claim.runId());
         if (!slots.register(run)) {
             // claimed while shutting down (the long poll answered late): hand it straight back
             LOG.info("claimed {} while shutting down; handing it back", claim);
@@ -119,6 +128,7 @@ final class RunStarter {
             Thread.interrupted();
             handBack(claim, reporter);
             closeQuietly(reporter, claim);
+            supersession.handBack("the worker is shutting down");
             return;
         }
         LOG.info("claimed {} (held until {})", claim, claim.takenUntil());
@@ -126,9 +136,28 @@ final class RunStarter {
         supervisor.watch(run);
     }
 
-    private void execute(ActiveRun run) {
+    /** Holds a task superseded by a run of this worker: reclaimed and watched like a run until it is resolved. */
+    private dev.berth.worker.superseding.ClaimHolder.Held holdSuperseded(WorkClaim claim, RunReporter reporter) {
+        ActiveRun held = new ActiveRun(claim, new TaskRunner(runtime, settings, validator, claim.run(), reporter), reporter);
+        supervisor.watch(held);
+        return new dev.berth.worker.superseding.ClaimHolder.Held() {
+            @Override
+            public boolean gone() {
+                return held.stopReason.get() != null;
+            }
+
+            @Override
+            public void release() {
+                held.finished = true;
+                supervisor.unwatch(held);
+            }
+        };
+    }
+
+    private void execute(ActiveRun run, dev.berth.worker.superseding.Supersession supersession) {
+        RunOutcome outcome = null;
         try {
-            RunOutcome outcome = run.runner.runAndReport();
+            outcome = run.runner.runAndReport();
             ActiveRun.StopReason stopped = run.stopReason.get();
             if (outcome.resolution() == RunOutcome.Resolution.CANCELLED && stopped == ActiveRun.StopReason.WORKER_SHUTDOWN) {
                 handBack(run.claim, run.reporter);
@@ -145,6 +174,8 @@ final class RunStarter {
         } catch (RuntimeException e) {
             LOG.error("run {} broke out of its runner", run.claim, e);
         } finally {
+            // the tasks it supersedes resolve superseded, or go back to the queue with it
+            supersession.primaryEnded(outcome);
             // the reporter's live log has a flusher thread; a cancelled run never finishes its log
             closeQuietly(run.reporter, run.claim);
             run.finished = true;

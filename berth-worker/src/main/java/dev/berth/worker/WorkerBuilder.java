@@ -203,6 +203,7 @@ public final class WorkerBuilder {
     private dev.berth.worker.features.Features features(ContainerRuntime runtime) {
         java.util.List<dev.berth.worker.features.TaskFeature> candidates = new java.util.ArrayList<>();
         candidates.addAll(dev.berth.worker.features.proxy.ProxyFeatures.of(config.features()));
+        candidates.add(new dev.berth.worker.features.ptrace.AllowPtraceFeature(new dev.berth.worker.features.ptrace.AppArmor(config.dataDir().resolve("apparmor"))));
         return dev.berth.worker.features.Features.of(config.features(), candidates);
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code queue:claim-work:<taskQueueId>} and {@code queue:worker-id:<group>/<id>}: claiming;
+ *   <li>{@code queue:claim-task:<taskQueueId>}: claiming the tasks of its queue a superseder lists (claimTask);
  *   <li>{@code auth:expand-scopes}: expanding a task's scopes through roles for the docker-worker scope
  *       check (asked only when a task's scopes as given lack something its payload needs);
  *   <li>{@code purge-cache:purge-requests::<taskQueueId>}: the purge-cache requests for its pool (the
@@ -21,6 +22,7 @@ public final class WorkerScopes {
 
     public static List<String> of(String taskQueueId, String workerGroup, String workerId) {
         return List.of("queue:claim-work:" + taskQueueId,
+                "queue:claim-task:" + taskQueueId,
                 "queue:worker-id:" + workerGroup + "/" + workerId,
                 "auth:expand-scopes",
                 "purge-cache:purge-requests::" + taskQueueId);

@@ -13,6 +13,7 @@ class WorkerScopesTest {
     @Test
     void coverClaimingTheScopeCheckAndThePurgeRequestsOfItsOwnPoolOnly() {
         assertThat(Scopes.satisfiedBy(scopes, "queue:claim-work:proj/docker")).isTrue();
+        assertThat(Scopes.satisfiedBy(scopes, "queue:claim-task:proj/docker")).isTrue();
         assertThat(Scopes.satisfiedBy(scopes, "queue:worker-id:fleet/docker-7")).isTrue();
         assertThat(Scopes.satisfiedBy(scopes, "auth:expand-scopes")).isTrue();
         assertThat(Scopes.satisfiedBy(scopes, "purge-cache:purge-requests::proj/docker")).isTrue();
@@ -20,6 +21,7 @@ class WorkerScopesTest {
         assertThat(Scopes.satisfiedBy(scopes, "purge-cache:purge-requests::proj/other")).isFalse();
         assertThat(Scopes.satisfiedBy(scopes, "purge-cache:proj/docker:objdir")).isFalse();
         assertThat(Scopes.satisfiedBy(scopes, "queue:claim-work:proj/other")).isFalse();
+        assertThat(Scopes.satisfiedBy(scopes, "queue:claim-task:proj/other")).isFalse();
         assertThat(Scopes.satisfiedBy(scopes, "auth:create-client:x")).isFalse();
     }
 }

@@ -191,7 +191,7 @@ class CliIT {
         BerthClient asWorker = new BerthClient(server.rootUrl(), new Credentials(clientId, env.get("TASKCLUSTER_ACCESS_TOKEN")));
         BerthClient root = new BerthClient(server.rootUrl(), new Credentials(server.rootClientId(), server.rootAccessToken()));
         assertThat(root.auth().client(clientId).get("expandedScopes").toString())
-                .isEqualTo("[\"auth:expand-scopes\",\"purge-cache:purge-requests::life-it/cw\",\"queue:claim-work:life-it/cw\","
+                .isEqualTo("[\"auth:expand-scopes\",\"purge-cache:purge-requests::life-it/cw\",\"queue:claim-task:life-it/cw\",\"queue:claim-work:life-it/cw\","
                         + "\"queue:worker-id:g1/w1\"]");
         assertThat(asWorker.queue().claimWork("life-it/cw", "g1", "w1", 1, Duration.ZERO).get("tasks")).isEmpty();
     }

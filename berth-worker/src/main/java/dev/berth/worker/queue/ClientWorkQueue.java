@@ -80,19 +80,42 @@ public final class ClientWorkQueue implements WorkQueue {
     public List<WorkClaim> claimWork(int max, Duration wait) throws IOException {
         JsonNode answer = call(() -> client.queue().claimWork(taskQueueId, workerGroup, workerId, max, wait));
         List<WorkClaim> claims = new ArrayList<>();
-        for (JsonNode c : answer.path("tasks")) {
-            String taskId = c.path("status").path("taskId").asText();
-            int runId = c.path("runId").asInt();
-            TaskDefinition task;
-            try {
-                task = Json.MAPPER.treeToValue(c.get("task"), TaskDefinition.class);
-            } catch (JsonProcessingException | IllegalArgumentException e) {
-                throw new IOException("claimWork answered a task " + taskId + " that is not a task definition: " + e.getMessage(), e);
-            }
-            claims.add(new WorkClaim(new ClaimedRun(taskId, runId, task), Instant.parse(c.path("takenUntil").asText()),
-                    credentials(c.get("credentials"))));
-        }
+        for (JsonNode c : answer.path("tasks")) claims.add(claimOf(c));
         return claims;
+    }
+
+    /** One task of a claimWork answer, or a claimTask answer (the same shape). */
+    private static WorkClaim claimOf(JsonNode c) throws IOException {
+        String taskId = c.path("status").path("taskId").asText();
+        int runId = c.path("runId").asInt();
+        TaskDefinition task;
+        try {
+            task = Json.MAPPER.treeToValue(c.get("task"), TaskDefinition.class);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new IOException("the queue answered a task " + taskId + " that is not a task definition: " + e.getMessage(), e);
+        }
+        return new WorkClaim(new ClaimedRun(taskId, runId, task), Instant.parse(c.path("takenUntil").asText()),
+                credentials(c.get("credentials")));
+    }
+
+    @Override
+    public java.util.Optional<WorkClaim> claimTask(String taskId) throws IOException {
+        // the run to claim is the latest, if pending; asked unsigned, as anyone may read a status (the anonymous
+        // role's queue:status:*), while the worker's own client holds no status scopes
+        JsonNode runs = call(() -> client.withCredentials(null).queue().status(taskId)).path("status").path("runs");
+        if (runs.isEmpty()) return java.util.Optional.empty();
+        JsonNode latest = runs.get(runs.size() - 1);
+        if (!"pending".equals(latest.path("state").asText())) return java.util.Optional.empty();
+        int runId = latest.path("runId").asInt();
+        Map<String, Object> body = Map.of("workerGroup", workerGroup, "workerId", workerId);
+        try {
+            return java.util.Optional.of(claimOf(call(() -> client.request("POST", QueueClient.SERVICE,
+                    BerthClient.path("/task/<taskId>/runs/<runId>/claim", taskId, runId), null, body))));
+        } catch (BerthApiException e) {
+            // another worker claimed it between the status and the claim
+            if (e.statusCode() == 409) return java.util.Optional.empty();
+            throw e;
+        }
     }
 
     @Override

@@ -25,6 +25,19 @@ public interface WorkQueue {
     List<WorkClaim> claimWork(int max, Duration wait) throws IOException, InterruptedException;
 
     /**
+     * claimTask: claims the latest run of {@code taskId} for this worker if that run is pending (superseding:
+     * the worker takes over tasks a superseder lists), with the worker's own credentials, which need
+     * {@code queue:claim-task:<taskQueueId>} for the task's queue.
+     *
+     * @return the claim, or empty when the task has no pending run (running, resolved, or claimed by another
+     *     worker first)
+     * @throws dev.berth.core.BerthException when the queue refuses (no such task, scopes that do not cover it)
+     */
+    default java.util.Optional<WorkClaim> claimTask(String taskId) throws IOException {
+        throw new UnsupportedOperationException("this queue does not claim single tasks");
+    }
+
+    /**
      * Extends the claim on a run. On success the new {@code takenUntil} and credentials are also
      * stored in {@code claim} ({@link WorkClaim#renew}), so later calls about the run use them.
      */

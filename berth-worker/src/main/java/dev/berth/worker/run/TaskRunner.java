@@ -94,6 +94,8 @@ public final class TaskRunner {
     private TaskImageLoader imageLoader;
     private WorkClaim claim;
     private Features features = Features.NONE;
+    /** Called with the outcome just before it is reported (not when cancelled). */
+    private java.util.function.Consumer<RunOutcome> beforeReport = outcome -> { };
     /** The run's features once opened; released with the container. */
     private RunFeatures runFeatures = RunFeatures.NONE;
 
@@ -160,6 +162,12 @@ public final class TaskRunner {
     /** The features this worker offers ({@code payload.features}); without them, every feature is refused. */
     public TaskRunner features(Features features) {
         this.features = java.util.Objects.requireNonNull(features, "features");
+        return this;
+    }
+
+    /** Told the outcome just before the run is reported (superseding uploads the primary's artifact then). */
+    public TaskRunner beforeReport(java.util.function.Consumer<RunOutcome> hook) {
+        this.beforeReport = java.util.Objects.requireNonNull(hook, "hook");
         return this;
     }
 
@@ -580,7 +588,6 @@ public final class TaskRunner {
             out.add("image: " + payload.image().describe() + " is not supported by this worker yet (registry images only)");
         }
         if (!payload.caches().isEmpty() && caches == null) out.add("cache: caches are not supported by this worker");
-        if (payload.supersederUrl() != null) out.add("supersederUrl: superseding is not supported by this worker yet");
         out.addAll(features.select(payload.features()).problems());
         return out;
     }
@@ -677,6 +684,11 @@ public final class TaskRunner {
     }
 
     private void report(RunOutcome outcome, String logName) {
+        try {
+            beforeReport.accept(outcome);
+        } catch (RuntimeException e) {
+            LOG.warn("run {}/{}: before its report: {}", run.taskId(), run.runId(), e.toString());
+        }
         try {
             reporter.finishLog(logName, run.task().expires());
             switch (outcome.resolution()) {
