@@ -13,7 +13,10 @@ import java.util.List;
  *   <li>{@code queue:reclaim-task}, {@code queue:resolve-task} and {@code queue:create-artifact} for
  *       this run only, so the credentials cannot act on any other task or run;
  *   <li>{@code queue:status:<taskId>}: the worker polls its run's status to stop the container
- *       within seconds of a cancelTask, signed with these credentials.
+ *       within seconds of a cancelTask, signed with these credentials;
+ *   <li>{@code assume:anonymous}: what anyone may do without credentials (the anonymous role), so a task's
+ *       calls through the taskcluster proxy, restricted to the task's scopes, may read what Taskcluster lets
+ *       every request read (its own definition, public artifacts).
  * </ul>
  */
 public final class RunScopes {
@@ -27,6 +30,7 @@ public final class RunScopes {
         scopes.add("queue:resolve-task:" + run);
         scopes.add("queue:create-artifact:" + run);
         scopes.add("queue:status:" + taskId);
+        scopes.add("assume:anonymous");
         return List.copyOf(scopes);
     }
 }

@@ -13,7 +13,8 @@ class RunScopesTest {
     @Test
     void holdsTheTaskScopesAndTheRunsOwnCallsIncludingItsStatus() {
         assertThat(scopes).containsExactly("docker-worker:cache:a", "secrets:get:x",
-                "queue:reclaim-task:T1/2", "queue:resolve-task:T1/2", "queue:create-artifact:T1/2", "queue:status:T1");
+                "queue:reclaim-task:T1/2", "queue:resolve-task:T1/2", "queue:create-artifact:T1/2", "queue:status:T1",
+                "assume:anonymous");
     }
 
     @Test

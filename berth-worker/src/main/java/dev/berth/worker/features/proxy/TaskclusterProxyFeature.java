@@ -70,11 +70,17 @@ public final class TaskclusterProxyFeature implements TaskFeature {
                 () -> run.claim() == null ? null : run.claim().credentials());
     }
 
-    /** The task's scopes, and creating its own run's artifacts (which the task's scopes may not say). */
+    /**
+     * The task's scopes, creating its own run's artifacts (which the task's scopes may not say), and the anonymous
+     * role's (Taskcluster grants them to every request; the run's credentials hold {@code assume:anonymous}).
+     */
+    static final String ANONYMOUS = "assume:anonymous";
+
     static List<String> authorizedScopes(FeatureRun run) {
         List<String> scopes = new ArrayList<>(run.run().task().scopes());
         String createArtifact = "queue:create-artifact:" + run.taskId() + "/" + run.runId();
         if (!scopes.contains(createArtifact)) scopes.add(createArtifact);
+        if (!scopes.contains(ANONYMOUS)) scopes.add(ANONYMOUS);
         return List.copyOf(scopes);
     }
 

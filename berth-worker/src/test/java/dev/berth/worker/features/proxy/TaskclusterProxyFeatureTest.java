@@ -114,7 +114,7 @@ class TaskclusterProxyFeatureTest {
         Ext ext = Ext.parse(result.ext());
         assertThat(ext.certificate()).isEqualTo(credentials.parsedCertificate());
         assertThat(ext.authorizedScopes()).containsExactly("queue:get-artifact:private/*", "assume:project:x",
-                "queue:create-artifact:" + r.claimed.taskId() + "/0");
+                "queue:create-artifact:" + r.claimed.taskId() + "/0", "assume:anonymous");
     }
 
     @Test
