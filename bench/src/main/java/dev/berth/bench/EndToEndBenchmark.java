@@ -79,7 +79,7 @@ public final class EndToEndBenchmark {
         String image = "berth/busybox:latest";
         int n = 30, warmup = 5, tasks = 100;
         List<Integer> capacities = List.of(1, 2);
-        boolean latency = true, throughput = true;
+        boolean latency = true, throughput = true, networkCost = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--image" -> image = args[++i];
@@ -89,6 +89,7 @@ public final class EndToEndBenchmark {
                 case "--capacities" -> capacities = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
                 case "--skip-latency" -> latency = false;
                 case "--skip-throughput" -> throughput = false;
+                case "--network-cost" -> networkCost = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -99,6 +100,7 @@ public final class EndToEndBenchmark {
         EndToEndBenchmark bench = new EndToEndBenchmark(image);
         try {
             if (latency) bench.latency(n, warmup);
+            if (networkCost) bench.networkCost(n, warmup);
             if (throughput) for (int c : capacities) bench.throughput(tasks, c);
         } finally {
             bench.close();
@@ -136,6 +138,40 @@ public final class EndToEndBenchmark {
         stopWorker();
     }
 
+    /**
+     * What a run's own network costs: tasks with {@code features.taskclusterProxy} (a network made, the proxy bound
+     * on its gateway, both removed after the report) against plain ones, alternating.
+     */
+    private void networkCost(int n, int warmup) throws Exception {
+        startWorker(1);
+        System.out.println();
+        System.out.println("## A run's own network: " + n + " tasks [\"true\"] with features.taskclusterProxy vs without, alternating");
+        for (int i = 0; i < warmup; i++) {
+            runOneTask();
+            withProxy = true;
+            runOneTask();
+            withProxy = false;
+        }
+        List<Double> plain = new ArrayList<>(), proxied = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            plain.add(millis(runOneTask()));
+            withProxy = true;
+            try {
+                proxied.add(millis(runOneTask()));
+            } finally {
+                withProxy = false;
+            }
+        }
+        double p = percentile(plain, 50), q = percentile(proxied, 50);
+        System.out.printf(Locale.ROOT, "without features : median %7.1f ms  p90 %7.1f ms%n", p, percentile(plain, 90));
+        System.out.printf(Locale.ROOT, "taskclusterProxy : median %7.1f ms  p90 %7.1f ms%n", q, percentile(proxied, 90));
+        System.out.printf(Locale.ROOT, "added by the network and the proxy: %+.1f ms (median)%n", q - p);
+        stopWorker();
+    }
+
+    /** Whether the next task asks for taskclusterProxy (so its run gets a network of its own). */
+    private boolean withProxy;
+
     /** One task, the worker idle beforehand; returns createTask start → resolved as seen by a status poll. */
     private Duration runOneTask(String... idOut) throws Exception {
         awaitIdle();
@@ -162,7 +198,15 @@ public final class EndToEndBenchmark {
             boolean reported = probe.awaitReported(taskId, FALLBACK_POLL);
             TaskStatus s = client.queue().taskStatus(taskId);
             if (s.state().isResolved()) {
-                if (s.state() != TaskState.COMPLETED) throw new IllegalStateException("task " + taskId + " ended " + s.state().wire());
+                if (s.state() != TaskState.COMPLETED) {
+                    String log;
+                    try (java.io.InputStream in = client.queue().getLatestArtifact(taskId, "public/logs/live.log")) {
+                        log = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                    } catch (RuntimeException | IOException e) {
+                        log = "(no log: " + e + ")";
+                    }
+                    throw new IllegalStateException("task " + taskId + " ended " + s.state().wire() + " " + s.runs() + "; its log:\n" + log);
+                }
                 return;
             }
             if (reported) throw new IllegalStateException("task " + taskId + " reported but not resolved: " + s.state().wire());
@@ -244,6 +288,7 @@ public final class EndToEndBenchmark {
         payload.put("image", image);
         payload.set("command", Json.MAPPER.valueToTree(List.of("true")));
         payload.put("maxRunTime", 60);
+        if (withProxy) payload.putObject("features").put("taskclusterProxy", true);
         ObjectNode meta = task.putObject("metadata");
         meta.put("name", "e2e benchmark");
         meta.put("description", "true");

@@ -291,5 +291,82 @@ final class Probe {
         public List<ContainerSummary> listContainers(Map<String, String> labels) {
             return delegate.listContainers(labels);
         }
+
+        // the rest passes straight through: a default left in place would quietly turn a feature off
+
+        @Override
+        public void ping() {
+            delegate.ping();
+        }
+
+        @Override
+        public boolean stoppedThroughEngine(String containerId, java.time.Instant since) {
+            return delegate.stoppedThroughEngine(containerId, since);
+        }
+
+        @Override
+        public void createVolume(String name, Map<String, String> labels, Map<String, String> options) {
+            delegate.createVolume(name, labels, options);
+        }
+
+        @Override
+        public List<dev.berth.worker.runtime.VolumeSummary> listVolumes(Map<String, String> labels) {
+            return delegate.listVolumes(labels);
+        }
+
+        @Override
+        public void removeVolume(String name) {
+            delegate.removeVolume(name);
+        }
+
+        @Override
+        public dev.berth.worker.runtime.TaskNetwork createNetwork(String name, Map<String, String> labels) {
+            return delegate.createNetwork(name, labels);
+        }
+
+        @Override
+        public void removeNetwork(String idOrName) {
+            delegate.removeNetwork(idOrName);
+        }
+
+        @Override
+        public List<dev.berth.worker.runtime.TaskNetwork> listNetworks(Map<String, String> labels) {
+            return delegate.listNetworks(labels);
+        }
+
+        @Override
+        public Optional<String> containerAddress(String containerId, String networkName) {
+            return delegate.containerAddress(containerId, networkName);
+        }
+
+        @Override
+        public void removeImage(String image) {
+            delegate.removeImage(image);
+        }
+
+        @Override
+        public void loadImage(InputStream tar) {
+            delegate.loadImage(tar);
+        }
+
+        @Override
+        public String buildImage(java.nio.file.Path context, String tag, java.util.function.Consumer<String> output) {
+            return delegate.buildImage(context, tag, output);
+        }
+
+        @Override
+        public InputStream saveImage(String image) {
+            return delegate.saveImage(image);
+        }
+
+        @Override
+        public boolean imageExists(String image) {
+            return delegate.imageExists(image);
+        }
+
+        @Override
+        public Optional<java.nio.file.Path> localRootDir() {
+            return delegate.localRootDir();
+        }
     }
 }

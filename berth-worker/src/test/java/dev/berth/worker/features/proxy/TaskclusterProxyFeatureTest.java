@@ -233,6 +233,18 @@ class TaskclusterProxyFeatureTest {
     }
 
     @Test
+    void aTaskThatEndedBeforeItsAddressWasAskedIsNoFailureAndTheEndpointRefusesEveryone() throws Exception {
+        // a quick command: by the time the worker asks, the engine has released the container's address
+        ProxyTestRuns.Run r = new ProxyTestRuns.Run(upstream.url(), TASK_SCOPES, null, ProxyTestRuns.credentials("c", List.of("a")));
+        try (RunFeature f = feature.open(r.featureRun)) {
+            f.beforeCreate(new ContainerSetup(r.network.name()));
+            f.afterStart("c");
+            assertThat(get(r, "127.0.0.1", "taskcluster", "/api/queue/v1/task/abc", Map.of()).status()).isEqualTo(403);
+            assertThat(upstream.seen).isEmpty();
+        }
+    }
+
+    @Test
     void closingTheRunClosesItsEndpoint() throws Exception {
         ProxyTestRuns.Run r = new ProxyTestRuns.Run(upstream.url(), TASK_SCOPES, "127.0.0.1",
                 ProxyTestRuns.credentials("c", List.of("a")));
