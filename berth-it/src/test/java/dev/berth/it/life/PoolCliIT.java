@@ -122,6 +122,26 @@ class PoolCliIT {
         assertThat(none.err()).contains("has no workers");
     }
 
+    /** The README's example pool.yaml is a pool the server accepts, so the docs cannot drift from the schema. */
+    @Test
+    void theReadmesExamplePoolYamlIsAccepted() throws Exception {
+        String readme = Files.readString(Path.of(System.getProperty("basedir", ".")).toAbsolutePath().resolve("../README.md").normalize());
+        int start = readme.indexOf("# pool.yaml:");
+        assertThat(start).as("README has the example pool.yaml").isPositive();
+        String yaml = readme.substring(readme.indexOf('\n', start) + 1, readme.indexOf("```", start));
+        String pool = "pool-cli/r" + LifeSupport.shortId();
+        Path file = cwd.resolve("readme-pool.yaml");
+        Files.writeString(file, yaml);
+
+        Result created = cli(List.of("pool", "create"), "--id", pool, "-f", file.toString());
+        // the example names its own id: --id must agree with it, so the file is checked with the README's id replaced
+        assertThat(created.err()).contains("differs from workerPoolId proj/docker");
+        Files.writeString(file, yaml.replace("workerPoolId: proj/docker", "workerPoolId: " + pool));
+        Result accepted = cli(List.of("pool", "create"), "-f", file.toString());
+        assertThat(accepted.exitCode()).as("the README's pool.yaml: %s", accepted).isZero();
+        assertThat(cli(List.of("pool", "show", pool)).out()).contains("\"maxCapacity\" : 3").contains("tcp://build-2:2376");
+    }
+
     @Test
     void aBadConfigAndAMissingPoolAreSaidPlainly() throws Exception {
         Path bad = cwd.resolve("bad.yaml");
