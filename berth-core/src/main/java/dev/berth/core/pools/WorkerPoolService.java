@@ -122,7 +122,12 @@ public final class WorkerPoolService {
         if (config == null || !config.isObject()) throw BerthException.input("config must be a JSON object");
         if (NULL_PROVIDER.equals(def.providerId())) return; // a pool being deleted keeps whatever config it had
         schemas.require(CONFIG_SCHEMA, config, "config");
-        DockerPoolConfig docker = DockerPoolConfig.of(config);
+        DockerPoolConfig docker;
+        try {
+            docker = DockerPoolConfig.of(config);
+        } catch (ArithmeticException e) {
+            throw BerthException.input("config.hostConfig: a size (memory or shmSize) is too large");
+        }
         if (docker.minCapacity() > docker.maxCapacity()) {
             throw BerthException.input("config.minCapacity (" + docker.minCapacity() + ") must not be above config.maxCapacity ("
                     + docker.maxCapacity() + ")");
@@ -257,6 +262,11 @@ public final class WorkerPoolService {
         WorkerPoolError e = new WorkerPoolError(Slugid.nice(), workerPoolId, now(), kind, title, description, extra);
         store.addError(e);
         return e;
+    }
+
+    /** The pool's newest errors, at most {@code n}: what an operator (and {@code berth pool show}) reads first. */
+    public List<WorkerPoolError> lastErrors(String workerPoolId, int n) {
+        return errors(workerPoolId, null, null, n).items();
     }
 
     public Page<WorkerPoolError> errors(String workerPoolId, String errorId, String continuationToken, int limit) {

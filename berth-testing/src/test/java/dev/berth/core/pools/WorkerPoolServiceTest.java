@@ -109,6 +109,35 @@ class WorkerPoolServiceTest {
         assertThat(read.dockerHosts().get(1)).isEqualTo(new DockerPoolConfig.DockerHost("tcp://engine:2376", true, "/etc/berth/certs", "1.41"));
         assertThat(read.volumes()).containsExactly("cache:/cache", "/srv/data:/data:ro");
         assertThat(read.workerConfig().at("/limits/memory").asText()).isEqualTo("2g");
+        assertThat(read.hostConfig()).isEqualTo(new DockerPoolConfig.HostConfig("bridge", java.util.List.of("10.0.0.1"),
+                java.util.List.of("db:10.0.0.2"), 64L << 20, 1073741824L, 1.5, java.util.List.of("/dev/fuse")));
+        assertThat(read.imageName()).startsWith("berth-pool/").endsWith(":latest");
+    }
+
+    @Test
+    void aDockerfileAloneNamesItsImageByItsTextAndAnImageIsUsedAsGiven() {
+        ObjectNode a = config();
+        a.remove("image");
+        a.put("dockerfile", "FROM berth/busybox:latest\n");
+        ObjectNode b = a.deepCopy().put("dockerfile", "FROM berth/busybox:latest\nRUN true\n");
+
+        String nameA = DockerPoolConfig.of(a).imageName();
+        assertThat(nameA).matches("berth-pool/[0-9a-f]{16}:latest").isEqualTo(DockerPoolConfig.of(a.deepCopy()).imageName());
+        assertThat(DockerPoolConfig.of(b).imageName()).isNotEqualTo(nameA);
+        assertThat(DockerPoolConfig.of(config()).imageName()).isEqualTo("berth/worker:1");
+        assertThat(DockerPoolConfig.of(config().put("dockerfile", "FROM x\n")).imageName()).isEqualTo("berth/worker:1");
+    }
+
+    @Test
+    void sizesAreBytesOrANumberWithAUnitOf1024() {
+        assertThat(DockerPoolConfig.bytes(Json.tree("512"))).isEqualTo(512);
+        assertThat(DockerPoolConfig.bytes(Json.tree("\"512b\""))).isEqualTo(512);
+        assertThat(DockerPoolConfig.bytes(Json.tree("\"2k\""))).isEqualTo(2048);
+        assertThat(DockerPoolConfig.bytes(Json.tree("\"64M\""))).isEqualTo(64L << 20);
+        assertThat(DockerPoolConfig.bytes(Json.tree("\"2g\""))).isEqualTo(2L << 30);
+        ObjectNode huge = config();
+        huge.putObject("hostConfig").put("memory", "999999999999999g");
+        assertThatThrownBy(() -> pools.create("proj/huge", docker(huge))).hasMessageContaining("hostConfig").hasMessageContaining("too large");
     }
 
     @Test
@@ -254,6 +283,7 @@ class WorkerPoolServiceTest {
         assertThat(e.extra().path("exitCode").asInt()).isEqualTo(3);
         assertThat(pools.errors("proj/docker", null, null, 10).items()).extracting(WorkerPoolError::kind)
                 .containsExactly("image-error", "worker-error");
+        assertThat(pools.lastErrors("proj/docker", 1)).extracting(WorkerPoolError::kind).containsExactly("image-error");
 
         ErrorStats one = pools.errorStats("proj/docker");
         assertThat(one.total()).isEqualTo(2);
