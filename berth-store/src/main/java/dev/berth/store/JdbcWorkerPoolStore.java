@@ -5,6 +5,7 @@ import dev.berth.core.pools.PoolCounts;
 import dev.berth.core.pools.PoolWorker;
 import dev.berth.core.pools.WorkerPool;
 import dev.berth.core.pools.WorkerPoolError;
+import dev.berth.core.pools.WorkerPoolService;
 import dev.berth.core.pools.WorkerPoolStore;
 import dev.berth.core.pools.WorkerState;
 import dev.berth.core.store.Page;
@@ -99,11 +100,16 @@ final class JdbcWorkerPoolStore implements WorkerPoolStore {
     }
 
     @Override
-    public boolean deletePool(String workerPoolId) {
-        // workers and errors go with it (ON DELETE CASCADE)
-        return jdbc.inTransaction("deleteWorkerPool " + workerPoolId, c -> {
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM worker_pools WHERE worker_pool_id = ?")) {
+    public boolean removeIfDrained(String workerPoolId) {
+        // one statement: the check and the delete cannot be split by an update or a new worker; workers and errors
+        // go with the pool (ON DELETE CASCADE)
+        return jdbc.read("removeDrainedWorkerPool " + workerPoolId, c -> {
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM worker_pools WHERE worker_pool_id = ? AND provider_id = ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM pool_workers w WHERE w.worker_pool_id = ? AND w.state <> ?)")) {
                 ps.setString(1, workerPoolId);
+                ps.setString(2, WorkerPoolService.NULL_PROVIDER);
+                ps.setString(3, workerPoolId);
+                ps.setString(4, WorkerState.STOPPED.wire());
                 return ps.executeUpdate() == 1;
             }
         });

@@ -55,8 +55,11 @@ public final class InMemoryWorkerPoolStore implements WorkerPoolStore {
     }
 
     @Override
-    public synchronized boolean deletePool(String workerPoolId) {
-        if (pools.remove(workerPoolId) == null) return false;
+    public synchronized boolean removeIfDrained(String workerPoolId) {
+        WorkerPool p = pools.get(workerPoolId);
+        if (p == null || !p.deleting()) return false;
+        if (workers.stream().anyMatch(w -> w.workerPoolId().equals(workerPoolId) && w.state().live())) return false;
+        pools.remove(workerPoolId);
         workers.removeIf(w -> w.workerPoolId().equals(workerPoolId));
         errors.removeIf(e -> e.workerPoolId().equals(workerPoolId));
         return true;

@@ -108,20 +108,48 @@ public abstract class WorkerPoolStoreContract {
         assertThat(pages).isEqualTo(3);
     }
 
+    private WorkerPool deleting(String id) {
+        return new WorkerPool(id, "null-provider", "pool " + id, CONFIG, "ops@example.com", true, clock.instant(), clock.instant());
+    }
+
     @Test
-    void deletingAPoolDeletesItsWorkersAndErrors() {
+    void aPoolMarkedForDeletionWithNoLiveWorkerIsRemovedWithItsWorkersAndErrors() {
         store.createPool(pool("proj/docker"));
         store.createPool(pool("proj/kept"));
-        store.createWorker(worker("proj/docker", "g", "w1", WorkerState.RUNNING, 1));
+        store.createWorker(worker("proj/docker", "g", "w1", WorkerState.STOPPED, 1));
         store.createWorker(worker("proj/kept", "g", "w1", WorkerState.RUNNING, 1));
         store.addError(error("proj/docker", "e1"));
+        store.updatePool(deleting("proj/docker"));
 
-        assertThat(store.deletePool("proj/docker")).isTrue();
-        assertThat(store.deletePool("proj/docker")).isFalse();
+        assertThat(store.removeIfDrained("proj/docker")).isTrue();
+        assertThat(store.removeIfDrained("proj/docker")).isFalse();
         assertThat(store.pool("proj/docker")).isEmpty();
         assertThat(store.worker("proj/docker", "g", "w1")).isEmpty();
         assertThat(store.errorsSince(null, clock.instant().minusSeconds(60))).isEmpty();
         assertThat(store.worker("proj/kept", "g", "w1")).isPresent();
+    }
+
+    @Test
+    void aPoolWithALiveWorkerOrNotMarkedForDeletionStays() {
+        store.createPool(pool("proj/active"));
+        store.createPool(pool("proj/draining"));
+        store.updatePool(deleting("proj/draining"));
+        for (WorkerState live : List.of(WorkerState.REQUESTED, WorkerState.RUNNING, WorkerState.STOPPING)) {
+            store.createWorker(worker("proj/draining", "g", live.wire(), live, 1));
+        }
+
+        assertThat(store.removeIfDrained("proj/active")).isFalse();
+        assertThat(store.removeIfDrained("proj/draining")).isFalse();
+        assertThat(store.removeIfDrained("proj/missing")).isFalse();
+        for (WorkerState live : List.of(WorkerState.REQUESTED, WorkerState.RUNNING)) {
+            PoolWorker w = store.worker("proj/draining", "g", live.wire()).orElseThrow();
+            store.updateWorker(w.withState(WorkerState.STOPPED, clock.instant()));
+        }
+        assertThat(store.removeIfDrained("proj/draining")).as("one worker is still stopping").isFalse();
+        PoolWorker stopping = store.worker("proj/draining", "g", "stopping").orElseThrow();
+        store.updateWorker(stopping.withState(WorkerState.STOPPED, clock.instant()));
+        assertThat(store.removeIfDrained("proj/draining")).isTrue();
+        assertThat(store.pool("proj/active")).isPresent();
     }
 
     // ---- workers

@@ -153,9 +153,7 @@ public final class WorkerPoolService {
         do {
             Page<WorkerPool> page = store.pools(token, MAX_PAGE);
             for (WorkerPool p : page.items()) {
-                if (!p.deleting()) continue;
-                PoolCounts c = store.counts(p.workerPoolId());
-                if (c.requestedCount() + c.runningCount() + c.stoppingCount() == 0 && store.deletePool(p.workerPoolId())) removed++;
+                if (p.deleting() && store.removeIfDrained(p.workerPoolId())) removed++;
             }
             token = page.continuationToken();
         } while (token != null);

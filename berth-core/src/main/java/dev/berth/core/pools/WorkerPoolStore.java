@@ -22,8 +22,12 @@ public interface WorkerPoolStore {
     /** Pools by id. */
     Page<WorkerPool> pools(String continuationToken, int limit);
 
-    /** Deletes the pool with its workers and errors; false when there was none. */
-    boolean deletePool(String workerPoolId);
+    /**
+     * Deletes the pool with its workers and errors, in one step, only if it is marked for deletion
+     * ({@code null-provider}) and none of its workers is live (every one stopped); true when it went. Several
+     * servers may try at once, and a pool brought back with an update in the meantime stays.
+     */
+    boolean removeIfDrained(String workerPoolId);
 
     /** Stores a new worker; false when the pool already has one with that group and id. */
     boolean createWorker(PoolWorker worker);
