@@ -97,6 +97,66 @@ class WorkerManagerApiTest extends ServerTestSupport {
     }
 
     @Test
+    void everyReadRefusesAnUnsignedCallerNamingTheScopeItNeeds() {
+        String pool = newPool();
+        assertThat(root.put(WM + "/worker-pool/" + enc(pool), poolBody(1)).status()).isEqualTo(200);
+        int checked = 0;
+        for (dev.berth.server.http.RouteTable table : server.routeTables()) {
+            if (!table.prefix().equals(WM)) continue;
+            for (dev.berth.server.http.RouteTable.Route route : table.routes()) {
+                if (route.scopes() == null || !route.method().name().equals("GET")) continue;
+                String path = route.path().replace("{workerPoolId}", enc(pool)).replace("{workerGroup}", "g").replace("{workerId}", "w")
+                        .replace("{provisionerId}", "proj").replace("{workerType}", pool.substring(5));
+                SignedHttp.Response r = anon.get(path + (route.name().equals("workerPoolErrorStats") ? "?workerPoolId=" + enc(pool) : ""));
+                assertThat(r.status()).as(route.name() + " " + r.text()).isEqualTo(403);
+                assertThat(r.text()).as(route.name()).contains("worker-manager:");
+                checked++;
+            }
+        }
+        assertThat(checked).as("GET routes with scopes").isEqualTo(13);
+    }
+
+    @Test
+    void markingAPoolForDeletionByUpdateNeedsTheNullProvidersScopeAsInTaskcluster() {
+        String pool = newPool();
+        assertThat(root.put(WM + "/worker-pool/" + enc(pool), poolBody(1)).status()).isEqualTo(200);
+        SignedHttp docker = clientWith("worker-manager:manage-worker-pool:" + pool, "worker-manager:provider:docker");
+        ObjectNode toNull = poolBody(1).put("providerId", "null-provider");
+
+        SignedHttp.Response refused = docker.post(WM + "/worker-pool/" + enc(pool), toNull);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.text()).contains("worker-manager:provider:null-provider");
+        SignedHttp.Response marked = root.post(WM + "/worker-pool/" + enc(pool), toNull);
+        assertThat(marked.status()).as(marked.text()).isEqualTo(200);
+        assertThat(marked.json().get("providerId").asText()).isEqualTo("null-provider");
+        // and back again before the sweep removes it
+        assertThat(docker.post(WM + "/worker-pool/" + enc(pool), poolBody(2)).json().get("providerId").asText()).isEqualTo("docker");
+        server.sweep();
+        assertThat(root.get(WM + "/worker-pool/" + enc(pool)).status()).isEqualTo(200);
+    }
+
+    @Test
+    void workersArePagedWithTheContinuationToken() {
+        String pool = newPool();
+        assertThat(root.put(WM + "/worker-pool/" + enc(pool), poolBody(5)).status()).isEqualTo(200);
+        for (String id : List.of("w3", "w1", "w2")) {
+            assertThat(root.put(WM + "/workers/" + enc(pool) + "/g/" + id, Map.of("expires", Instant.now().plusSeconds(600).toString()))
+                    .status()).isEqualTo(200);
+        }
+        List<String> seen = new ArrayList<>();
+        String token = null;
+        int pages = 0;
+        do {
+            JsonNode page = root.get(WM + "/workers/" + enc(pool) + "?limit=2" + (token == null ? "" : "&continuationToken=" + token)).json();
+            page.get("workers").forEach(w -> seen.add(w.get("workerId").asText()));
+            token = page.hasNonNull("continuationToken") ? page.get("continuationToken").asText() : null;
+            pages++;
+        } while (token != null);
+        assertThat(seen).containsExactly("w1", "w2", "w3");
+        assertThat(pages).isEqualTo(2);
+    }
+
+    @Test
     void aBadConfigIsA400NamingTheField() {
         ObjectNode body = poolBody(1);
         ((ObjectNode) body.get("config")).put("pullPolicy", "sometimes");
