@@ -132,25 +132,65 @@ final class JdbcWorkerPoolStore implements WorkerPoolStore {
     @Override
     public boolean createWorker(PoolWorker w) {
         return jdbc.read("createWorker " + w.workerPoolId(), c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO pool_workers (" + WORKER_COLUMNS
-                    + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, w.workerPoolId());
-                ps.setString(2, w.workerGroup());
-                ps.setString(3, w.workerId());
-                ps.setString(4, w.providerId());
-                ps.setString(5, w.state().wire());
-                ps.setInt(6, w.capacity());
-                Jdbc.setInstant(ps, 7, w.created());
-                Jdbc.setInstant(ps, 8, w.expires());
-                Jdbc.setInstant(ps, 9, w.lastModified());
-                Jdbc.setInstant(ps, 10, w.lastChecked());
-                ps.setString(11, Json.write(w.providerData()));
-                ps.executeUpdate();
+            try {
+                insertWorker(c, w);
                 return true;
             } catch (SQLException e) {
                 if (Jdbc.uniqueViolation(e)) return false;
                 throw e;
             }
+        });
+    }
+
+    private static void insertWorker(java.sql.Connection c, PoolWorker w) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO pool_workers (" + WORKER_COLUMNS
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, w.workerPoolId());
+            ps.setString(2, w.workerGroup());
+            ps.setString(3, w.workerId());
+            ps.setString(4, w.providerId());
+            ps.setString(5, w.state().wire());
+            ps.setInt(6, w.capacity());
+            Jdbc.setInstant(ps, 7, w.created());
+            Jdbc.setInstant(ps, 8, w.expires());
+            Jdbc.setInstant(ps, 9, w.lastModified());
+            Jdbc.setInstant(ps, 10, w.lastChecked());
+            ps.setString(11, Json.write(w.providerData()));
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public boolean createWorkerWithin(PoolWorker w, int maxCapacity) {
+        return jdbc.inTransaction("createWorker " + w.workerPoolId(), c -> {
+            // the pool's row is the lock: a second admission for the same pool waits here until this one commits
+            try (PreparedStatement ps = c.prepareStatement("SELECT provider_id FROM worker_pools WHERE worker_pool_id = ? FOR UPDATE")) {
+                ps.setString(1, w.workerPoolId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || WorkerPoolService.NULL_PROVIDER.equals(rs.getString("provider_id"))) return false;
+                }
+            }
+            long live;
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT COALESCE(SUM(capacity), 0) AS cap FROM pool_workers WHERE worker_pool_id = ? AND state <> ?")) {
+                ps.setString(1, w.workerPoolId());
+                ps.setString(2, WorkerState.STOPPED.wire());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    live = rs.getLong("cap");
+                }
+            }
+            if (live + w.capacity() > maxCapacity) return false;
+            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM pool_workers WHERE worker_pool_id = ? AND worker_group = ? AND worker_id = ?")) {
+                ps.setString(1, w.workerPoolId());
+                ps.setString(2, w.workerGroup());
+                ps.setString(3, w.workerId());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (rs.next()) return false;
+                }
+            }
+            insertWorker(c, w);
+            return true;
         });
     }
 

@@ -74,6 +74,15 @@ public final class InMemoryWorkerPoolStore implements WorkerPoolStore {
     }
 
     @Override
+    public synchronized boolean createWorkerWithin(PoolWorker worker, int maxCapacity) {
+        WorkerPool pool = pools.get(worker.workerPoolId());
+        if (pool == null || pool.deleting()) return false;
+        int live = workers.stream().filter(w -> w.workerPoolId().equals(worker.workerPoolId()) && w.state().live())
+                .mapToInt(PoolWorker::capacity).sum();
+        return live + worker.capacity() <= maxCapacity && createWorker(worker);
+    }
+
+    @Override
     public synchronized boolean updateWorker(PoolWorker worker) {
         int i = find(worker.workerPoolId(), worker.workerGroup(), worker.workerId());
         if (i < 0) return false;

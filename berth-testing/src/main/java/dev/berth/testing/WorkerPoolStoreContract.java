@@ -166,6 +166,47 @@ public abstract class WorkerPoolStoreContract {
     }
 
     @Test
+    void aWorkerIsAdmittedOnlyWithinMaxCapacityCountingEveryLiveState() {
+        store.createPool(pool("proj/docker"));
+        store.createWorker(worker("proj/docker", "g", "stopping", WorkerState.STOPPING, 1));
+        store.createWorker(worker("proj/docker", "g", "stopped", WorkerState.STOPPED, 5));
+
+        assertThat(store.createWorkerWithin(worker("proj/docker", "g", "a", WorkerState.REQUESTED, 2), 3)).isTrue();
+        assertThat(store.createWorkerWithin(worker("proj/docker", "g", "b", WorkerState.REQUESTED, 1), 3)).as("3 live already").isFalse();
+        assertThat(store.createWorkerWithin(worker("proj/docker", "g", "b", WorkerState.REQUESTED, 1), 4)).isTrue();
+        assertThat(store.createWorkerWithin(worker("proj/docker", "g", "b", WorkerState.REQUESTED, 1), 10)).as("exists").isFalse();
+        assertThat(store.worker("proj/docker", "g", "b")).isPresent();
+        assertThat(store.createWorkerWithin(worker("proj/missing", "g", "a", WorkerState.REQUESTED, 1), 10)).isFalse();
+        store.updatePool(deleting("proj/docker"));
+        assertThat(store.createWorkerWithin(worker("proj/docker", "g", "c", WorkerState.REQUESTED, 1), 10)).as("being deleted").isFalse();
+    }
+
+    @Test
+    void admissionsAtTheSameMomentNeverTakeAPoolAboveMaxCapacity() throws Exception {
+        store.createPool(pool("proj/docker"));
+        int attempts = 12;
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+        try {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < attempts; i++) {
+                String id = "w" + i;
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return store.createWorkerWithin(worker("proj/docker", "g", id, WorkerState.REQUESTED, 1), 3);
+                }));
+            }
+            start.countDown();
+            int admitted = 0;
+            for (var r : results) if (r.get(60, java.util.concurrent.TimeUnit.SECONDS)) admitted++;
+            assertThat(admitted).isEqualTo(3);
+            assertThat(store.counts("proj/docker").requestedCount()).isEqualTo(3);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void anUpdatedWorkerKeepsItsIdentityAndCreated() {
         store.createPool(pool("proj/docker"));
         PoolWorker w = worker("proj/docker", "local", "w-1", WorkerState.REQUESTED, 1);

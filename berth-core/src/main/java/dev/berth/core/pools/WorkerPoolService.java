@@ -164,7 +164,8 @@ public final class WorkerPoolService {
 
     /**
      * Adds a worker to the pool in state {@code requested}: the provisioner starts it. Its capacity is the pool's
-     * {@code capacityPerWorker} unless given.
+     * {@code capacityPerWorker} unless given. The live workers' capacity never goes above the pool's
+     * {@code maxCapacity}: a worker that would take it there is refused (409).
      */
     public PoolWorker createWorker(String workerPoolId, String workerGroup, String workerId, Instant expires, Integer capacity) {
         checkWorkerIds(workerGroup, workerId);
@@ -172,14 +173,35 @@ public final class WorkerPoolService {
         if (pool.deleting()) throw BerthException.conflict("worker pool " + workerPoolId + " is being deleted: it takes no new workers");
         Instant now = now();
         if (expires == null || !expires.isAfter(now)) throw BerthException.input("expires must be in the future");
-        int cap = capacity != null ? capacity : dockerConfig(pool).capacityPerWorker();
+        DockerPoolConfig config = dockerConfig(pool);
+        int cap = capacity != null ? capacity : config.capacityPerWorker();
         if (cap < 1) throw BerthException.input("capacity must be at least 1, got " + cap);
         PoolWorker w = new PoolWorker(workerPoolId, workerGroup, workerId, pool.providerId(), WorkerState.REQUESTED, cap, now,
                 expires, now, now, null);
-        if (!store.createWorker(w)) {
-            throw BerthException.conflict("worker " + workerGroup + "/" + workerId + " already exists in worker pool " + workerPoolId);
+        if (!store.createWorkerWithin(w, config.maxCapacity())) {
+            if (store.worker(workerPoolId, workerGroup, workerId).isPresent()) {
+                throw BerthException.conflict("worker " + workerGroup + "/" + workerId + " already exists in worker pool " + workerPoolId);
+            }
+            throw BerthException.conflict("worker pool " + workerPoolId + " is at its maxCapacity (" + config.maxCapacity()
+                    + "): a worker of capacity " + cap + " would take it above");
         }
         return w;
+    }
+
+    /**
+     * The provisioner asks for one more worker of the pool's {@code capacityPerWorker}, living at most
+     * {@code lifetime}: empty when the pool is being deleted, is not a docker pool, or is at its maxCapacity (also
+     * when another provisioner took the last place at the same moment).
+     */
+    public Optional<PoolWorker> requestWorker(String workerPoolId, String workerGroup, String workerId, Duration lifetime) {
+        checkWorkerIds(workerGroup, workerId);
+        WorkerPool pool = pool(workerPoolId);
+        if (!DOCKER.equals(pool.providerId())) return Optional.empty();
+        DockerPoolConfig config = dockerConfig(pool);
+        Instant now = now();
+        PoolWorker w = new PoolWorker(workerPoolId, workerGroup, workerId, pool.providerId(), WorkerState.REQUESTED,
+                config.capacityPerWorker(), now, now.plus(lifetime), now, now, null);
+        return store.createWorkerWithin(w, config.maxCapacity()) ? Optional.of(w) : Optional.empty();
     }
 
     /** Changes a worker's expires (a past one expires it now) and capacity. */

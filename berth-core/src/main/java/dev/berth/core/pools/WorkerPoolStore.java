@@ -32,6 +32,14 @@ public interface WorkerPoolStore {
     /** Stores a new worker; false when the pool already has one with that group and id. */
     boolean createWorker(PoolWorker worker);
 
+    /**
+     * Stores a new worker only if the capacity of the pool's live workers (every state but stopped) plus its own
+     * stays within {@code maxCapacity}; false when it would not, when the worker exists, or when the pool is missing
+     * or marked for deletion. The check and the insert
+     * hold the pool's row, so provisioners on several servers never start more than {@code maxCapacity} between them.
+     */
+    boolean createWorkerWithin(PoolWorker worker, int maxCapacity);
+
     /** Replaces a worker's state, capacity, expires, lastModified, lastChecked and providerData; false when there is none. */
     boolean updateWorker(PoolWorker worker);
 

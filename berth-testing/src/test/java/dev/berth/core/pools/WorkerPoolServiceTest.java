@@ -173,8 +173,8 @@ class WorkerPoolServiceTest {
     void deletingMarksThePoolNullProviderStopsItsWorkersAndItGoesOnceTheyHaveStopped() {
         pools.create("proj/docker", docker(config()));
         Instant expires = clock.instant().plus(Duration.ofHours(1));
-        pools.createWorker("proj/docker", "g", "requested", expires, null);
-        pools.createWorker("proj/docker", "g", "running", expires, null);
+        pools.createWorker("proj/docker", "g", "requested", expires, 1);
+        pools.createWorker("proj/docker", "g", "running", expires, 1);
         pools.moveWorker("proj/docker", "g", "running", WorkerState.RUNNING, null);
 
         WorkerPool deleting = pools.delete("proj/docker");
@@ -222,11 +222,40 @@ class WorkerPoolServiceTest {
     }
 
     @Test
+    void noWorkerIsCreatedAboveMaxCapacityAndAStoppedOneFreesItsPlace() {
+        pools.create("proj/docker", docker(config())); // maxCapacity 3, capacityPerWorker 2
+        Instant expires = clock.instant().plus(Duration.ofHours(1));
+        pools.createWorker("proj/docker", "g", "w1", expires, null);
+
+        assertThatThrownBy(() -> pools.createWorker("proj/docker", "g", "w2", expires, null)).hasMessageContaining("maxCapacity (3)");
+        assertThat(pools.createWorker("proj/docker", "g", "w2", expires, 1).capacity()).isEqualTo(1);
+        pools.moveWorker("proj/docker", "g", "w1", WorkerState.STOPPED, null);
+        assertThat(pools.createWorker("proj/docker", "g", "w3", expires, null).capacity()).isEqualTo(2);
+    }
+
+    @Test
+    void theProvisionerRequestsWorkersUntilThePoolIsFullAndNoneForAPoolBeingDeleted() {
+        pools.create("proj/docker", docker(config().put("capacityPerWorker", 1)));
+
+        for (int i = 0; i < 3; i++) {
+            PoolWorker w = pools.requestWorker("proj/docker", "local", "w" + i, Duration.ofHours(4)).orElseThrow();
+            assertThat(w.state()).isEqualTo(WorkerState.REQUESTED);
+            assertThat(w.expires()).isEqualTo(clock.instant().plus(Duration.ofHours(4)));
+        }
+        assertThat(pools.requestWorker("proj/docker", "local", "w3", Duration.ofHours(4))).isEmpty();
+        assertThat(pools.counts("proj/docker").requestedCapacity()).isEqualTo(3);
+
+        pools.create("proj/gone", docker(config()));
+        pools.delete("proj/gone");
+        assertThat(pools.requestWorker("proj/gone", "local", "w0", Duration.ofHours(4))).isEmpty();
+    }
+
+    @Test
     void removingAWorkerMarksItStoppingAndAStoppedOneStaysStopped() {
         pools.create("proj/docker", docker(config()));
         Instant expires = clock.instant().plus(Duration.ofHours(1));
-        pools.createWorker("proj/docker", "g", "w1", expires, null);
-        pools.createWorker("proj/docker", "g", "w2", expires, null);
+        pools.createWorker("proj/docker", "g", "w1", expires, 1);
+        pools.createWorker("proj/docker", "g", "w2", expires, 1);
         pools.moveWorker("proj/docker", "g", "w2", WorkerState.STOPPED, null);
 
         assertThat(pools.removeWorker("proj/docker", "g", "w1").state()).isEqualTo(WorkerState.STOPPING);
