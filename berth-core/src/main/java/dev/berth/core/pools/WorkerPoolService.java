@@ -204,13 +204,22 @@ public final class WorkerPoolService {
         return store.createWorkerWithin(w, config.maxCapacity()) ? Optional.of(w) : Optional.empty();
     }
 
-    /** Changes a worker's expires (a past one expires it now) and capacity. */
+    /** Changes a worker's expires (a past one expires it now) and capacity (not past the pool's maxCapacity). */
     public PoolWorker updateWorker(String workerPoolId, String workerGroup, String workerId, Instant expires, Integer capacity) {
-        pool(workerPoolId);
+        WorkerPool pool = pool(workerPoolId);
         PoolWorker w = worker(workerPoolId, workerGroup, workerId);
         if (expires == null) throw BerthException.input("expires must be given");
         int cap = capacity != null ? capacity : w.capacity();
         if (cap < 1) throw BerthException.input("capacity must be at least 1, got " + cap);
+        if (cap > w.capacity() && w.state().live() && DOCKER.equals(pool.providerId())) {
+            PoolCounts c = store.counts(workerPoolId);
+            int live = c.requestedCapacity() + c.runningCapacity() + c.stoppingCapacity();
+            int max = dockerConfig(pool).maxCapacity();
+            if (live - w.capacity() + cap > max) {
+                throw BerthException.conflict("worker pool " + workerPoolId + " is at its maxCapacity (" + max + "): capacity " + cap
+                        + " for worker " + workerGroup + "/" + workerId + " would take it above");
+            }
+        }
         PoolWorker updated = w.withExpiresAndCapacity(expires, cap, now());
         if (!store.updateWorker(updated)) throw workerNotFound(workerPoolId, workerGroup, workerId);
         return updated;

@@ -287,13 +287,24 @@ class WorkerPoolServiceTest {
 
     @Test
     void anUpdateMayExpireAWorkerAtOnceAndChangeItsCapacity() {
-        pools.create("proj/docker", docker(config()));
+        pools.create("proj/docker", docker(config().put("maxCapacity", 10)));
         pools.createWorker("proj/docker", "g", "w1", clock.instant().plus(Duration.ofHours(1)), 1);
 
         PoolWorker w = pools.updateWorker("proj/docker", "g", "w1", clock.instant().minusSeconds(1), 4);
 
         assertThat(w.expires()).isBefore(clock.instant());
         assertThat(w.capacity()).isEqualTo(4);
+    }
+
+    @Test
+    void anUpdateCannotRaiseCapacityAboveMaxCapacity() {
+        pools.create("proj/docker", docker(config())); // maxCapacity 3
+        Instant expires = clock.instant().plus(Duration.ofHours(1));
+        pools.createWorker("proj/docker", "g", "w1", expires, 1);
+        pools.createWorker("proj/docker", "g", "w2", expires, 1);
+
+        assertThat(pools.updateWorker("proj/docker", "g", "w1", expires, 2).capacity()).isEqualTo(2);
+        assertThatThrownBy(() -> pools.updateWorker("proj/docker", "g", "w2", expires, 2)).hasMessageContaining("maxCapacity (3)");
     }
 
     @Test
