@@ -105,6 +105,11 @@ public final class WorkerPoolService {
         return store.counts(workerPoolId);
     }
 
+    /** The counts of a pool just read (a listing): one query, no second look-up of the pool. */
+    public PoolCounts countsOf(WorkerPool pool) {
+        return store.counts(pool.workerPoolId());
+    }
+
     /** The docker config of a pool, read for the provisioner. */
     public DockerPoolConfig dockerConfig(WorkerPool pool) {
         if (!DOCKER.equals(pool.providerId())) throw BerthException.conflict("worker pool " + pool.workerPoolId() + " has no docker config");

@@ -181,17 +181,17 @@ public final class WorkerManagerApi {
                     + ") is not the pool of the path (" + id + ")");
         }
         WorkerPool p = pools.update(id, definition(body));
-        ctx.json(poolJson(p, pools.counts(id)));
+        ctx.json(poolJson(p, pools.countsOf(p)));
     }
 
     private void deleteWorkerPool(Context ctx) {
         WorkerPool p = pools.delete(ctx.pathParam("workerPoolId"));
-        ctx.json(poolJson(p, pools.counts(p.workerPoolId())));
+        ctx.json(poolJson(p, pools.countsOf(p)));
     }
 
     private void workerPool(Context ctx) {
         WorkerPool p = pools.pool(ctx.pathParam("workerPoolId"));
-        ctx.json(poolJson(p, pools.counts(p.workerPoolId())));
+        ctx.json(poolJson(p, pools.countsOf(p)));
     }
 
     private void listWorkerPoolLaunchConfigs(Context ctx) {
@@ -217,7 +217,7 @@ public final class WorkerManagerApi {
         Page<WorkerPool> page = pools.pools(Bodies.continuationToken(ctx, POOL_KEY), Bodies.limit(ctx, WorkerPoolService.MAX_PAGE));
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode list = out.putArray("workerPools");
-        for (WorkerPool p : page.items()) list.add(poolJson(p, pools.counts(p.workerPoolId())));
+        for (WorkerPool p : page.items()) list.add(poolJson(p, pools.countsOf(p)));
         ctx.json(withToken(out, page));
     }
 
@@ -225,7 +225,7 @@ public final class WorkerManagerApi {
         Page<WorkerPool> page = pools.pools(Bodies.continuationToken(ctx, POOL_KEY), Bodies.limit(ctx, WorkerPoolService.MAX_PAGE));
         ObjectNode out = Json.MAPPER.createObjectNode();
         ArrayNode list = out.putArray("workerPoolsStats");
-        for (WorkerPool p : page.items()) counts(list.addObject().put("workerPoolId", p.workerPoolId()), pools.counts(p.workerPoolId()));
+        for (WorkerPool p : page.items()) counts(list.addObject().put("workerPoolId", p.workerPoolId()), pools.countsOf(p));
         ctx.json(withToken(out, page));
     }
 
