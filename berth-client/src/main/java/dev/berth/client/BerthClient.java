@@ -97,6 +97,8 @@ public final class BerthClient {
 
     public PurgeCacheClient purgeCache() { return new PurgeCacheClient(this); }
 
+    public WorkerManagerClient workerManager() { return new WorkerManagerClient(this); }
+
     public String rootUrl() { return rootUrl.toString(); }
 
     public Credentials credentials() { return credentials; }

@@ -29,6 +29,7 @@ import dev.berth.server.queue.QueueApi;
 import dev.berth.server.queue.UploadTokens;
 import dev.berth.core.purgecache.PurgeCacheService;
 import dev.berth.server.purgecache.PurgeCacheApi;
+import dev.berth.server.workermanager.WorkerManagerApi;
 import dev.berth.store.Storage;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Timer;
@@ -54,6 +55,7 @@ public final class BerthServer implements AutoCloseable {
     private final ServerConfig config;
     private final Storage storage;
     private final PurgeCacheService purgeCache;
+    private final dev.berth.core.pools.WorkerPoolService workerPools;
     private final QueueService queue;
     private final IndexService index;
     private final RouteIndexer routeIndexer;
@@ -117,8 +119,10 @@ public final class BerthServer implements AutoCloseable {
         IndexApi indexApi = new IndexApi(index, queueApi.artifactRedirects(), bodies);
         this.purgeCache = new PurgeCacheService(storage.purgeRequests(), clock);
         PurgeCacheApi purgeCacheApi = new PurgeCacheApi(purgeCache, bodies);
+        this.workerPools = new dev.berth.core.pools.WorkerPoolService(storage.workerPools(), clock);
+        WorkerManagerApi workerManagerApi = new WorkerManagerApi(workerPools, workers, bodies);
 
-        this.routeTables = routeTables(queueApi, authApi, jobApi, indexApi, objectApi, purgeCacheApi);
+        this.routeTables = routeTables(queueApi, authApi, jobApi, indexApi, objectApi, purgeCacheApi, workerManagerApi);
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
@@ -153,7 +157,7 @@ public final class BerthServer implements AutoCloseable {
 
     /** Every route the server answers, in tables: the queue, auth, object, index, purge-cache and job APIs and the operational endpoints. */
     private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi, IndexApi indexApi,
-                                         ObjectApi objectApi, PurgeCacheApi purgeCacheApi) {
+                                         ObjectApi objectApi, PurgeCacheApi purgeCacheApi, WorkerManagerApi workerManagerApi) {
         RouteTable operational = new RouteTable("");
         operational.get("/healthz", "healthz", null, ctx -> {
             queue.pendingCount("berth/healthz");
@@ -166,7 +170,7 @@ public final class BerthServer implements AutoCloseable {
             ctx.contentType("application/schema+json").result(Json.write(doc));
         });
         return List.of(queueApi.routes(), authApi.routes(), objectApi.routes(), jobApi.routes(), indexApi.routes(),
-                purgeCacheApi.routes(), operational);
+                purgeCacheApi.routes(), workerManagerApi.routes(), operational);
     }
 
     /** Builds and starts a server; stop it with {@link #close()}. */
@@ -195,6 +199,7 @@ public final class BerthServer implements AutoCloseable {
             if (indexed > 0) log.info("sweep: indexed {} completed task(s) left in the index outbox", indexed);
             index.expire();
             purgeCache.expire();
+            workerPools.expire();
             workers.flushRecentTasks();
             int workerRowsExpired = workers.expire();
             if (workerRowsExpired > 0) log.debug("sweep: {} task queues, provisioners and workers expired", workerRowsExpired);
@@ -221,6 +226,9 @@ public final class BerthServer implements AutoCloseable {
     public java.nio.file.Path rootCredentialsFile() { return secrets.rootCredentialsFile(); }
 
     public QueueService queue() { return queue; }
+
+    /** Worker pools (worker-manager), for the provisioner run inside this process. */
+    public dev.berth.core.pools.WorkerPoolService workerPools() { return workerPools; }
 
     /** The registry {@code /metrics} serves; {@code berth dev}'s worker counts into it too. */
     public io.micrometer.core.instrument.MeterRegistry meterRegistry() { return metrics; }

@@ -40,9 +40,11 @@ class BadRequestTableApiTest extends ServerTestSupport {
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(15);
     private static final Pattern PARAM = Pattern.compile("\\{([^}]+)}|<([^>]+)>");
     private static final String A = "/api/auth/v1";
+    private static final String WM = "/api/worker-manager/v1";
     private static final Set<String> JSON_BODY_ROUTES = Set.of("createTask", "claimWork", "claimTask", "reportException",
             "createArtifact", "createClient", "updateClient", "createRole", "updateRole", "expandScopes", "submit", "tasks", "statuses",
-            "createUpload", "finishUpload", "startDownload", "purgeCache");
+            "createUpload", "finishUpload", "startDownload", "purgeCache", "createWorkerPool", "updateWorkerPool", "reportWorkerError",
+            "createWorker", "updateWorker", "registerWorker", "reregisterWorker");
 
     enum As { ROOT, ANONYMOUS, NOBODY }
 
@@ -101,6 +103,8 @@ class BadRequestTableApiTest extends ServerTestSupport {
     /** A queue of its own for each test's state, so one test's leftovers are not claimed by the other. */
     private String workerType;
     private String queue;
+    /** A worker pool of this test's own (encoded as clients send it), made by {@link #setUpState()}. */
+    private String poolPath;
 
     @Test
     void everyMalformedRequestGetsA4xxJsonErrorNamingTheProblem() throws Exception {
@@ -114,6 +118,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
         table.addAll(badContinuationTokensAndQueries());
         table.addAll(badIds());
         table.addAll(oddRequests());
+        table.addAll(badWorkerPools());
 
         List<String> problems = new ArrayList<>();
         Map<Integer, Integer> byStatus = new java.util.TreeMap<>();
@@ -201,6 +206,8 @@ class BadRequestTableApiTest extends ServerTestSupport {
         assertThat(root.put(A + "/clients/" + clientId, clientBody()).status()).isEqualTo(200);
         roleId = "bad-input-role-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         assertThat(root.put(A + "/roles/" + roleId, Map.of("description", "x", "scopes", List.of())).status()).isEqualTo(200);
+        poolPath = "bad-input%2Fp" + workerType;
+        assertThat(root.put(WM + "/worker-pool/" + poolPath, poolBody("docker")).status()).isEqualTo(200);
     }
 
     // ---- generated from the route tables
@@ -226,7 +233,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 case "entityId" -> clientId;
                 case "seconds" -> "0";
                 case "namespace", "indexPath" -> "bad-input.ns.latest";
-                case "workerPoolId" -> "bad-input/" + workerType;
+                case "workerPoolId" -> "bad-input%2F" + workerType; // encoded, as clients send it
                 case "level" -> "read-only";
                 case "bucket", "prefix", "account", "table", "container", "project", "wstAudience", "wstClient",
                      "projectId", "serviceAccount" -> "cloud-name"; // cloud credential routes (refused with 400)
@@ -335,7 +342,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
                         || route.name().equals("findTasksAtIndex") || route.name().endsWith("Post")) continue;
                 String scope = route.name().equals("createTask") || route.name().equals("submit") ? "queue:create-task:"
                         : route.name().equals("purgeCache") ? "purge-cache:"
-                        : route.scopes().toJson().toString().replaceAll("^.*?\"([a-z]+:[a-z-]+).*$", "$1");
+                        : route.scopes().toJson().toString().replaceAll("^.*?\"([a-z-]+:[a-z-]+).*$", "$1"); // service names may hold a dash (worker-manager)
                 String path = fill(route.path(), null, null);
                 if (route.name().equals("createTask") || route.name().equals("submit")) path = path.replace(running, newTaskId());
                 if (route.name().equals("createRole")) path = A + "/roles/bad-input-anon-role";
@@ -406,7 +413,10 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 A + "/audit/client/" + clientId, A + "/clients/" + clientId + "/audit",
                 Q + "/task-queues", Q + "/task-queues/bad-input%2F" + workerType + "/pending",
                 Q + "/task-queues/bad-input%2F" + workerType + "/claimed", Q + "/provisioners",
-                Q + "/provisioners/bad-input/worker-types", Q + "/provisioners/bad-input/worker-types/" + workerType + "/workers")) {
+                Q + "/provisioners/bad-input/worker-types", Q + "/provisioners/bad-input/worker-types/" + workerType + "/workers",
+                WM + "/worker-pools", WM + "/worker-pools/stats", WM + "/worker-pool-errors/" + poolPath,
+                WM + "/workers/" + poolPath, WM + "/workers/" + poolPath + "/bad-input-group",
+                WM + "/provisioners/bad-input/worker-types/" + workerType + "/workers")) {
 
             for (String token : List.of("garbage", "!!!", "AAAA", "%00", notAKey, "Zm9v=")) {
                 rows.add(new Bad("bad continuationToken " + token, "GET", listing + "?continuationToken=" + token)
@@ -517,9 +527,79 @@ class BadRequestTableApiTest extends ServerTestSupport {
             case "declareWorker" -> Map.of("expires", inAnHour());
             case "quarantineWorker" -> Map.of("quarantineUntil", inAnHour(), "quarantineInfo", "BadRequestTableApiTest");
             case "purgeCache" -> Map.of("cacheName", "bad-input-cache");
+            case "createWorkerPool", "updateWorkerPool" -> poolBody("docker");
+            case "reportWorkerError" -> Map.of("workerGroup", "g", "workerId", "w", "kind", "worker-error", "title", "t",
+                    "description", "d", "extra", Map.of());
+            case "createWorker", "updateWorker" -> Map.of("expires", inAnHour());
+            case "registerWorker" -> Map.of("workerPoolId", "bad-input/" + workerType, "providerId", "docker", "workerGroup", "g",
+                    "workerId", "w", "workerIdentityProof", Map.of());
+            case "reregisterWorker" -> Map.of("workerPoolId", "bad-input/" + workerType, "workerGroup", "g", "workerId", "w",
+                    "secret", "s".repeat(44));
             default -> null;
         };
         return body == null ? null : Json.writeBytes(Json.MAPPER.valueToTree(body));
+    }
+
+    private static ObjectNode poolBody(String providerId) {
+        ObjectNode b = Json.MAPPER.createObjectNode().put("providerId", providerId).put("description", "made by BadRequestTableApiTest")
+                .put("owner", "bad-input@example.com").put("emailOnError", false);
+        b.putObject("config").put("image", "berth/busybox:latest").put("maxCapacity", 1).putArray("dockerHosts")
+                .add("unix:///var/run/docker.sock");
+        return b;
+    }
+
+    /** Worker pools: bad definitions and configs are 400 naming the field; a missing pool 404; a second create 409. */
+    private List<Bad> badWorkerPools() {
+        String pool = WM + "/worker-pool/" + poolPath;
+        ObjectNode privileged = poolBody("docker");
+        ((ObjectNode) privileged.get("config")).putObject("hostConfig").put("privileged", true);
+        ObjectNode minAboveMax = poolBody("docker");
+        ((ObjectNode) minAboveMax.get("config")).put("minCapacity", 5);
+        ObjectNode noHosts = poolBody("docker");
+        ((ObjectNode) noHosts.get("config")).remove("dockerHosts");
+        ObjectNode tcpBadUrl = poolBody("docker");
+        ((ObjectNode) tcpBadUrl.get("config")).putArray("dockerHosts").add("http://x");
+        ObjectNode extraField = poolBody("docker").put("color", "blue");
+        ObjectNode wrongId = poolBody("docker").put("workerPoolId", "bad-input/other");
+        ObjectNode badWorkerError = Json.MAPPER.createObjectNode().put("workerGroup", "g").put("workerId", "w").put("kind", "Not A Kind")
+                .put("title", "t").put("description", "d");
+        badWorkerError.putObject("extra");
+        return List.of(
+                new Bad("createWorkerPool with provider aws", "PUT", WM + "/worker-pool/bad-input%2Fpool-aws").json(poolBody("aws"))
+                        .expect(400, "providerId"),
+                new Bad("createWorkerPool with a hostConfig field off the whitelist", "PUT", WM + "/worker-pool/bad-input%2Fpool-p")
+                        .json(privileged).expect(400, "privileged"),
+                new Bad("createWorkerPool with minCapacity above maxCapacity", "PUT", WM + "/worker-pool/bad-input%2Fpool-m")
+                        .json(minAboveMax).expect(400, "minCapacity"),
+                new Bad("createWorkerPool without dockerHosts", "PUT", WM + "/worker-pool/bad-input%2Fpool-h").json(noHosts)
+                        .expect(400, "dockerHosts"),
+                new Bad("createWorkerPool with an http:// engine", "PUT", WM + "/worker-pool/bad-input%2Fpool-u").json(tcpBadUrl)
+                        .expect(400, "dockerHosts"),
+                new Bad("createWorkerPool with an unknown field", "PUT", WM + "/worker-pool/bad-input%2Fpool-x").json(extraField)
+                        .expect(400, "color"),
+                new Bad("createWorkerPool with an id that is not a task queue id", "PUT", WM + "/worker-pool/bad-input%2FUpper")
+                        .json(poolBody("docker")).expect(400, "workerPoolId"),
+                new Bad("createWorkerPool with a three-part id", "PUT", WM + "/worker-pool/a%2Fb%2Fc").json(poolBody("docker"))
+                        .expect(400, "workerPoolId"),
+                new Bad("updateWorkerPool naming another pool in the body", "POST", pool).json(wrongId).expect(400, "workerPoolId"),
+                new Bad("workerPool that does not exist", "GET", WM + "/worker-pool/bad-input%2Fnobody").expect(404, "bad-input/nobody"),
+                new Bad("updateWorkerPool of a pool that does not exist", "POST", WM + "/worker-pool/bad-input%2Fnobody")
+                        .json(poolBody("docker")).expect(404, "bad-input/nobody"),
+                new Bad("deleteWorkerPool of a pool that does not exist", "DELETE", WM + "/worker-pool/bad-input%2Fnobody")
+                        .expect(404, "bad-input/nobody"),
+                new Bad("reportWorkerError with a kind off the pattern", "POST", WM + "/worker-pool-errors/" + poolPath).json(badWorkerError)
+                        .expect(400, "kind"),
+                new Bad("createWorker with expires not a date", "PUT", WM + "/workers/" + poolPath + "/g/w9")
+                        .json(Map.of("expires", "tomorrow")).expect(400, "expires"),
+                new Bad("createWorker with capacity 0", "PUT", WM + "/workers/" + poolPath + "/g/w9")
+                        .json(Map.of("expires", inAnHour(), "capacity", 0)).expect(400, "capacity"),
+                new Bad("listWorkersForWorkerPool with an unknown state", "GET", WM + "/workers/" + poolPath + "?state=sleeping")
+                        .expect(400, "state"),
+                new Bad("workerPoolErrorStats for a bad pool id", "GET", WM + "/worker-pool-errors/stats?workerPoolId=nope")
+                        .expect(400, "workerPoolId"),
+                new Bad("registerWorker (docker workers get credentials from the provisioner)", "POST", WM + "/worker/register")
+                        .json(Map.of("workerPoolId", "bad-input/nobody", "providerId", "docker", "workerGroup", "g", "workerId", "w",
+                                "workerIdentityProof", Map.of())).expect(404, "bad-input/nobody"));
     }
 
     private static ObjectNode clientBody() {

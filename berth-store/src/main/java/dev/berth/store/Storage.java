@@ -90,6 +90,9 @@ public final class Storage implements AutoCloseable {
     /** The purge-cache service's requests, over the same pool. */
     public dev.berth.core.purgecache.PurgeRequestStore purgeRequests() { return new JdbcPurgeRequestStore(dataSource); }
 
+    /** Worker pools, their workers and errors (worker-manager), over the same pool. */
+    public dev.berth.core.pools.WorkerPoolStore workerPools() { return new JdbcWorkerPoolStore(dataSource); }
+
     public DataSource dataSource() { return dataSource; }
 
     public Dialect dialect() { return dialect; }

@@ -81,6 +81,10 @@ public final class RouteTable {
         return add(HandlerType.DELETE, path, name, scopes, null, handler);
     }
 
+    public RouteTable delete(String path, String name, ScopeTemplate scopes, ParamResolver resolver, Handler handler) {
+        return add(HandlerType.DELETE, path, name, scopes, resolver, handler);
+    }
+
     private RouteTable add(HandlerType method, String path, String name, ScopeTemplate scopes, ParamResolver resolver,
                            Handler handler) {
         routes.add(new Route(method, prefix + path, name, scopes, resolver, handler));
