@@ -118,7 +118,8 @@ public final class BerthServer implements AutoCloseable {
         this.purgeCache = new PurgeCacheService(storage.purgeRequests(), clock);
         PurgeCacheApi purgeCacheApi = new PurgeCacheApi(purgeCache, bodies);
 
-        this.routeTables = routeTables(queueApi, authApi, jobApi, indexApi, objectApi, purgeCacheApi);
+        dev.berth.server.shell.ShellRelay shell = new dev.berth.server.shell.ShellRelay(rootUrl);
+        this.routeTables = routeTables(queueApi, authApi, jobApi, indexApi, objectApi, purgeCacheApi, shell);
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
@@ -143,6 +144,7 @@ public final class BerthServer implements AutoCloseable {
                 }
             });
             for (RouteTable table : routeTables) table.install(c, authenticator);
+            shell.installSockets(c, authenticator);
         });
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "berth-sweeper");
@@ -153,7 +155,8 @@ public final class BerthServer implements AutoCloseable {
 
     /** Every route the server answers, in tables: the queue, auth, object, index, purge-cache and job APIs and the operational endpoints. */
     private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi, IndexApi indexApi,
-                                         ObjectApi objectApi, PurgeCacheApi purgeCacheApi) {
+                                         ObjectApi objectApi, PurgeCacheApi purgeCacheApi,
+                                         dev.berth.server.shell.ShellRelay shell) {
         RouteTable operational = new RouteTable("");
         operational.get("/healthz", "healthz", null, ctx -> {
             queue.pendingCount("berth/healthz");
@@ -166,7 +169,7 @@ public final class BerthServer implements AutoCloseable {
             ctx.contentType("application/schema+json").result(Json.write(doc));
         });
         return List.of(queueApi.routes(), authApi.routes(), objectApi.routes(), jobApi.routes(), indexApi.routes(),
-                purgeCacheApi.routes(), operational);
+                purgeCacheApi.routes(), shell.routes(), operational);
     }
 
     /** Builds and starts a server; stop it with {@link #close()}. */
