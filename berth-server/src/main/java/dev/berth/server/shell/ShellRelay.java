@@ -164,7 +164,8 @@ public final class ShellRelay {
             LOG.info("shell: the worker of run {} is connected", runKey(ctx));
         });
         ws.onClose(ctx -> {
-            if (controls.remove(runKey(ctx), ctx)) LOG.info("shell: the worker of run {} went away", runKey(ctx));
+            WsContext current = controls.get(runKey(ctx));
+            if (same(current, ctx) && controls.remove(runKey(ctx), current)) LOG.info("shell: the worker of run {} went away", runKey(ctx));
         });
     }
 
@@ -253,15 +254,20 @@ public final class ShellRelay {
         });
         ws.onBinaryMessage(ctx -> {
             Session session = sessions.get(ctx.pathParam("sessionId"));
-            if (session != null && session.worker == ctx) session.user.send(copy(ctx.data()));
+            if (session != null && same(session.worker, ctx)) session.user.send(copy(ctx.data()));
         });
         ws.onClose(ctx -> {
             Session session = sessions.get(ctx.pathParam("sessionId"));
-            if (session != null && session.worker == ctx) {
+            if (session != null && same(session.worker, ctx)) {
                 sessions.remove(session.id);
                 session.user.closeSession(1000, "the session ended");
             }
         });
+    }
+
+    /** Each handler gets its own context object for a socket: the socket's id tells them apart. */
+    private static boolean same(WsContext a, WsContext b) {
+        return a != null && b != null && a.sessionId().equals(b.sessionId());
     }
 
     private Session sessionOf(WsContext ctx) {
