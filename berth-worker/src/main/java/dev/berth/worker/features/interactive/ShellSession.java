@@ -16,6 +16,8 @@ final class ShellSession implements Sockets.Handler, ExecSession.ExecListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShellSession.class);
 
+    private static final int MAX_CHUNK = 32 * 1024;
+
     final int number;
     final String clientId;
     final List<String> command;
@@ -112,7 +114,12 @@ final class ShellSession implements Sockets.Handler, ExecSession.ExecListener {
     @Override
     public void output(boolean stderr, byte[] data) {
         Sockets.Link l = link;
-        if (l != null) l.send(Frames.of(stderr ? Frames.STDERR : Frames.STDOUT, data));
+        if (l == null) return;
+        // in pieces well under the relay's message size limit (64 KiB)
+        for (int from = 0; from < data.length; from += MAX_CHUNK) {
+            l.send(Frames.of(stderr ? Frames.STDERR : Frames.STDOUT,
+                    Arrays.copyOfRange(data, from, Math.min(data.length, from + MAX_CHUNK))));
+        }
     }
 
     @Override
