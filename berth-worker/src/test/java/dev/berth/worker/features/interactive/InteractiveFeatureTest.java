@@ -9,7 +9,8 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
-class KeepAliveTest {
+/** The keep-alive rules, the worker options and the switch of the interactive feature. */
+class InteractiveFeatureTest {
 
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
     private static final Instant LIMIT = T0.plus(Duration.ofHours(1));
@@ -69,5 +70,22 @@ class KeepAliveTest {
                 .isEqualTo(new InteractiveFeature.Settings(Duration.ofMinutes(3), Duration.ofMinutes(15)));
         assertThatThrownBy(() -> InteractiveFeature.settings(JsonNodeFactory.instance.objectNode().put("idleAfterSession", "soon")))
                 .hasMessageContaining("features.interactive.idleAfterSession");
+    }
+
+    @Test
+    void theFeatureIsOnByDefaultAndAWorkerThatSwitchesItOffRefusesTasksAskingForIt() {
+        var candidates = java.util.List.<dev.berth.worker.features.TaskFeature>of(
+                new InteractiveFeature(JsonNodeFactory.instance.objectNode()));
+        var on = dev.berth.worker.features.Features.of(dev.berth.worker.features.FeatureConfig.DEFAULT, candidates)
+                .select(java.util.Map.of("interactive", true));
+        assertThat(on.problems()).isEmpty();
+        assertThat(on.active()).extracting(dev.berth.worker.features.TaskFeature::key).containsExactly("interactive");
+        assertThat(on.active().get(0).requiredScopes(null)).isEmpty();
+
+        var off = dev.berth.worker.features.Features.of(new dev.berth.worker.features.FeatureConfig(
+                java.util.Map.of("interactive", JsonNodeFactory.instance.booleanNode(false)), java.util.Set.of()), candidates)
+                .select(java.util.Map.of("interactive", true));
+        assertThat(off.active()).isEmpty();
+        assertThat(off.problems()).singleElement().asString().contains("interactive");
     }
 }
