@@ -193,7 +193,8 @@ public final class ShellRelay {
             open.put("type", "open");
             open.put("session", session.id);
             open.put("clientId", clientId);
-            open.put("tty", !"false".equalsIgnoreCase(ctx.queryParam("tty")));
+            // as docker-exec-websocket-server: a terminal only when asked for
+            open.put("tty", "true".equalsIgnoreCase(ctx.queryParam("tty")));
             var command = open.putArray("command");
             ctx.queryParams("command").forEach(command::add);
             LOG.info("shell: {} opens session {} on run {}", clientId, session.id, run);

@@ -186,7 +186,7 @@ final class InteractiveRun implements RunFeature {
         if (!"open".equals(m.path("type").asText())) return;
         String id = m.path("session").asText();
         String clientId = m.path("clientId").asText("(unknown)");
-        boolean tty = m.path("tty").asBoolean(true);
+        boolean tty = m.path("tty").asBoolean(false);
         List<String> command = new ArrayList<>();
         m.path("command").forEach(c -> command.add(c.asText()));
         Thread.ofVirtual().name("interactive-session-" + id).start(() -> openSession(id, clientId, command, tty));

@@ -135,12 +135,15 @@ final class ShellSession implements Sockets.Handler, ExecSession.ExecListener {
         finish();
     }
 
-    /** The worker stops serving (the run is over): says shutdown, as docker-exec-websocket-server does. */
+    /**
+     * The worker stops serving (the run is over, its log already complete, so nothing is written to it): says
+     * shutdown, as docker-exec-websocket-server does.
+     */
     void shutdown() {
         if (ended) return;
         Sockets.Link l = link;
         if (l != null) l.send(Frames.code(Frames.SHUTDOWN));
-        audit.accept("interactive: session " + number + " of " + clientId + " ended with the run");
+        LOG.info("shell session {} of {} ended with the run", number, clientId);
         finish();
     }
 
