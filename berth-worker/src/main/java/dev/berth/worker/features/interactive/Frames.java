@@ -40,10 +40,6 @@ final class Frames {
         return of(STOPPED, new byte[] {(byte) exitCode});
     }
 
-    static ByteBuffer resize(int height, int width) {
-        return of(RESIZE, new byte[] {(byte) height, (byte) (height >> 8), (byte) width, (byte) (width >> 8)});
-    }
-
     static int u16le(byte[] frame, int at) {
         return (frame[at] & 0xff) | (frame[at + 1] & 0xff) << 8;
     }

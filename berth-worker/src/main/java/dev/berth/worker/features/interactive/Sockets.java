@@ -8,11 +8,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Consumer;
 
 /**
  * The worker's WebSockets to the server's shell relay (java.net.http's client), signed with Hawk like any other
@@ -53,8 +51,6 @@ final class Sockets {
         }
 
         void abort() { ws.abort(); }
-
-        boolean open() { return !ws.isInputClosed() && !ws.isOutputClosed(); }
     }
 
     /** Connects to {@code url} (ws: or wss:) signed with {@code credentials}; fails as the handshake does. */
@@ -122,13 +118,5 @@ final class Sockets {
             }
             handler.closed(status, reason);
         }
-    }
-
-    static String utf8(byte[] bytes, int from) {
-        return new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8);
-    }
-
-    static Consumer<Throwable> ignore() {
-        return e -> {};
     }
 }
