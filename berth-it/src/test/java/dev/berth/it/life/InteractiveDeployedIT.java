@@ -65,9 +65,12 @@ class InteractiveDeployedIT extends DeployedFixture {
             @Override
             public void closed(int status, String reason) { }
         };
+        long opened = System.nanoTime();
         try (ShellSocket s = ShellSocket.open(ShellSocket.url(server.rootUrl(), taskId, 0, List.of("echo", "hello"), false),
                 root.credentials(), listener)) {
             assertThat(stopped.get(30, TimeUnit.SECONDS)).isZero();
+            System.out.println("shell session (open, docker exec echo, stopped) took "
+                    + (System.nanoTime() - opened) / 1_000_000 + " ms");
         }
         synchronized (listener) {
             assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("hello\n");
