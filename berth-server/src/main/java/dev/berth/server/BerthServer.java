@@ -69,6 +69,7 @@ public final class BerthServer implements AutoCloseable {
     private final List<RouteTable> routeTables;
     private final String rootUrl;
     private final ServerLogFile logFile;
+    private final dev.berth.server.shell.ShellRelay shellRelay;
 
     private BerthServer(ServerConfig config, Clock clock) {
         this.config = config.port() == 0 ? config.withPort(freePort()) : config;
@@ -119,6 +120,7 @@ public final class BerthServer implements AutoCloseable {
         PurgeCacheApi purgeCacheApi = new PurgeCacheApi(purgeCache, bodies);
 
         dev.berth.server.shell.ShellRelay shell = new dev.berth.server.shell.ShellRelay(rootUrl);
+        this.shellRelay = shell;
         this.routeTables = routeTables(queueApi, authApi, jobApi, indexApi, objectApi, purgeCacheApi, shell);
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
@@ -232,6 +234,7 @@ public final class BerthServer implements AutoCloseable {
     public void close() {
         sweeper.shutdownNow();
         app.stop();
+        shellRelay.close();
         storage.close();
         if (blobs instanceof AutoCloseable c) {
             try {

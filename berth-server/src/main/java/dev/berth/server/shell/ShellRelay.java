@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * sockets must reach the same server (route {@code /api/berth/v1/shell/.../<taskId>/<runId>} by task id), or
  * the servers must forward sessions to the one holding the worker's control socket.
  */
-public final class ShellRelay {
+public final class ShellRelay implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ShellRelay.class);
 
@@ -273,6 +273,12 @@ public final class ShellRelay {
 
     private Session sessionOf(WsContext ctx) {
         return byUserSocket.get(ctx.sessionId());
+    }
+
+    /** Stops the pairing timer (the sockets go with the server). */
+    @Override
+    public void close() {
+        timers.shutdownNow();
     }
 
     /** Says why in docker-exec-websocket-server's error message, then closes. */

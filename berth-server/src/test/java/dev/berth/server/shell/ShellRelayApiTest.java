@@ -84,6 +84,17 @@ class ShellRelayApiTest extends ServerTestSupport {
         return b.buildAsync(url, inbox).join();
     }
 
+    /** The server registers a worker's socket just after the handshake answered: its shell info, once it has. */
+    private JsonNode awaitWorkerConnected(String taskId) throws InterruptedException {
+        JsonNode info = root.get(ShellRelay.PREFIX + "/" + taskId + "/0").json();
+        for (int i = 0; i < 100 && !info.path("workerConnected").asBoolean(); i++) {
+            Thread.sleep(50);
+            info = root.get(ShellRelay.PREFIX + "/" + taskId + "/0").json();
+        }
+        assertThat(info.path("workerConnected").asBoolean()).as("worker connected: %s", info).isTrue();
+        return info;
+    }
+
     private static int refusedWith(Runnable connect) {
         try {
             connect.run();
@@ -95,7 +106,7 @@ class ShellRelayApiTest extends ServerTestSupport {
     }
 
     @Test
-    void onlyTheRunsOwnCredentialsServeItsShell() {
+    void onlyTheRunsOwnCredentialsServeItsShell() throws Exception {
         String[] a = claimedRun();
         String[] b = claimedRun();
         // another run's credentials: they hold queue:create-artifact for their own run only
@@ -105,8 +116,7 @@ class ShellRelayApiTest extends ServerTestSupport {
 
         WebSocket control = connect(ws("/worker/" + a[0] + "/0"), a[1], a[2], a[3], new Inbox());
         try {
-            JsonNode info = root.get(ShellRelay.PREFIX + "/" + a[0] + "/0").json();
-            assertThat(info.path("workerConnected").asBoolean()).isTrue();
+            JsonNode info = awaitWorkerConnected(a[0]);
             assertThat(info.path("socketUrl").asText()).isEqualTo(ws("/" + a[0] + "/0").toString());
         } finally {
             control.abort();
@@ -114,11 +124,12 @@ class ShellRelayApiTest extends ServerTestSupport {
     }
 
     @Test
-    void aPersonNeedsTheShellScopesAndARunWhoseWorkerIsConnected() {
+    void aPersonNeedsTheShellScopesAndARunWhoseWorkerIsConnected() throws Exception {
         String[] a = claimedRun();
         String[] b = claimedRun();
         WebSocket control = connect(ws("/worker/" + a[0] + "/0"), a[1], a[2], a[3], new Inbox());
         try {
+            awaitWorkerConnected(a[0]);
             assertThat(refusedWith(() -> connect(ws("/" + a[0] + "/0"), null, null, null, new Inbox()))).isEqualTo(403);
             // the run's own credentials are not a person with the shell scopes
             assertThat(refusedWith(() -> connect(ws("/" + a[0] + "/0"), a[1], a[2], a[3], new Inbox()))).isEqualTo(403);
@@ -136,6 +147,7 @@ class ShellRelayApiTest extends ServerTestSupport {
         Inbox controlInbox = new Inbox();
         WebSocket control = connect(ws("/worker/" + a[0] + "/0"), a[1], a[2], a[3], controlInbox);
         try {
+            awaitWorkerConnected(a[0]);
             Inbox person = new Inbox();
             WebSocket user = connect(URI.create(ws("/" + a[0] + "/0") + "?tty=false&command=echo&command=hi%20there"),
                     server.rootClientId(), server.rootAccessToken(), null, person);
