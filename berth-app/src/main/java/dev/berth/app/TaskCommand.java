@@ -28,7 +28,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "task", mixinStandardHelpOptions = true, description = "Create, inspect and follow tasks.",
         subcommands = {TaskCommand.Create.class, TaskCommand.Status.class, TaskCommand.Log.class, TaskCommand.Wait.class,
-                TaskCommand.Cancel.class, TaskCommand.Rerun.class})
+                TaskCommand.Cancel.class, TaskCommand.Rerun.class, ShellCommand.class})
 final class TaskCommand implements Runnable {
 
     static final String LIVE_LOG = "public/logs/live.log";

@@ -71,6 +71,7 @@ public final class BerthServer implements AutoCloseable {
     private final List<RouteTable> routeTables;
     private final String rootUrl;
     private final ServerLogFile logFile;
+    private final dev.berth.server.shell.ShellRelay shellRelay;
 
     private BerthServer(ServerConfig config, Clock clock) {
         this.config = config.port() == 0 ? config.withPort(freePort()) : config;
@@ -122,7 +123,9 @@ public final class BerthServer implements AutoCloseable {
         this.workerPools = new dev.berth.core.pools.WorkerPoolService(storage.workerPools(), clock);
         WorkerManagerApi workerManagerApi = new WorkerManagerApi(workerPools, workers, bodies);
 
-        this.routeTables = routeTables(queueApi, authApi, jobApi, indexApi, objectApi, purgeCacheApi, workerManagerApi);
+        dev.berth.server.shell.ShellRelay shell = new dev.berth.server.shell.ShellRelay(rootUrl);
+        this.shellRelay = shell;
+        this.routeTables = routeTables(queueApi, authApi, jobApi, indexApi, objectApi, purgeCacheApi, workerManagerApi, shell);
         this.app = Javalin.create(c -> {
             c.concurrency.useVirtualThreads = true;
             c.startup.showJavalinBanner = false;
@@ -147,6 +150,7 @@ public final class BerthServer implements AutoCloseable {
                 }
             });
             for (RouteTable table : routeTables) table.install(c, authenticator);
+            shell.installSockets(c, authenticator);
         });
         this.sweeper = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "berth-sweeper");
@@ -157,7 +161,8 @@ public final class BerthServer implements AutoCloseable {
 
     /** Every route the server answers, in tables: the queue, auth, object, index, purge-cache and job APIs and the operational endpoints. */
     private List<RouteTable> routeTables(QueueApi queueApi, AuthApi authApi, JobApi jobApi, IndexApi indexApi,
-                                         ObjectApi objectApi, PurgeCacheApi purgeCacheApi, WorkerManagerApi workerManagerApi) {
+                                         ObjectApi objectApi, PurgeCacheApi purgeCacheApi, WorkerManagerApi workerManagerApi,
+                                         dev.berth.server.shell.ShellRelay shell) {
         RouteTable operational = new RouteTable("");
         operational.get("/healthz", "healthz", null, ctx -> {
             queue.pendingCount("berth/healthz");
@@ -170,7 +175,7 @@ public final class BerthServer implements AutoCloseable {
             ctx.contentType("application/schema+json").result(Json.write(doc));
         });
         return List.of(queueApi.routes(), authApi.routes(), objectApi.routes(), jobApi.routes(), indexApi.routes(),
-                purgeCacheApi.routes(), workerManagerApi.routes(), operational);
+                purgeCacheApi.routes(), workerManagerApi.routes(), shell.routes(), operational);
     }
 
     /** Builds and starts a server; stop it with {@link #close()}. */
@@ -237,6 +242,7 @@ public final class BerthServer implements AutoCloseable {
     public void close() {
         sweeper.shutdownNow();
         app.stop();
+        shellRelay.close();
         storage.close();
         if (blobs instanceof AutoCloseable c) {
             try {

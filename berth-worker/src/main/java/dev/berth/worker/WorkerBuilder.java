@@ -204,6 +204,7 @@ public final class WorkerBuilder {
         java.util.List<dev.berth.worker.features.TaskFeature> candidates = new java.util.ArrayList<>();
         candidates.addAll(dev.berth.worker.features.proxy.ProxyFeatures.of(config.features()));
         candidates.add(new dev.berth.worker.features.ptrace.AllowPtraceFeature(new dev.berth.worker.features.ptrace.AppArmor(config.dataDir().resolve("apparmor"))));
+        candidates.add(new dev.berth.worker.features.interactive.InteractiveFeature(config.features().optionsOf("interactive")));
         return dev.berth.worker.features.Features.of(config.features(), candidates);
     }
 

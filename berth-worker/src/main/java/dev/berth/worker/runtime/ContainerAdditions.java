@@ -24,6 +24,12 @@ public record ContainerAdditions(
         List<Bind> binds,
         List<String> entrypoint) {
 
+    /**
+     * In {@code entrypoint}: stands for the image's own entrypoint (and its command, when the payload gives
+     * none), so a feature can wrap what the container would have run.
+     */
+    public static final String IMAGE_COMMAND = "<berth:image-command>";
+
     public static final ContainerAdditions NONE = new ContainerAdditions(null, List.of(), Map.of(), List.of(), List.of(),
             List.of(), List.of());
 

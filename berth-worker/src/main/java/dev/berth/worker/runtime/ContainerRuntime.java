@@ -189,4 +189,14 @@ public interface ContainerRuntime {
     default java.util.Optional<java.nio.file.Path> localRootDir() {
         return java.util.Optional.empty();
     }
+
+    // ---- processes started in a running container (the interactive feature's shell sessions)
+
+    /**
+     * Starts {@code command} in the running container with its standard input open, attached: output and the
+     * exit code go to {@code listener}. With {@code tty} the process gets a terminal (one output stream, resizable).
+     */
+    default ExecSession exec(String containerId, List<String> command, boolean tty, ExecSession.ExecListener listener) {
+        throw new ContainerRuntimeException("this container runtime cannot start processes in a container", null);
+    }
 }

@@ -18,6 +18,7 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
+import dev.berth.worker.runtime.ContainerAdditions;
 import dev.berth.worker.runtime.ContainerExit;
 import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.ContainerRuntimeException;
@@ -206,13 +207,30 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
             if (!spec.command().isEmpty()) create.withCmd(spec.command());
             if (spec.workingDir() != null) create.withWorkingDir(spec.workingDir());
             if (spec.user() != null) create.withUser(spec.user());
-            ContainerAdditionsConfig.apply(spec.additions(), host, create);
+            ContainerAdditionsConfig.apply(withImageCommand(spec), host, create);
             return create.exec().getId();
         } catch (DockerException e) {
             throw new ContainerRuntimeException("cannot create a container from " + spec.image() + ": " + firstLine(e), e);
         } catch (RuntimeException e) {
             throw engineGone("creating a container", e);
         }
+    }
+
+    /** The additions with {@link ContainerAdditions#IMAGE_COMMAND} in the entrypoint replaced by what the image runs. */
+    private ContainerAdditions withImageCommand(ContainerSpec spec) {
+        ContainerAdditions a = spec.additions();
+        if (a == null || !a.entrypoint().contains(ContainerAdditions.IMAGE_COMMAND)) return a;
+        var image = docker.inspectImageCmd(spec.image()).exec().getConfig();
+        List<String> imageCommand = new ArrayList<>();
+        if (image != null && image.getEntrypoint() != null) imageCommand.addAll(List.of(image.getEntrypoint()));
+        if (spec.command().isEmpty() && image != null && image.getCmd() != null) imageCommand.addAll(List.of(image.getCmd()));
+        List<String> entrypoint = new ArrayList<>();
+        for (String part : a.entrypoint()) {
+            if (part.equals(ContainerAdditions.IMAGE_COMMAND)) entrypoint.addAll(imageCommand);
+            else entrypoint.add(part);
+        }
+        return new ContainerAdditions(a.network(), a.networkAliases(), a.extraHosts(), a.capAdd(), a.securityOpts(),
+                a.binds(), entrypoint);
     }
 
     @Override
@@ -615,6 +633,18 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
         } catch (RuntimeException e) {
             LOG.debug("cannot read the engine's root directory: {}", e.toString());
             return java.util.Optional.empty();
+        }
+    }
+
+    @Override
+    public dev.berth.worker.runtime.ExecSession exec(String containerId, List<String> command, boolean tty,
+                                                     dev.berth.worker.runtime.ExecSession.ExecListener listener) {
+        try {
+            return DockerExec.start(docker, containerId, command, tty, listener);
+        } catch (ContainerRuntimeException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw engineGone("starting a process in container " + containerId, e);
         }
     }
 
