@@ -202,6 +202,7 @@ public final class WorkerBuilder {
     /** The payload features this worker offers, in the order their hooks run, as its configuration leaves them. */
     private dev.berth.worker.features.Features features(ContainerRuntime runtime) {
         java.util.List<dev.berth.worker.features.TaskFeature> candidates = new java.util.ArrayList<>();
+        candidates.add(new dev.berth.worker.features.dockersave.DockerSaveFeature(config.dataDir()));
         return dev.berth.worker.features.Features.of(config.features(), candidates);
     }
 

@@ -172,6 +172,17 @@ public interface ContainerRuntime {
         throw new ContainerRuntimeException("this container runtime cannot save images", null);
     }
 
+    /**
+     * {@code docker commit}: the container (running or stopped) as image {@code repository:tag}, its config the
+     * container's with {@code labels} set over it (an empty value blanks one the container carried).
+     *
+     * @return the new image's id
+     * @throws ContainerRuntimeException when the engine refuses (no such container, an invalid name)
+     */
+    default String commitContainer(String containerId, String repository, String tag, Map<String, String> labels) {
+        throw new ContainerRuntimeException("this container runtime cannot commit containers", null);
+    }
+
     /** Whether the engine holds {@code image} (a name or an id). */
     default boolean imageExists(String image) {
         return false;

@@ -542,6 +542,12 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
     }
 
     @Override
+    public String commitContainer(String containerId, String repository, String tag, Map<String, String> labels) {
+        return call("committing container " + containerId, "cannot commit container " + containerId + ": ",
+                () -> docker.commitCmd(containerId).withRepository(repository).withTag(tag).withLabels(labels).exec());
+    }
+
+    @Override
     public dev.berth.worker.runtime.TaskNetwork createNetwork(String name, Map<String, String> labels) {
         return networks.create(name, labels);
     }
