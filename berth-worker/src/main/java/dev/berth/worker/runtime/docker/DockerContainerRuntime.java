@@ -514,6 +514,12 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
 
     @Override
     public void loadImage(InputStream tar) {
+        java.nio.file.Path socket = UnixSocketImageLoad.socketOf(config.dockerHost());
+        if (socket != null) {
+            // large chunks on the local socket: as fast as docker load (see UnixSocketImageLoad)
+            new UnixSocketImageLoad(socket, config.dockerHost()).load(tar);
+            return;
+        }
         call("loading an image", "", () -> docker.loadImageCmd(tar).exec());
     }
 
