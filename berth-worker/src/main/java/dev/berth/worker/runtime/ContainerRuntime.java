@@ -167,6 +167,16 @@ public interface ContainerRuntime {
         throw new ContainerRuntimeException("this container runtime cannot build images", null);
     }
 
+    /**
+     * {@link #buildImage(java.nio.file.Path, String, java.util.function.Consumer)} stopped once it ran {@code timeout}
+     * (null: no limit). An engine that cannot stop a build (an in-process fake) keeps this default, which has no limit.
+     *
+     * @throws BuildTimeoutException when the build ran out of time; the engine was told to stop it
+     */
+    default String buildImage(java.nio.file.Path context, String tag, java.util.function.Consumer<String> output, Duration timeout) {
+        return buildImage(context, tag, output);
+    }
+
     /** {@code docker save} of {@code image}: a tar stream the caller reads to its end and closes. */
     default java.io.InputStream saveImage(String image) {
         throw new ContainerRuntimeException("this container runtime cannot save images", null);
