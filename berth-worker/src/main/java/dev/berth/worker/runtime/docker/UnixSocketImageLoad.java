@@ -19,9 +19,10 @@ import java.util.Locale;
 
 /**
  * {@code POST /images/load} on the engine's unix socket with the tarball sent in 1 MiB chunks. docker-java's
- * transport copies a request body in 4 KiB writes, each its own HTTP chunk, which makes a large image load ~1.25×
- * slower than {@code docker load} (bench/images); with large chunks it is as fast. Only this one streaming upload
- * goes around docker-java; every other call still goes through it.
+ * transport copies a request body in 4 KiB writes, each its own HTTP chunk, which made an image load ~1.25× slower
+ * than {@code docker load} (bench/images); and the source (a zstd stream) is read a chunk ahead on another thread,
+ * so decompression overlaps the upload as in {@code zstd -dc | docker load}. Only this one streaming upload goes
+ * around docker-java; every other call still goes through it.
  */
 final class UnixSocketImageLoad {
 
@@ -49,19 +50,14 @@ final class UnixSocketImageLoad {
      * @throws EngineUnavailableException when the engine cannot be reached or drops the connection without an answer
      */
     void load(InputStream tar) {
-        try (SocketChannel channel = open()) {
+        try (SocketChannel channel = open(); ReadAhead chunks = new ReadAhead(tar)) {
             OutputStream out = Channels.newOutputStream(channel);
             InputStream answer = new BufferedInputStream(Channels.newInputStream(channel), 1 << 16);
             IOException sending = null;
             try {
                 out.write(("POST /images/load?quiet=1 HTTP/1.1\r\nHost: docker\r\nContent-Type: application/x-tar\r\n"
                         + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-                byte[] buf = new byte[CHUNK];
-                while (true) {
-                    int n = readChunk(tar, buf);
-                    if (n <= 0) break;
-                    out.write(chunked(buf, n));
-                }
+                for (byte[] chunk; (chunk = chunks.next()) != null; ) out.write(chunk);
                 out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             } catch (IOException e) {
                 // the engine may have answered (and closed) early, refusing the tarball: its answer says why
@@ -87,12 +83,64 @@ final class UnixSocketImageLoad {
         return new EngineUnavailableException("the Docker engine at " + engine + " went away while loading an image: " + e, e);
     }
 
-    /** Fills {@code buf} as far as the source goes; its failure is the source's, told apart from the socket's. */
-    private static int readChunk(InputStream tar, byte[] buf) {
-        try {
-            return tar.readNBytes(buf, 0, buf.length);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    /**
+     * Reads (and so decompresses) the source one chunk ahead on a thread of its own while the previous chunk is
+     * written, as {@code zstd -dc | docker load} does in two processes. A failure of the source is the source's,
+     * told apart from the socket's.
+     */
+    private static final class ReadAhead implements AutoCloseable {
+        private static final byte[] END = new byte[0];
+        private final java.util.concurrent.BlockingQueue<Object> ready = new java.util.concurrent.ArrayBlockingQueue<>(2);
+        private final Thread reader;
+        private boolean ended;
+
+        ReadAhead(InputStream tar) {
+            reader = Thread.ofPlatform().daemon().name("image-load-read-ahead").start(() -> {
+                try {
+                    while (true) {
+                        byte[] buf = new byte[CHUNK];
+                        int n = tar.readNBytes(buf, 0, CHUNK);
+                        if (n <= 0) {
+                            ready.put(END);
+                            return;
+                        }
+                        ready.put(chunked(buf, n));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    try {
+                        ready.put(e);
+                    } catch (InterruptedException stop) {
+                        // the load gave up already
+                    }
+                } catch (InterruptedException e) {
+                    // the load gave up: nobody takes more
+                }
+            });
+        }
+
+        /** The next framed chunk, or null at the end of the source. */
+        byte[] next() {
+            if (ended) return null;
+            Object o;
+            try {
+                o = ready.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new UncheckedIOException(new java.io.InterruptedIOException("interrupted while reading the image"));
+            }
+            if (o == END) {
+                ended = true;
+                return null;
+            }
+            if (o instanceof IOException e) throw new UncheckedIOException(e);
+            if (o instanceof RuntimeException e) throw e;
+            return (byte[]) o;
+        }
+
+        /** Stops the reader if the load ended early; after the last chunk it is done already. */
+        @Override
+        public void close() {
+            if (!ended) reader.interrupt();
         }
     }
 
