@@ -30,6 +30,22 @@ class DockerSaveFeatureTest {
     }
 
     @Test
+    void aPayloadWithEncryptedEnvIsRefusedBeforeTheContainerIsMadeAsItsSecretsWouldBeInThePublicImage() {
+        var run = dev.berth.worker.run.Fixtures.run("{\"image\":\"x\",\"command\":[\"true\"],\"maxRunTime\":10,"
+                + "\"features\":{\"dockerSave\":true},\"encryptedEnv\":[\"c2VjcmV0\"]}");
+        var checked = new dev.berth.worker.payload.PayloadValidator().validate(run.task().payload());
+        assertThat(checked.valid()).as("%s", checked.problems()).isTrue();
+        var featureRun = new dev.berth.worker.features.FeatureRun(run, checked.payload(), null,
+                dev.berth.worker.run.Fixtures.settings("w"), null, null, null, line -> {}, java.time.Clock.systemUTC());
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new DockerSaveFeature(dataDir).open(featureRun)
+                        .beforeCreate(new dev.berth.worker.features.ContainerSetup(null)))
+                .isInstanceOfSatisfying(dev.berth.worker.features.FeatureFailure.class, f ->
+                        assertThat(f.reason()).isEqualTo(dev.berth.core.task.ReasonResolved.MALFORMED_PAYLOAD))
+                .hasMessageContaining("encryptedEnv");
+    }
+
+    @Test
     void spoolFilesLeftByAWorkerThatStoppedMidSaveAreRemovedAtStart() throws Exception {
         Path spool = Files.createDirectories(dataDir.resolve("docker-save"));
         Files.writeString(spool.resolve("abc-0-123.tar.zst"), "half a save");
