@@ -205,6 +205,7 @@ public final class WorkerBuilder {
         candidates.addAll(dev.berth.worker.features.proxy.ProxyFeatures.of(config.features()));
         candidates.add(new dev.berth.worker.features.ptrace.AllowPtraceFeature(new dev.berth.worker.features.ptrace.AppArmor(config.dataDir().resolve("apparmor"))));
         candidates.add(new dev.berth.worker.features.interactive.InteractiveFeature(config.features().optionsOf("interactive")));
+        candidates.add(new dev.berth.worker.features.dockersave.DockerSaveFeature(config.dataDir()));
         return dev.berth.worker.features.Features.of(config.features(), candidates);
     }
 

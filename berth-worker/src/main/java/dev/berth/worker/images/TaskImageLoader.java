@@ -91,6 +91,16 @@ public final class TaskImageLoader {
      */
     public void build(ImageSpec.Build spec, WorkClaim claim, String taskId, java.time.Instant expires,
                       dev.berth.worker.run.RunReporter reporter, Consumer<String> log) throws Failure, BuildFailed, IOException {
+        build(spec, claim, taskId, expires, null, reporter, log);
+    }
+
+    /**
+     * {@link #build(ImageSpec.Build, WorkClaim, String, java.time.Instant, dev.berth.worker.run.RunReporter, Consumer)}
+     * with the build itself (not the context's download nor the upload, as a task's artifacts are not) limited to
+     * {@code maxRunTime} (null: none): one that runs longer is stopped on the engine and is a {@link BuildFailed}.
+     */
+    public void build(ImageSpec.Build spec, WorkClaim claim, String taskId, java.time.Instant expires, java.time.Duration maxRunTime,
+                      dev.berth.worker.run.RunReporter reporter, Consumer<String> log) throws Failure, BuildFailed, IOException {
         java.nio.file.Path work = java.nio.file.Files.createTempDirectory("berth-image-build-");
         String tag = "berth-build/" + spec.name() + ":" + taskId.toLowerCase(java.util.Locale.ROOT).replace('_', '-');
         try {
@@ -109,9 +119,11 @@ public final class TaskImageLoader {
             }
             String id;
             try {
-                id = runtime.buildImage(context, tag, line -> log.accept("  " + line));
+                id = runtime.buildImage(context, tag, line -> log.accept("  " + line), maxRunTime);
             } catch (EngineUnavailableException e) {
                 throw e;
+            } catch (dev.berth.worker.runtime.BuildTimeoutException e) {
+                throw new BuildFailed("maxRunTime of " + e.timeout().toSeconds() + "s exceeded: the image build was stopped", e);
             } catch (ContainerRuntimeException e) {
                 throw new BuildFailed(e.getMessage(), e);
             }

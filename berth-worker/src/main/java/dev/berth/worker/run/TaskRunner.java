@@ -255,12 +255,12 @@ public final class TaskRunner {
     }
 
     /** An image-build task: no container of its own; the engine builds, the worker saves and uploads the image. */
-    private RunOutcome buildImage(ImageSpec.Build build) {
+    private RunOutcome buildImage(ImageSpec.Build build, Duration maxRunTime) {
         log.worker(build.describe() + " from object " + build.context());
         try {
             withEngine("building the image", () -> {
                 try {
-                    imageLoader.build(build, claim, run.taskId(), run.task().expires(), masked, log::worker);
+                    imageLoader.build(build, claim, run.taskId(), run.task().expires(), maxRunTime, masked, log::worker);
                     return null;
                 } catch (TaskImageLoader.Failure f) {
                     throw new TaskImageFailure(f);
@@ -313,7 +313,7 @@ public final class TaskRunner {
         }
         if (refused == null) refused = checkCapabilitiesAndSecrets(payload);
         if (refused != null) return refused;
-        if (payload.image() instanceof ImageSpec.Build build) return buildImage(build);
+        if (payload.image() instanceof ImageSpec.Build build) return buildImage(build, Duration.ofSeconds(payload.maxRunTimeSeconds()));
         String image;
         if (payload.image() instanceof ImageSpec.RegistryImage registry) {
             image = registry.name();

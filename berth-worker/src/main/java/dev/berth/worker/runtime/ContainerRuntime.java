@@ -175,9 +175,30 @@ public interface ContainerRuntime {
         throw new ContainerRuntimeException("this container runtime cannot build images", null);
     }
 
+    /**
+     * {@link #buildImage(java.nio.file.Path, String, java.util.function.Consumer)} stopped once it ran {@code timeout}
+     * (null: no limit). An engine that cannot stop a build (an in-process fake) keeps this default, which has no limit.
+     *
+     * @throws BuildTimeoutException when the build ran out of time; the engine was told to stop it
+     */
+    default String buildImage(java.nio.file.Path context, String tag, java.util.function.Consumer<String> output, Duration timeout) {
+        return buildImage(context, tag, output);
+    }
+
     /** {@code docker save} of {@code image}: a tar stream the caller reads to its end and closes. */
     default java.io.InputStream saveImage(String image) {
         throw new ContainerRuntimeException("this container runtime cannot save images", null);
+    }
+
+    /**
+     * {@code docker commit}: the container (running or stopped) as image {@code repository:tag}, its config the
+     * container's with {@code labels} set over it (an empty value blanks one the container carried).
+     *
+     * @return the new image's id
+     * @throws ContainerRuntimeException when the engine refuses (no such container, an invalid name)
+     */
+    default String commitContainer(String containerId, String repository, String tag, Map<String, String> labels) {
+        throw new ContainerRuntimeException("this container runtime cannot commit containers", null);
     }
 
     /** Whether the engine holds {@code image} (a name or an id). */
