@@ -360,6 +360,23 @@ final class Probe {
         }
 
         @Override
+        public String buildImage(java.nio.file.Path context, String tag, java.util.function.Consumer<String> output,
+                                 Duration timeout) {
+            return delegate.buildImage(context, tag, output, timeout);
+        }
+
+        @Override
+        public String commitContainer(String containerId, String repository, String tag, Map<String, String> labels) {
+            return delegate.commitContainer(containerId, repository, tag, labels);
+        }
+
+        @Override
+        public dev.berth.worker.runtime.ExecSession exec(String containerId, List<String> command, boolean tty,
+                                                         dev.berth.worker.runtime.ExecSession.ExecListener listener) {
+            return delegate.exec(containerId, command, tty, listener);
+        }
+
+        @Override
         public boolean imageExists(String image) {
             return delegate.imageExists(image);
         }
