@@ -305,6 +305,11 @@ final class Probe {
         }
 
         @Override
+        public void createVolume(String name, Map<String, String> labels) {
+            delegate.createVolume(name, labels);
+        }
+
+        @Override
         public void createVolume(String name, Map<String, String> labels, Map<String, String> options) {
             delegate.createVolume(name, labels, options);
         }
