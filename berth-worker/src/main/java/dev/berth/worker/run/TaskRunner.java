@@ -74,12 +74,9 @@ public final class TaskRunner {
     private HostAccess hostAccess = HostAccess.NONE;
 
     /** How long a run whose engine does not answer waits for it before handing the run back. */
-    public static final Duration DEFAULT_ENGINE_WAIT = Duration.ofMinutes(3);
+    public static final Duration DEFAULT_ENGINE_WAIT = EngineWait.DEFAULT_WAIT;
 
-    private Clock clock = Clock.systemUTC();
-    private Retrying.Sleeper sleeper = Retrying.Sleeper.REAL;
-    private Duration engineCheck = Duration.ofSeconds(2);
-    private Duration engineWait = DEFAULT_ENGINE_WAIT;
+    private EngineWait engineWait = EngineWait.defaults();
 
     private final Object containerLock = new Object();
     private String containerId;
@@ -130,10 +127,7 @@ public final class TaskRunner {
      * meanwhile). Beyond {@code wait}, the run is handed back to the queue (exception/worker-shutdown).
      */
     public TaskRunner engineWait(Clock clock, Retrying.Sleeper sleeper, Duration check, Duration wait) {
-        this.clock = java.util.Objects.requireNonNull(clock, "clock");
-        this.sleeper = java.util.Objects.requireNonNull(sleeper, "sleeper");
-        this.engineCheck = check;
-        this.engineWait = wait;
+        this.engineWait = new EngineWait(clock, sleeper, check, wait);
         return this;
     }
 
@@ -480,7 +474,7 @@ public final class TaskRunner {
     private ContainerSetup openFeatures(DockerPayload payload) throws FeatureFailure {
         Features.Selection selection = features.select(payload.features());
         if (selection.active().isEmpty()) return new ContainerSetup(null);
-        FeatureRun base = new FeatureRun(run, payload, claim, settings, runtime, null, masked, log::worker, clock);
+        FeatureRun base = new FeatureRun(run, payload, claim, settings, runtime, null, masked, log::worker, engineWait.clock);
         RunFeatures opened = RunFeatures.open(selection, base, runLabels());
         synchronized (containerLock) {
             runFeatures = opened;
@@ -512,45 +506,10 @@ public final class TaskRunner {
         }
     }
 
-    /**
-     * Runs a step that needs the engine before the container runs; when the engine does not answer,
-     * waits for it (see {@link #engineWait}) and tries again, or gives up with the engine's failure.
-     */
+    /** Runs a step that needs the engine before the container runs, riding out an engine outage (see {@link EngineWait}). */
     private <T> T withEngine(String doing, Supplier<T> step) {
-        Instant giveUp = null;
-        while (true) {
-            try {
-                return step.get();
-            } catch (EngineUnavailableException e) {
-                if (cancelled) throw e;
-                if (giveUp == null) {
-                    giveUp = clock.instant().plus(engineWait);
-                    LOG.warn("run {}/{}: {}; waiting up to {}s for the engine", run.taskId(), run.runId(), e.getMessage(),
-                            engineWait.toSeconds());
-                    log.worker(e.getMessage() + "; waiting up to " + engineWait.toSeconds() + "s for it to answer");
-                }
-                awaitEngine(giveUp, e);
-                log.worker("the Docker engine answers again; " + doing);
-            }
-        }
-    }
-
-    private void awaitEngine(Instant giveUp, EngineUnavailableException failure) {
-        while (true) {
-            if (cancelled || !clock.instant().isBefore(giveUp)) throw failure;
-            try {
-                sleeper.sleep(engineCheck);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw failure;
-            }
-            try {
-                runtime.ping();
-                return;
-            } catch (ContainerRuntimeException stillDown) {
-                LOG.debug("run {}/{}: the engine still does not answer: {}", run.taskId(), run.runId(), stillDown.getMessage());
-            }
-        }
+        return new EngineWait.For(engineWait, runtime, this::isCancelled, log::worker, run.taskId() + "/" + run.runId())
+                .call(doing, step);
     }
 
     /** Copies every artifact out (also after a maxRunTime kill). A failed upload turns the run into internal-error. */
@@ -653,7 +612,7 @@ public final class TaskRunner {
             return RunOutcome.exception(ReasonResolved.MALFORMED_PAYLOAD, null);
         }
         if (!payload.encryptedEnv().isEmpty()) {
-            EncryptedEnv.Decoded decoded = secrets.encryptedEnv(clock).decode(payload.encryptedEnv(), run.taskId(), payload.env());
+            EncryptedEnv.Decoded decoded = secrets.encryptedEnv(engineWait.clock).decode(payload.encryptedEnv(), run.taskId(), payload.env());
             masked.addSecrets(decoded.values());
             if (decoded.refused()) {
                 log.worker("encryptedEnv refused (" + decoded.refusals().size() + " of " + payload.encryptedEnv().size()
