@@ -148,7 +148,7 @@ class TaskclusterProxyIT extends DeployedFixture {
 
         String taskId = Slugid.nice();
         root.queue().createTask(taskId, proxyTask(taskId, "wget -qO- http://taskcluster/api/queue/v1/task/$TASK_ID/status; echo; "
-                + "sleep 35; echo \"$M after reclaims\"; wget -qO- http://taskcluster/api/queue/v1/task/$TASK_ID/status; echo; "
+                + "sleep 20; echo \"$M after reclaims\"; wget -qO- http://taskcluster/api/queue/v1/task/$TASK_ID/status; echo; "
                 + "echo \"$M end\"", 120));
         Instant firstTakenUntil = await("claimed").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
                 .until(() -> {
@@ -163,7 +163,7 @@ class TaskclusterProxyIT extends DeployedFixture {
         assertThat(after).contains("\"taskId\":\"" + taskId + "\"").contains("\"state\":\"running\"");
         Matcher until = Pattern.compile("\"takenUntil\":\"([^\"]+)\"").matcher(after);
         assertThat(until.find()).isTrue();
-        assertThat(Instant.parse(until.group(1))).as("the run was reclaimed in between").isAfter(firstTakenUntil.plusSeconds(20));
+        assertThat(Instant.parse(until.group(1))).as("the run was reclaimed in between").isAfter(firstTakenUntil.plusSeconds(8));
     }
 
     @Test
