@@ -1,0 +1,63 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { credentials, setCredentials, get, authPath } from './api.js';
+import { Home } from './pages/Home.jsx';
+import { Task } from './pages/Task.jsx';
+import { TaskGroup } from './pages/TaskGroup.jsx';
+import { SignIn } from './pages/SignIn.jsx';
+import { ErrorBox } from './ui.jsx';
+import './style.css';
+
+// Hash routes (#/tasks/<id>, #/groups/<id>, #/signin) so every page is one URL the server answers with
+// index.html, and nothing secret is ever in a path or query.
+function route() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  return { page: parts[0] || 'home', id: parts[1] };
+}
+
+function App() {
+  const [r, setR] = useState(route());
+  const [creds, setCreds] = useState(credentials());
+  const [scopes, setScopes] = useState([]);
+  const [scopeError, setScopeError] = useState(null);
+
+  useEffect(() => {
+    const on = () => setR(route());
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+
+  useEffect(() => {
+    setScopeError(null);
+    if (!creds) { setScopes([]); return; }
+    get(authPath('/scopes/current')).then((s) => setScopes(s.scopes ?? []), setScopeError);
+  }, [creds]);
+
+  const signIn = (c) => { setCredentials(c); setCreds(c); location.hash = '#/'; };
+  const signOut = () => { setCredentials(null); setCreds(null); };
+
+  let page;
+  if (r.page === 'tasks' && r.id) page = <Task key={r.id} taskId={r.id} scopes={scopes} />;
+  else if (r.page === 'groups' && r.id) page = <TaskGroup key={r.id} taskGroupId={r.id} />;
+  else if (r.page === 'signin') page = <SignIn onSignIn={signIn} />;
+  else page = <Home />;
+
+  return (
+    <>
+      <header class="top">
+        <a href="#/" class="brand">Berth</a>
+        <nav>
+          {creds
+            ? <span>signed in as <b data-testid="who">{creds.clientId}</b> <button onClick={signOut}>Sign out</button></span>
+            : <a href="#/signin" data-testid="signin-link">Sign in</a>}
+        </nav>
+      </header>
+      <main>
+        {scopeError && <ErrorBox error={scopeError} />}
+        {page}
+      </main>
+    </>
+  );
+}
+
+render(<App />, document.getElementById('app'));

@@ -1,0 +1,137 @@
+import { useEffect, useState } from 'preact/hooks';
+import { get, post, queuePath, q, satisfies, credentials } from '../api.js';
+import { ErrorBox, Time, State, duration } from '../ui.jsx';
+import { LiveLog } from './LiveLog.jsx';
+
+const UNRESOLVED = new Set(['unscheduled', 'pending', 'running']);
+
+function allowed(scopes, action, task, taskId) {
+  if (!credentials()) return false;
+  return satisfies(scopes, `queue:${action}:${task.schedulerId}/${task.taskGroupId}/${taskId}`)
+    || (task.projectId && satisfies(scopes, `queue:${action}-in-project:${task.projectId}`))
+    || (satisfies(scopes, `queue:${action}`) && satisfies(scopes, `assume:scheduler-id:${task.schedulerId}/${task.taskGroupId}`));
+}
+
+export function Task({ taskId, scopes }) {
+  const [task, setTask] = useState(null);
+  const [status, setStatus] = useState(null);
+  const [error, setError] = useState(null);
+  const [actionError, setActionError] = useState(null);
+  const [artifacts, setArtifacts] = useState(null);
+  const [runId, setRunId] = useState(null);
+
+  const refresh = () => get(queuePath(`/task/${taskId}/status`)).then((s) => setStatus(s.status), setError);
+
+  useEffect(() => {
+    get(queuePath(`/task/${taskId}`)).then(setTask, setError);
+    refresh();
+  }, [taskId]);
+
+  // the status is polled while the task is unresolved, so runs and state follow what the worker does
+  useEffect(() => {
+    if (!status || !UNRESOLVED.has(status.state)) return;
+    const t = setTimeout(refresh, 2000);
+    return () => clearTimeout(t);
+  }, [status]);
+
+  const runs = status?.runs ?? [];
+  const shownRun = runId ?? (runs.length ? runs.length - 1 : null);
+  const run = shownRun === null ? null : runs[shownRun];
+
+  useEffect(() => {
+    if (run === null || run === undefined) return;
+    get(queuePath(`/task/${taskId}/runs/${shownRun}/artifacts`)).then((a) => setArtifacts(a.artifacts), setError);
+  }, [taskId, shownRun, run?.state]);
+
+  async function act(action) {
+    setActionError(null);
+    try {
+      const s = await post(queuePath(`/task/${taskId}/${action}`));
+      setStatus(s.status);
+      setRunId(null);
+    } catch (e) {
+      setActionError(e);
+    }
+  }
+
+  return (
+    <>
+      <section class="card">
+        <h1>Task <code data-testid="task-id">{taskId}</code></h1>
+        <ErrorBox error={error} />
+        {task && <p class="name" data-testid="task-name">{task.metadata?.name}</p>}
+        {status && (
+          <dl class="facts">
+            <dt>state</dt><dd><State state={status.state} /></dd>
+            <dt>task queue</dt><dd><code>{status.taskQueueId}</code></dd>
+            <dt>task group</dt><dd><a href={`#/groups/${status.taskGroupId}`} data-testid="group-link">{status.taskGroupId}</a></dd>
+            <dt>deadline</dt><dd><Time value={status.deadline} /></dd>
+            <dt>retries left</dt><dd>{status.retriesLeft}</dd>
+          </dl>
+        )}
+        {task && status && (
+          <div class="row actions">
+            {UNRESOLVED.has(status.state) && allowed(scopes, 'cancel-task', task, taskId)
+              && <button type="button" data-testid="cancel" onClick={() => act('cancel')}>Cancel</button>}
+            {!UNRESOLVED.has(status.state) && allowed(scopes, 'rerun-task', task, taskId)
+              && <button type="button" data-testid="rerun" onClick={() => act('rerun')}>Rerun</button>}
+          </div>
+        )}
+        <ErrorBox error={actionError} />
+      </section>
+
+      {runs.length > 0 && (
+        <section class="card">
+          <h2>Runs</h2>
+          <table data-testid="runs">
+            <thead><tr><th>run</th><th>state</th><th>reason created</th><th>reason resolved</th><th>worker</th><th>started</th><th>took</th></tr></thead>
+            <tbody>
+              {runs.map((r) => (
+                <tr key={r.runId} class={r.runId === shownRun ? 'selected' : ''}>
+                  <td><button type="button" class="link" onClick={() => setRunId(r.runId)}>{r.runId}</button></td>
+                  <td><State state={r.state} /></td>
+                  <td>{r.reasonCreated}</td>
+                  <td>{r.reasonResolved ?? ''}</td>
+                  <td>{r.workerGroup ? <code>{r.workerGroup}/{r.workerId}</code> : ''}</td>
+                  <td><Time value={r.started} /></td>
+                  <td>{duration(r.started, r.resolved)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+
+      {run && artifacts && (
+        <section class="card">
+          <h2>Artifacts of run {shownRun}</h2>
+          {artifacts.length === 0 ? <p>None yet.</p> : (
+            <ul class="artifacts" data-testid="artifacts">
+              {artifacts.map((a) => {
+                const href = queuePath(`/task/${taskId}/runs/${shownRun}/artifacts/${a.name.split('/').map(q).join('/')}`);
+                return (
+                  <li key={a.name}>
+                    <a href={href} target="_blank" rel="noopener">{a.name}</a>{' '}
+                    <a href={href} download={a.name.split('/').pop()} class="small">download</a>{' '}
+                    <span class="muted">{a.contentType} · {a.storageType}</span>
+                  </li>
+                );
+              })}
+            </ul>
+          )}
+        </section>
+      )}
+
+      {run && (run.state !== 'pending') && (
+        <LiveLog key={`${taskId}/${shownRun}`} taskId={taskId} runId={shownRun} running={run.state === 'running'} />
+      )}
+
+      {task && (
+        <section class="card">
+          <h2>Definition</h2>
+          <pre class="json" data-testid="definition">{JSON.stringify(task, null, 2)}</pre>
+        </section>
+      )}
+    </>
+  );
+}
