@@ -110,7 +110,7 @@ export function Task({ taskId, scopes }) {
               {artifacts.map((a) => {
                 const href = queuePath(`/task/${taskId}/runs/${shownRun}/artifacts/${a.name.split('/').map(q).join('/')}`);
                 return (
-                  <li key={a.name}>
+                  <li key={a.name} data-artifact={a.name}>
                     <a href={href} target="_blank" rel="noopener">{a.name}</a>{' '}
                     <a href={href} download={a.name.split('/').pop()} class="small">download</a>{' '}
                     <span class="muted">{a.contentType} · {a.storageType}</span>
