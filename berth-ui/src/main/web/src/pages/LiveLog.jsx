@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { headers, queuePath, q } from '../api.js';
 import { ErrorBox } from '../ui.jsx';
-
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
+import { AnsiRenderer } from '../ansi.js';
 
 /**
  * A run's log, read as a stream: while the run goes the queue keeps the response open and sends bytes as
@@ -21,6 +20,7 @@ export function LiveLog({ taskId, runId, running, name = 'public/logs/live.log' 
     const abort = new AbortController();
     const path = queuePath(`/task/${taskId}/runs/${runId}/artifacts/${name.split('/').map(q).join('/')}`);
     pre.current.textContent = '';
+    const ansi = new AnsiRenderer();
     (async () => {
       // the log artifact appears a moment after the run starts: wait for it while the run is running
       for (let attempt = 0; ; attempt++) {
@@ -36,7 +36,7 @@ export function LiveLog({ taskId, runId, running, name = 'public/logs/live.log' 
         for (;;) {
           const { value, done } = await reader.read();
           if (done) break;
-          pre.current.appendChild(document.createTextNode(value.replace(ANSI, '')));
+          ansi.append(pre.current, value);
           if (followRef.current) pre.current.scrollTop = pre.current.scrollHeight;
         }
         setState('complete');

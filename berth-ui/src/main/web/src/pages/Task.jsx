@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
-import { get, post, queuePath, q, satisfies, credentials } from '../api.js';
+import { get, post, queuePath, q, satisfies, credentials, headers, ApiError } from '../api.js';
 import { ErrorBox, Time, State, duration } from '../ui.jsx';
 import { LiveLog } from './LiveLog.jsx';
 
@@ -10,6 +10,29 @@ function allowed(scopes, action, task, taskId) {
   return satisfies(scopes, `queue:${action}:${task.schedulerId}/${task.taskGroupId}/${taskId}`)
     || (task.projectId && satisfies(scopes, `queue:${action}-in-project:${task.projectId}`))
     || (satisfies(scopes, `queue:${action}`) && satisfies(scopes, `assume:scheduler-id:${task.schedulerId}/${task.taskGroupId}`));
+}
+
+/**
+ * Opens an artifact. Public ones are plain links; any other is fetched with this session's Hawk header and
+ * handed to the browser as a blob, so no credential ever goes into a URL.
+ */
+async function signedDownload(e, href, name, setError) {
+  if (name.startsWith('public/') || !credentials()) return;
+  e.preventDefault();
+  try {
+    const res = await fetch(href, { headers: headers('GET', href) });
+    if (!res.ok) {
+      let body = {};
+      try { body = await res.json(); } catch { /* not JSON */ }
+      throw new ApiError(res.status, body.code ?? `HTTP ${res.status}`, body.message ?? res.statusText);
+    }
+    const url = URL.createObjectURL(await res.blob());
+    const a = Object.assign(document.createElement('a'), { href: url, download: name.split('/').pop() });
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (err) {
+    setError(err);
+  }
 }
 
 export function Task({ taskId, scopes }) {
@@ -67,6 +90,12 @@ export function Task({ taskId, scopes }) {
             <dt>task group</dt><dd><a href={`#/groups/${status.taskGroupId}`} data-testid="group-link">{status.taskGroupId}</a></dd>
             <dt>deadline</dt><dd><Time value={status.deadline} /></dd>
             <dt>retries left</dt><dd>{status.retriesLeft}</dd>
+            {task?.dependencies?.length > 0 && (
+              <>
+                <dt>depends on</dt>
+                <dd data-testid="dependencies">{task.dependencies.map((d) => <a key={d} href={`#/tasks/${d}`} class="dep">{d}</a>)}</dd>
+              </>
+            )}
           </dl>
         )}
         {task && status && (
@@ -111,8 +140,9 @@ export function Task({ taskId, scopes }) {
                 const href = queuePath(`/task/${taskId}/runs/${shownRun}/artifacts/${a.name.split('/').map(q).join('/')}`);
                 return (
                   <li key={a.name} data-artifact={a.name}>
-                    <a href={href} target="_blank" rel="noopener">{a.name}</a>{' '}
-                    <a href={href} download={a.name.split('/').pop()} class="small">download</a>{' '}
+                    <a href={href} target="_blank" rel="noopener" onClick={(e) => signedDownload(e, href, a.name, setActionError)}>{a.name}</a>{' '}
+                    <a href={href} download={a.name.split('/').pop()} class="small"
+                       onClick={(e) => signedDownload(e, href, a.name, setActionError)}>download</a>{' '}
                     <span class="muted">{a.contentType} · {a.storageType}</span>
                   </li>
                 );

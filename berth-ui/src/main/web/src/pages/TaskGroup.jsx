@@ -33,8 +33,10 @@ export function TaskGroup({ taskGroupId }) {
     let live = true;
     (async () => {
       let token;
+      let limit = 200; // a small first page shows rows at once; the rest come in pages of 1000
       do {
-        const page = await get(queuePath(`/task-group/${taskGroupId}/list?limit=1000${token ? `&continuationToken=${q(token)}` : ''}`));
+        const page = await get(queuePath(`/task-group/${taskGroupId}/list?limit=${limit}${token ? `&continuationToken=${q(token)}` : ''}`));
+        limit = 1000;
         if (!live) return;
         const more = page.tasks.map(row);
         setRows((r) => r.concat(more));

@@ -77,7 +77,7 @@ class WebInspectorIT extends DeployedFixture {
         // a task writing a line every 300 ms, then an artifact
         String taskId = Slugid.nice();
         ObjectNode task = TaskBodies.on(taskQueueId).image(LifeSupport.IMAGE)
-                .shell("for i in $(seq 1 40); do echo \"line $i of the live log\"; sleep 0.3; done; echo inspected > /out.txt")
+                .shell("printf '\\033[31mred warning\\033[0m plain\\n'; for i in $(seq 1 40); do echo \"line $i of the live log\"; sleep 0.3; done; echo inspected > /out.txt")
                 .maxRunTime(120).artifact("public/out.txt", "file", "/out.txt").build();
         task.with("metadata").put("name", "web inspector: live log and artifact");
         root.queue().createTask(taskId, task);
@@ -90,6 +90,10 @@ class WebInspectorIT extends DeployedFixture {
         await("the live log grows").atMost(Duration.ofSeconds(30)).until(() -> text("log").length() > early + 100);
         assertThat(text("log-state")).isEqualTo("live");
         assertThat(text("state")).as("it grew while the task was still running").isEqualTo("running");
+        assertThat(browser.findElement(By.cssSelector("[data-testid=log] span.fg-31")).getText())
+                .as("ANSI colours are rendered, not shown as escapes").isEqualTo("red warning");
+        assertThat(text("log")).doesNotContain("\u001b").contains("red warning plain");
+        scrollTo("log");
         screenshot("task-live-log");
 
         await("the page follows the task to completed").atMost(Duration.ofSeconds(60))
@@ -110,18 +114,21 @@ class WebInspectorIT extends DeployedFixture {
         root.queue().createTask(longId, shellTask("echo started; sleep 300", 600));
         browser.get(server.rootUrl() + "/#/tasks/" + longId);
         await("the long task runs").atMost(Duration.ofSeconds(90)).until(() -> text("state").equals("running"));
+
+        browser.get(server.rootUrl() + "/#/");
+        await("the home page lists the test's queue with one claimed task").atMost(Duration.ofSeconds(20))
+                .until(() -> browser.findElements(By.cssSelector("[data-testid=queues] tr")).stream()
+                        .anyMatch(r -> r.getText().startsWith(taskQueueId + " 0 1 ")));
+        screenshot("home");
+
+        browser.get(server.rootUrl() + "/#/tasks/" + longId);
+        await("the task page again").atMost(Duration.ofSeconds(20)).until(() -> text("state").equals("running"));
         browser.findElement(By.cssSelector("[data-testid=cancel]")).click();
         await("the page shows the cancel").atMost(Duration.ofSeconds(20)).until(() -> text("state").equals("exception"));
         assertThat(browser.findElement(By.cssSelector("[data-testid=runs]")).getText()).contains("canceled");
         assertThat(root.queue().taskStatus(longId).state()).isEqualTo(TaskState.EXCEPTION);
         assertThat(browser.findElements(By.cssSelector("[data-testid=cancel]"))).as("nothing left to cancel").isEmpty();
         screenshot("task-canceled");
-
-        browser.get(server.rootUrl() + "/#/");
-        await("the home page lists the test's queue with its counts").atMost(Duration.ofSeconds(20))
-                .until(() -> browser.findElements(By.cssSelector("[data-testid=queues]")).stream()
-                        .anyMatch(t -> t.getText().contains(taskQueueId)));
-        screenshot("home");
     }
 
     @Test
@@ -241,6 +248,11 @@ class WebInspectorIT extends DeployedFixture {
             assertThat(names).as("downloads so far").allMatch(n -> n.endsWith(".crdownload") || n.equals("out.txt"));
         }
         return false;
+    }
+
+    private void scrollTo(String testId) {
+        ((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})",
+                browser.findElement(By.cssSelector("[data-testid=" + testId + "]")));
     }
 
     private String text(String testId) {
