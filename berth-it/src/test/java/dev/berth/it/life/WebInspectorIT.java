@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.berth.client.BerthClient;
 import dev.berth.client.Credentials;
 import dev.berth.core.auth.Slugid;
+import dev.berth.core.auth.TemporaryCredentials;
 import dev.berth.core.json.Json;
 import dev.berth.core.task.TaskState;
 import dev.berth.testing.TaskBodies;
@@ -129,6 +130,16 @@ class WebInspectorIT extends DeployedFixture {
         assertThat(root.queue().taskStatus(longId).state()).isEqualTo(TaskState.EXCEPTION);
         assertThat(browser.findElements(By.cssSelector("[data-testid=cancel]"))).as("nothing left to cancel").isEmpty();
         screenshot("task-canceled");
+
+        // rerun shows once resolved; the new run is made and can be canceled again
+        browser.findElement(By.cssSelector("[data-testid=rerun]")).click();
+        await("a second run").atMost(Duration.ofSeconds(20)).until(() ->
+                browser.findElement(By.cssSelector("[data-testid=runs]")).getText().contains("rerun"));
+        assertThat(root.queue().taskStatus(longId).runs()).hasSize(2);
+        await("cancel is offered again").atMost(Duration.ofSeconds(20))
+                .until(() -> !browser.findElements(By.cssSelector("[data-testid=cancel]")).isEmpty());
+        browser.findElement(By.cssSelector("[data-testid=cancel]")).click();
+        await("the second run is canceled").atMost(Duration.ofSeconds(20)).until(() -> text("state").equals("exception"));
     }
 
     @Test
@@ -170,6 +181,25 @@ class WebInspectorIT extends DeployedFixture {
         await().atMost(Duration.ofSeconds(5)).until(() -> browser.findElements(By.cssSelector("[data-testid=group-row]")).isEmpty());
         browser.findElement(By.cssSelector("[data-testid=filter-pending]")).click();
         await().atMost(Duration.ofSeconds(5)).until(() -> !browser.findElements(By.cssSelector("[data-testid=group-row]")).isEmpty());
+
+        // temporary credentials (a certificate signed by a client) sign requests too: the home page's queue
+        // list needs queue:list-task-queues, which the anonymous role lacks
+        browser.get(server.rootUrl() + "/#/");
+        await("anonymous: the queue list is refused, with the API's code").atMost(Duration.ofSeconds(20))
+                .until(() -> text("error").contains("InsufficientScopes"));
+        Credentials user = createUser(root);
+        TemporaryCredentials temp = TemporaryCredentials.create(user.clientId(), user.accessToken(),
+                List.of("queue:list-task-queues", "queue:pending-count:*", "queue:claimed-count:*", "auth:current-scopes"),
+                Instant.now().minus(1, ChronoUnit.MINUTES), Instant.now().plus(1, ChronoUnit.HOURS), null);
+        browser.findElement(By.cssSelector("[data-testid=signin-link]")).click();
+        browser.findElement(By.name("clientId")).sendKeys(temp.clientId());
+        browser.findElement(By.name("accessToken")).sendKeys(temp.accessToken());
+        browser.findElement(By.name("certificate")).sendKeys(temp.certificate());
+        browser.findElement(By.cssSelector("form.signin button[type=submit]")).click();
+        await("signed in with temporary credentials").atMost(Duration.ofSeconds(20)).until(() -> text("who").equals(user.clientId()));
+        await("the queue list shows the idle queue with 10000 pending").atMost(Duration.ofSeconds(20))
+                .until(() -> browser.findElements(By.cssSelector("[data-testid=queues] tr")).stream()
+                        .anyMatch(r -> r.getText().startsWith(idleQueue + " 10000 0 ")));
     }
 
     // ------------------------------------------------------------ helpers
