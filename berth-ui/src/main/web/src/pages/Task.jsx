@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'preact/hooks';
-import { get, post, queuePath, q, satisfies, credentials, headers, ApiError } from '../api.js';
+import { get, post, request, queuePath, q, satisfies, credentials, headers, ApiError } from '../api.js';
 import { ErrorBox, Time, State, duration } from '../ui.jsx';
 import { LiveLog } from './LiveLog.jsx';
+import { niceSlug } from '../slugid.js';
 
 const UNRESOLVED = new Set(['unscheduled', 'pending', 'running']);
 
@@ -10,6 +11,31 @@ function allowed(scopes, action, task, taskId) {
   return satisfies(scopes, `queue:${action}:${task.schedulerId}/${task.taskGroupId}/${taskId}`)
     || (task.projectId && satisfies(scopes, `queue:${action}-in-project:${task.projectId}`))
     || (satisfies(scopes, `queue:${action}`) && satisfies(scopes, `assume:scheduler-id:${task.schedulerId}/${task.taskGroupId}`));
+}
+
+const PRIORITIES = ['highest', 'very-high', 'high', 'medium', 'low', 'very-low', 'lowest'];
+
+/** What createTask asks of a copy of task (its scopes, routes, project, scheduler and a priority scope). */
+function mayCreate(scopes, task) {
+  if (!credentials()) return false;
+  const ok = (s) => satisfies(scopes, s);
+  const level = PRIORITIES.indexOf(task.priority ?? 'lowest');
+  return (task.scopes ?? []).every(ok) && (task.routes ?? []).every((r) => ok(`queue:route:${r}`))
+    && ok(`queue:create-task:project:${task.projectId ?? 'none'}`) && ok(`queue:scheduler-id:${task.schedulerId ?? '-'}`)
+    && PRIORITIES.slice(0, level + 1).some((p) => ok(`queue:create-task:${p}:${task.taskQueueId}`));
+}
+
+/** A copy of task to create under a new id: the same definition, its times moved to now. */
+function retriggered(task) {
+  const now = Date.now();
+  const created = new Date(task.created).getTime();
+  const copy = structuredClone(task);
+  delete copy.provisionerId;
+  delete copy.workerType;
+  copy.created = new Date(now).toISOString();
+  copy.deadline = new Date(now + (new Date(task.deadline).getTime() - created)).toISOString();
+  copy.expires = new Date(now + (new Date(task.expires).getTime() - created)).toISOString();
+  return copy;
 }
 
 /**
@@ -43,11 +69,15 @@ export function Task({ taskId, scopes }) {
   const [artifacts, setArtifacts] = useState(null);
   const [runId, setRunId] = useState(null);
 
+  const [dependents, setDependents] = useState([]);
   const refresh = () => get(queuePath(`/task/${taskId}/status`)).then((s) => setStatus(s.status), setError);
 
   useEffect(() => {
     get(queuePath(`/task/${taskId}`)).then(setTask, setError);
     refresh();
+    // the first page of dependents is enough to link them; a task with more says so
+    get(queuePath(`/task/${taskId}/dependents?limit=100`)).then((d) => setDependents(
+      d.tasks.map((t) => t.status.taskId).concat(d.continuationToken ? ['…'] : [])), () => setDependents([]));
   }, [taskId]);
 
   // the status is polled while the task is unresolved, so runs and state follow what the worker does
@@ -65,6 +95,17 @@ export function Task({ taskId, scopes }) {
     if (run === null || run === undefined) return;
     get(queuePath(`/task/${taskId}/runs/${shownRun}/artifacts`)).then((a) => setArtifacts(a.artifacts), setError);
   }, [taskId, shownRun, run?.state]);
+
+  async function retrigger() {
+    setActionError(null);
+    const newId = niceSlug();
+    try {
+      await request('PUT', queuePath(`/task/${newId}`), retriggered(task));
+      location.hash = `#/tasks/${newId}`;
+    } catch (e) {
+      setActionError(e);
+    }
+  }
 
   async function act(action) {
     setActionError(null);
@@ -96,6 +137,13 @@ export function Task({ taskId, scopes }) {
                 <dd data-testid="dependencies">{task.dependencies.map((d) => <a key={d} href={`#/tasks/${d}`} class="dep">{d}</a>)}</dd>
               </>
             )}
+            {dependents.length > 0 && (
+              <>
+                <dt>dependents</dt>
+                <dd data-testid="dependents">{dependents.map((d) => (d === '…' ? <span key={d}>and more</span>
+                  : <a key={d} href={`#/tasks/${d}`} class="dep">{d}</a>))}</dd>
+              </>
+            )}
           </dl>
         )}
         {task && status && (
@@ -104,6 +152,9 @@ export function Task({ taskId, scopes }) {
               && <button type="button" data-testid="cancel" onClick={() => act('cancel')}>Cancel</button>}
             {!UNRESOLVED.has(status.state) && allowed(scopes, 'rerun-task', task, taskId)
               && <button type="button" data-testid="rerun" onClick={() => act('rerun')}>Rerun</button>}
+            {mayCreate(scopes, task)
+              && <button type="button" data-testid="retrigger" onClick={retrigger}
+                   title="create a copy of this task with a new id and times">Retrigger</button>}
           </div>
         )}
         <ErrorBox error={actionError} />

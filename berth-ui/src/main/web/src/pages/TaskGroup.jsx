@@ -3,6 +3,7 @@ import { get, queuePath, q } from '../api.js';
 import { ErrorBox, State, duration } from '../ui.jsx';
 
 const ROW = 32; // px: fixed row height, so the window of rows shown is plain arithmetic
+const UNRESOLVED = new Set(['unscheduled', 'pending', 'running']);
 const STATES = ['unscheduled', 'pending', 'running', 'completed', 'failed', 'exception'];
 
 function row(item) {
@@ -31,19 +32,35 @@ export function TaskGroup({ taskGroupId }) {
 
   useEffect(() => {
     let live = true;
-    (async () => {
+    let timer;
+    // the first read shows each page as it lands; later reads (while tasks are unresolved) replace the list
+    // at once, at an interval that grows with the group so a large one costs the server little
+    async function read(first) {
+      const all = [];
       let token;
-      let limit = 200; // a small first page shows rows at once; the rest come in pages of 1000
+      let limit = first ? 200 : 1000; // a small first page shows rows at once
       do {
         const page = await get(queuePath(`/task-group/${taskGroupId}/list?limit=${limit}${token ? `&continuationToken=${q(token)}` : ''}`));
-        limit = 1000;
         if (!live) return;
         const more = page.tasks.map(row);
-        setRows((r) => r.concat(more));
+        all.push(...more);
+        if (first) setRows((r) => r.concat(more));
         token = page.continuationToken;
+        limit = 1000;
       } while (token);
-    })().catch((e) => live && setError(e)).finally(() => live && setLoading(false));
-    return () => { live = false; };
+      if (!first) setRows(all);
+      setLoading(false);
+      setError(null);
+      if (all.some((r) => UNRESOLVED.has(r.state))) {
+        timer = setTimeout(() => again(), Math.max(5000, (all.length / 1000) * 3000));
+      }
+    }
+    function again() {
+      if (document.hidden) { timer = setTimeout(again, 2000); return; }
+      read(false).catch((e) => live && setError(e));
+    }
+    read(true).catch((e) => { if (live) { setError(e); setLoading(false); } });
+    return () => { live = false; clearTimeout(timer); };
   }, [taskGroupId]);
 
   useEffect(() => {

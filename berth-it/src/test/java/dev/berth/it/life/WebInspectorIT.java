@@ -47,7 +47,8 @@ class WebInspectorIT extends DeployedFixture {
     private static final Path SCREENSHOTS = repoRoot().resolve("docs/screenshots");
     private static final List<String> USER_SCOPES = List.of("queue:get-task:*", "queue:status:*", "queue:list-task-group:*",
             "queue:list-artifacts:*", "queue:get-artifact:*", "queue:list-task-queues", "queue:get-task-queue:*",
-            "queue:pending-count:*", "queue:claimed-count:*", "queue:cancel-task:*", "queue:rerun-task:*", "auth:current-scopes");
+            "queue:pending-count:*", "queue:claimed-count:*", "queue:cancel-task:*", "queue:rerun-task:*", "auth:current-scopes",
+            "queue:create-task:*", "queue:scheduler-id:*", "queue:list-dependent-tasks:*");
 
     private WebDriver browser;
     private Path downloads;
@@ -109,6 +110,20 @@ class WebInspectorIT extends DeployedFixture {
         await("the browser downloads the artifact").atMost(Duration.ofSeconds(20))
                 .until(() -> Files.exists(file) && Files.size(file) > 0 || failIfElsewhere(file));
         assertThat(Files.readString(file).strip()).isEqualTo("inspected");
+
+        // retrigger: a copy with a new id in the same group; the group page follows it to completed
+        browser.findElement(By.cssSelector("[data-testid=retrigger]")).click();
+        await("the copy's page opens").atMost(Duration.ofSeconds(20))
+                .until(() -> !text("task-id").isEmpty() && !text("task-id").equals(taskId));
+        String copyId = text("task-id");
+        assertThat(root.queue().task(copyId).path("metadata").path("name").asText()).isEqualTo("web inspector: live log and artifact");
+        String groupId = root.queue().taskStatus(taskId).taskGroupId();
+        assertThat(root.queue().taskStatus(copyId).taskGroupId()).isEqualTo(groupId);
+        browser.findElement(By.cssSelector("[data-testid=group-link]")).click();
+        await("the group page lists both").atMost(Duration.ofSeconds(20)).until(() -> text("count-all").equals("2"));
+        assertThat(text("count-completed")).isEqualTo("1");
+        await("the group page updates by itself as the copy completes").atMost(Duration.ofSeconds(120))
+                .until(() -> text("count-completed").equals("2"));
 
         // cancel a running task: the button shows (the user holds queue:cancel-task:*), the state changes
         String longId = Slugid.nice();
