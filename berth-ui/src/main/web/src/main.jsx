@@ -5,10 +5,11 @@ import { Home } from './pages/Home.jsx';
 import { Task } from './pages/Task.jsx';
 import { TaskGroup } from './pages/TaskGroup.jsx';
 import { SignIn } from './pages/SignIn.jsx';
+import { Index } from './pages/Index.jsx';
 import { ErrorBox } from './ui.jsx';
 import './style.css';
 
-// Hash routes (#/tasks/<id>, #/groups/<id>, #/signin) so every page is one URL the server answers with
+// Hash routes (#/tasks/<id>, #/groups/<id>, #/index/<namespace>, #/signin) so every page is one URL the server answers with
 // index.html, and nothing secret is ever in a path or query.
 function route() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
@@ -39,6 +40,7 @@ function App() {
   let page;
   if (r.page === 'tasks' && r.id) page = <Task key={r.id} taskId={r.id} scopes={scopes} />;
   else if (r.page === 'groups' && r.id) page = <TaskGroup key={r.id} taskGroupId={r.id} />;
+  else if (r.page === 'index') page = <Index key={r.id ?? ''} namespace={r.id ?? ''} />;
   else if (r.page === 'signin') page = <SignIn onSignIn={signIn} />;
   else page = <Home />;
 
@@ -46,7 +48,9 @@ function App() {
     <>
       <header class="top">
         <a href="#/" class="brand">Berth</a>
-        <nav>
+        <nav class="row">
+          <a href="#/">Home</a>
+          <a href="#/index/" data-testid="index-link">Index</a>
           {creds
             ? <span>signed in as <b data-testid="who">{creds.clientId}</b> <button onClick={signOut}>Sign out</button></span>
             : <a href="#/signin" data-testid="signin-link">Sign in</a>}

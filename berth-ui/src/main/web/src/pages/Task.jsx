@@ -61,6 +61,26 @@ async function signedDownload(e, href, name, setError) {
   }
 }
 
+/** The definition as YAML or JSON; the YAML library is a chunk of its own, loaded when first asked for. */
+function Definition({ task }) {
+  const [view, setView] = useState('json');
+  const [yaml, setYaml] = useState(null);
+  useEffect(() => {
+    if (view !== 'yaml' || yaml !== null) return;
+    import('yaml').then((m) => setYaml(m.stringify(task)), (e) => setYaml(`# cannot load the YAML view: ${e.message}`));
+  }, [view]);
+  return (
+    <section class="card">
+      <h2>Definition</h2>
+      <div class="row" role="group" aria-label="definition format">
+        <button type="button" class={view === 'json' ? 'on' : ''} aria-pressed={view === 'json'} onClick={() => setView('json')} data-testid="view-json">JSON</button>
+        <button type="button" class={view === 'yaml' ? 'on' : ''} aria-pressed={view === 'yaml'} onClick={() => setView('yaml')} data-testid="view-yaml">YAML</button>
+      </div>
+      <pre class="json" data-testid="definition">{view === 'json' ? JSON.stringify(task, null, 2) : (yaml ?? 'loading…')}</pre>
+    </section>
+  );
+}
+
 export function Task({ taskId, scopes }) {
   const [task, setTask] = useState(null);
   const [status, setStatus] = useState(null);
@@ -207,12 +227,7 @@ export function Task({ taskId, scopes }) {
         <LiveLog key={`${taskId}/${shownRun}`} taskId={taskId} runId={shownRun} running={run.state === 'running'} />
       )}
 
-      {task && (
-        <section class="card">
-          <h2>Definition</h2>
-          <pre class="json" data-testid="definition">{JSON.stringify(task, null, 2)}</pre>
-        </section>
-      )}
+      {task && <Definition task={task} />}
     </>
   );
 }

@@ -48,7 +48,8 @@ class WebInspectorIT extends DeployedFixture {
     private static final List<String> USER_SCOPES = List.of("queue:get-task:*", "queue:status:*", "queue:list-task-group:*",
             "queue:list-artifacts:*", "queue:get-artifact:*", "queue:list-task-queues", "queue:get-task-queue:*",
             "queue:pending-count:*", "queue:claimed-count:*", "queue:cancel-task:*", "queue:rerun-task:*", "auth:current-scopes",
-            "queue:create-task:*", "queue:scheduler-id:*", "queue:list-dependent-tasks:*");
+            "queue:create-task:*", "queue:scheduler-id:*", "queue:list-dependent-tasks:*", "queue:route:*",
+            "index:find-task:*", "index:list-namespaces:*", "index:list-tasks:*");
 
     private WebDriver browser;
     private Path downloads;
@@ -82,6 +83,8 @@ class WebInspectorIT extends DeployedFixture {
                 .shell("printf '\\033[31mred warning\\033[0m plain\\n'; for i in $(seq 1 40); do echo \"line $i of the live log\"; sleep 0.3; done; echo inspected > /out.txt")
                 .maxRunTime(120).artifact("public/out.txt", "file", "/out.txt").build();
         task.with("metadata").put("name", "web inspector: live log and artifact");
+        String space = "ui-" + LifeSupport.shortId();
+        task.putArray("routes").add("index.berth-it." + space + ".latest");
         root.queue().createTask(taskId, task);
 
         browser.get(server.rootUrl() + "/#/tasks/" + taskId);
@@ -110,6 +113,24 @@ class WebInspectorIT extends DeployedFixture {
         await("the browser downloads the artifact").atMost(Duration.ofSeconds(20))
                 .until(() -> Files.exists(file) && Files.size(file) > 0 || failIfElsewhere(file));
         assertThat(Files.readString(file).strip()).isEqualTo("inspected");
+
+        // the definition in YAML
+        browser.findElement(By.cssSelector("[data-testid=view-yaml]")).click();
+        await("the YAML view").atMost(Duration.ofSeconds(10)).until(() -> text("definition").contains("taskQueueId: " + taskQueueId));
+
+        // the completed task is indexed: the jump box finds it by namespace, the index browser lists it
+        browser.get(server.rootUrl() + "/#/");
+        browser.findElement(By.id("jump")).sendKeys("berth-it." + space + ".latest\n");
+        await("the jump box opens the indexed task").atMost(Duration.ofSeconds(20)).until(() -> text("task-id").equals(taskId));
+        browser.findElement(By.cssSelector("[data-testid=index-link]")).click();
+        await("the root namespaces").atMost(Duration.ofSeconds(20)).until(() -> text("namespaces").contains("berth-it"));
+        browser.findElement(By.linkText("berth-it")).click();
+        await("the test's namespace").atMost(Duration.ofSeconds(20)).until(() -> text("namespaces").contains(space));
+        browser.findElement(By.linkText(space)).click();
+        await("the indexed task").atMost(Duration.ofSeconds(20)).until(() -> text("indexed-tasks").contains(taskId));
+        screenshot("index");
+        browser.findElement(By.linkText(taskId)).click();
+        await("back on the task").atMost(Duration.ofSeconds(20)).until(() -> text("state").equals("completed"));
 
         // retrigger: a copy with a new id in the same group; the group page follows it to completed
         browser.findElement(By.cssSelector("[data-testid=retrigger]")).click();
