@@ -6,6 +6,7 @@ import { Task } from './pages/Task.jsx';
 import { TaskGroup } from './pages/TaskGroup.jsx';
 import { SignIn } from './pages/SignIn.jsx';
 import { Index } from './pages/Index.jsx';
+import { Pools, Pool } from './pages/Pools.jsx';
 import { ErrorBox } from './ui.jsx';
 import './style.css';
 
@@ -41,6 +42,8 @@ function App() {
   if (r.page === 'tasks' && r.id) page = <Task key={r.id} taskId={r.id} scopes={scopes} />;
   else if (r.page === 'groups' && r.id) page = <TaskGroup key={r.id} taskGroupId={r.id} />;
   else if (r.page === 'index') page = <Index key={r.id ?? ''} namespace={r.id ?? ''} />;
+  else if (r.page === 'pools' && r.id) page = <Pool key={r.id} workerPoolId={r.id} />;
+  else if (r.page === 'pools') page = <Pools />;
   else if (r.page === 'signin') page = <SignIn onSignIn={signIn} />;
   else page = <Home />;
 
@@ -51,6 +54,7 @@ function App() {
         <nav class="row">
           <a href="#/">Home</a>
           <a href="#/index/" data-testid="index-link">Index</a>
+          <a href="#/pools" data-testid="pools-link">Pools</a>
           {creds
             ? <span>signed in as <b data-testid="who">{creds.clientId}</b> <button onClick={signOut}>Sign out</button></span>
             : <a href="#/signin" data-testid="signin-link">Sign in</a>}

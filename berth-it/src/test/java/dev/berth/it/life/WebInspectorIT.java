@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
@@ -50,6 +51,8 @@ class WebInspectorIT extends DeployedFixture {
             "queue:pending-count:*", "queue:claimed-count:*", "queue:cancel-task:*", "queue:rerun-task:*", "auth:current-scopes",
             "queue:create-task:*", "queue:scheduler-id:*", "queue:list-dependent-tasks:*", "queue:route:*",
             "index:find-task:*", "index:list-namespaces:*", "index:list-tasks:*");
+    private static final List<String> POOL_READER = List.of("worker-manager:list-worker-pools", "worker-manager:get-worker-pool:*",
+            "worker-manager:list-workers:*", "worker-manager:list-worker-pool-errors:*");
 
     private WebDriver browser;
     private Path downloads;
@@ -225,7 +228,8 @@ class WebInspectorIT extends DeployedFixture {
                 .until(() -> text("error").contains("InsufficientScopes"));
         Credentials user = createUser(root);
         TemporaryCredentials temp = TemporaryCredentials.create(user.clientId(), user.accessToken(),
-                List.of("queue:list-task-queues", "queue:pending-count:*", "queue:claimed-count:*", "auth:current-scopes"),
+                java.util.stream.Stream.concat(Stream.of("queue:list-task-queues", "queue:pending-count:*", "queue:claimed-count:*",
+                        "auth:current-scopes"), POOL_READER.stream()).toList(),
                 Instant.now().minus(1, ChronoUnit.MINUTES), Instant.now().plus(1, ChronoUnit.HOURS), null);
         browser.findElement(By.cssSelector("[data-testid=signin-link]")).click();
         browser.findElement(By.name("clientId")).sendKeys(temp.clientId());
@@ -236,6 +240,21 @@ class WebInspectorIT extends DeployedFixture {
         await("the queue list shows the idle queue with 10000 pending").atMost(Duration.ofSeconds(20))
                 .until(() -> browser.findElements(By.cssSelector("[data-testid=queues] tr")).stream()
                         .anyMatch(r -> r.getText().startsWith(idleQueue + " 10000 0 ")));
+
+        // worker pools: the list with capacity, then one pool's page
+        String poolId = "life-it/uipool" + LifeSupport.shortId();
+        ObjectNode pool = Json.MAPPER.createObjectNode().put("providerId", "docker").put("description", "the inspector's pool")
+                .put("owner", "ops@example.com").put("emailOnError", false);
+        pool.putObject("config").put("image", "berth/worker:latest").put("minCapacity", 0).put("maxCapacity", 2).put("idleTimeout", 60)
+                .putArray("dockerHosts").add("unix:///var/run/docker.sock");
+        root.workerManager().createWorkerPool(poolId, pool);
+        browser.findElement(By.cssSelector("[data-testid=pools-link]")).click();
+        await("the pool is listed").atMost(Duration.ofSeconds(20)).until(() -> text("pools").contains(poolId));
+        screenshot("pools");
+        browser.findElement(By.linkText(poolId)).click();
+        await("the pool's page").atMost(Duration.ofSeconds(20)).until(() -> text("pool-capacity").equals("0 (min 0, max 2)"));
+        assertThat(browser.findElement(By.tagName("main")).getText()).contains("No workers.").contains("None reported.")
+                .doesNotContain("InsufficientScopes");
     }
 
     // ------------------------------------------------------------ helpers
@@ -256,7 +275,9 @@ class WebInspectorIT extends DeployedFixture {
         ObjectNode request = Json.MAPPER.createObjectNode();
         request.put("description", "a person using the web inspector (berth-it)");
         request.put("expires", Json.format(Instant.now().plus(1, ChronoUnit.DAYS).truncatedTo(ChronoUnit.MILLIS)));
-        USER_SCOPES.forEach(request.putArray("scopes")::add);
+        var scopes = request.putArray("scopes");
+        USER_SCOPES.forEach(scopes::add);
+        POOL_READER.forEach(scopes::add);
         String clientId = "people/inspector-" + LifeSupport.shortId();
         return new Credentials(clientId, root.auth().createClient(clientId, request).get("accessToken").asText());
     }
