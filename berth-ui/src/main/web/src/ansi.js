@@ -10,8 +10,9 @@ export class AnsiRenderer {
     this.carry = '';
   }
 
-  /** Appends text (one chunk of the log) to el. */
-  append(el, chunk) {
+  /** Appends text (one chunk of the log) to el, or through out(text, className) when given. */
+  append(el, chunk, out) {
+    this.out = out;
     let text = this.carry + chunk;
     this.carry = '';
     const partial = text.lastIndexOf('\x1b');
@@ -41,12 +42,14 @@ export class AnsiRenderer {
 
   emit(el, text) {
     if (!text) return;
-    if (this.fg === null && !this.bold) {
+    const cls = [this.fg !== null ? `fg-${this.fg}` : '', this.bold ? 'ansi-1' : ''].join(' ').trim();
+    if (this.out) { this.out(text, cls); return; }
+    if (!cls) {
       el.appendChild(document.createTextNode(text));
       return;
     }
     const span = document.createElement('span');
-    span.className = [this.fg !== null ? `fg-${this.fg}` : '', this.bold ? 'ansi-1' : ''].join(' ').trim();
+    span.className = cls;
     span.textContent = text;
     el.appendChild(span);
   }

@@ -14,7 +14,9 @@ import './style.css';
 // index.html, and nothing secret is ever in a path or query.
 function route() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
-  return { page: parts[0] || 'home', id: parts[1] };
+  // #/tasks/<id>/runs/<run>/L<n> links one line of a run's log
+  const line = parts[2] === 'runs' && /^L\d+$/.test(parts[4] ?? '') ? { run: Number(parts[3]), line: Number(parts[4].slice(1)) } : null;
+  return { page: parts[0] || 'home', id: parts[1], line };
 }
 
 function App() {
@@ -39,7 +41,7 @@ function App() {
   const signOut = () => { setCredentials(null); setCreds(null); };
 
   let page;
-  if (r.page === 'tasks' && r.id) page = <Task key={r.id} taskId={r.id} scopes={scopes} />;
+  if (r.page === 'tasks' && r.id) page = <Task key={r.id} taskId={r.id} scopes={scopes} linkedRun={r.line?.run} linkedLine={r.line?.line} />;
   else if (r.page === 'groups' && r.id) page = <TaskGroup key={r.id} taskGroupId={r.id} />;
   else if (r.page === 'index') page = <Index key={r.id ?? ''} namespace={r.id ?? ''} />;
   else if (r.page === 'pools' && r.id) page = <Pool key={r.id} workerPoolId={r.id} />;

@@ -81,13 +81,13 @@ function Definition({ task }) {
   );
 }
 
-export function Task({ taskId, scopes }) {
+export function Task({ taskId, scopes, linkedRun, linkedLine }) {
   const [task, setTask] = useState(null);
   const [status, setStatus] = useState(null);
   const [error, setError] = useState(null);
   const [actionError, setActionError] = useState(null);
   const [artifacts, setArtifacts] = useState(null);
-  const [runId, setRunId] = useState(null);
+  const [runId, setRunId] = useState(linkedRun ?? null);
 
   const [dependents, setDependents] = useState([]);
   const refresh = () => get(queuePath(`/task/${taskId}/status`)).then((s) => setStatus(s.status), setError);
@@ -224,7 +224,8 @@ export function Task({ taskId, scopes }) {
       )}
 
       {run && (run.state !== 'pending') && (
-        <LiveLog key={`${taskId}/${shownRun}`} taskId={taskId} runId={shownRun} running={run.state === 'running'} />
+        <LiveLog key={`${taskId}/${shownRun}`} taskId={taskId} runId={shownRun} running={run.state === 'running'}
+          line={shownRun === linkedRun ? linkedLine : null} />
       )}
 
       {task && <Definition task={task} />}

@@ -117,6 +117,16 @@ class WebInspectorIT extends DeployedFixture {
                 .until(() -> Files.exists(file) && Files.size(file) > 0 || failIfElsewhere(file));
         assertThat(Files.readString(file).strip()).isEqualTo("inspected");
 
+        // a line link opens the page with that line of the log marked
+        WebElement second = browser.findElements(By.cssSelector("[data-testid=log] .ln")).stream()
+                .filter(l -> l.getText().endsWith("line 2 of the live log")).findFirst().orElseThrow();
+        String lineLink = second.findElement(By.cssSelector("a.lnum")).getAttribute("href");
+        assertThat(lineLink).endsWith("#/tasks/" + taskId + "/runs/0/" + second.getAttribute("id"));
+        browser.get(lineLink);
+        browser.navigate().refresh();
+        await("the linked line is marked").atMost(Duration.ofSeconds(20)).until(() ->
+                browser.findElements(By.cssSelector("[data-testid=log] .ln.target")).stream().anyMatch(l -> l.getText().contains("line 2 of the live log")));
+
         // the definition in YAML
         browser.findElement(By.cssSelector("[data-testid=view-yaml]")).click();
         await("the YAML view").atMost(Duration.ofSeconds(10)).until(() -> text("definition").contains("taskQueueId: " + taskQueueId));
