@@ -57,6 +57,8 @@ export function LiveLog({ taskId, runId, running, line, name = 'public/logs/live
   const [state, setState] = useState('connecting');
   const [error, setError] = useState(null);
   followRef.current = follow;
+  const runningRef = useRef(running);
+  runningRef.current = running;
 
   useEffect(() => {
     const abort = new AbortController();
@@ -68,7 +70,7 @@ export function LiveLog({ taskId, runId, running, line, name = 'public/logs/live
       // the log artifact appears a moment after the run starts: wait for it while the run is running
       for (let attempt = 0; ; attempt++) {
         const res = await fetch(path, { headers: headers('GET', path), signal: abort.signal });
-        if (res.status === 404 && attempt < 60) { setState('waiting for the log'); await new Promise((r) => setTimeout(r, 1000)); continue; }
+        if (res.status === 404 && runningRef.current && attempt < 120) { setState('waiting for the log'); await new Promise((r) => setTimeout(r, 1000)); continue; }
         if (!res.ok) {
           let body = {};
           try { body = await res.json(); } catch { /* not JSON */ }
