@@ -56,8 +56,9 @@ prepare_context() {
   # as ./berth does: rebuilt when a source is newer than the last build (the jar itself is not rewritten when
   # only a library changed); BERTH_DIST_FRESH=1 says the caller just built it (the Maven build's own tests)
   if [ "${BERTH_DIST_FRESH:-0}" != 1 ] && { [ ! -f "$jar" ] || [ ! -f "$stamp" ] || [ -n "$(find . \( -path ./.git -o -name target -o -name node_modules \) -prune -o \
-      \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$stamp" -print -quit)" ]; }; then
+      \( -path '*/src/main/*' -o -name pom.xml -o -name package-lock.json \) -type f -newer "$stamp" -print -quit)" ]; }; then
     berth_need_maven
+    berth_need_node
     log "building the distribution"
     mvn -B -q -ntp -DskipTests -pl berth-app -am package >/dev/null
     touch "$stamp"

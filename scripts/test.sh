@@ -12,6 +12,7 @@ cd "$here"
 berth_use_jdk
 echo "== JDK: $JAVA_HOME ($(berth_java_major "$JAVA_HOME"))"
 berth_need_maven
+berth_need_node   # the web inspector (berth-ui) is built with npm inside the Maven build
 
 echo "== PostgreSQL"
 bash scripts/postgres.sh
@@ -33,17 +34,19 @@ bash scripts/test-image-ptrace.sh
 echo "== Test registry (pull tests)"
 bash scripts/test-registry.sh
 
-echo "== Node.js and taskcluster-client (compatibility test)"
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  echo "installing nodejs and npm from Debian"
-  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null
-fi
+echo "== taskcluster-client (compatibility test; Node.js and npm were installed above)"
 (cd berth-it/src/test/js && npm install --no-audit --no-fund --loglevel=error)
 
 echo "== GnuPG (encryptedEnv made by gpg must decrypt in the worker)"
 if ! command -v gpg >/dev/null; then
   echo "installing gnupg from Debian"
   apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gnupg >/dev/null
+fi
+
+echo "== Chromium and chromedriver (the web inspector's browser tests drive them with Selenium)"
+if ! command -v chromium >/dev/null || [ ! -x /usr/bin/chromedriver ]; then
+  echo "installing chromium and chromium-driver from Debian"
+  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium chromium-driver >/dev/null
 fi
 
 export BERTH_TEST_DATABASE_URL="${BERTH_TEST_DATABASE_URL:-jdbc:postgresql://127.0.0.1:5432/berth_test?user=berth&password=berth}"

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 . scripts/lib/jdk.sh
 berth_use_jdk
 berth_need_maven
+berth_need_node
 
 IMAGE=${IMAGE:-berth/busybox:latest}
 

@@ -28,6 +28,7 @@ jar="$here/bench/target/berth-bench-0.1.0-SNAPSHOT.jar"
 if [ ! -f "$jar" ] || [ -n "$(find "$here" \( -path "$here/.git" -o -name target \) -prune -o \
       \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)" ]; then
   berth_need_maven
+  berth_need_node
   echo "run.sh: building bench (and the modules it needs)" >&2
   (cd "$here" && mvn -B -q -o -DskipTests -pl bench -am package) >&2
 fi

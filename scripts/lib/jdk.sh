@@ -30,3 +30,15 @@ berth_need_maven() {
     return 1
   fi
 }
+
+# The Maven build runs npm for the web inspector (berth-ui): node and npm from Debian when missing.
+berth_need_node() {
+  command -v node >/dev/null && command -v npm >/dev/null && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "berth: installing Node.js and npm from Debian (apt-get install nodejs npm)" >&2
+    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null
+  else
+    echo "berth: node and npm are needed to build Berth's web inspector; install them (e.g. apt-get install nodejs npm)." >&2
+    return 1
+  fi
+}

@@ -69,6 +69,7 @@ public final class BerthServer implements AutoCloseable {
     private final ScheduledExecutorService sweeper;
     private final Javalin app;
     private final List<RouteTable> routeTables;
+    private final dev.berth.server.ui.WebInspector inspector;
     private final String rootUrl;
     private final ServerLogFile logFile;
     private final dev.berth.server.shell.ShellRelay shellRelay;
@@ -113,7 +114,8 @@ public final class BerthServer implements AutoCloseable {
         QueueApi queueApi = new QueueApi(queue, artifacts, workers, authenticator, bodies, tokens, metrics, rootUrl, objectArtifacts);
         ObjectApi objectApi = new ObjectApi(objects, objectUrls, bodies, clock);
         AuthApi authApi = new AuthApi(auth, authenticator, bodies);
-        JobApi jobApi = new JobApi(queue, authenticator, bodies, clock, Slugid::nice);
+        this.inspector = dev.berth.server.ui.WebInspector.fromClasspath();
+        JobApi jobApi = new JobApi(queue, authenticator, bodies, clock, Slugid::nice, inspector);
         this.index = new IndexService(storage.index(), clock);
         this.routeIndexer = new RouteIndexer(storage.tasks(), index);
         queue.onCompleted(routeIndexer::indexNow);
@@ -174,6 +176,7 @@ public final class BerthServer implements AutoCloseable {
             if (doc == null) throw dev.berth.core.BerthException.notFound("no schema " + ctx.pathParam("name"));
             ctx.contentType("application/schema+json").result(Json.write(doc));
         });
+        inspector.addRoutes(operational);
         return List.of(queueApi.routes(), authApi.routes(), objectApi.routes(), jobApi.routes(), indexApi.routes(),
                 purgeCacheApi.routes(), workerManagerApi.routes(), shell.routes(), operational);
     }

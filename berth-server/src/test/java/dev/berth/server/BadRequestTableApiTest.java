@@ -232,6 +232,7 @@ class BadRequestTableApiTest extends ServerTestSupport {
                 case "entityType" -> "client";
                 case "entityId" -> clientId;
                 case "seconds" -> "0";
+                case "asset" -> "index-0000.js"; // the web inspector's assets
                 case "namespace", "indexPath" -> "bad-input.ns.latest";
                 case "workerPoolId" -> "bad-input%2F" + workerType; // encoded, as clients send it
                 case "level" -> "read-only";

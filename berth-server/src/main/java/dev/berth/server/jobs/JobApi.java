@@ -18,6 +18,7 @@ import dev.berth.server.http.Bodies;
 import dev.berth.server.queue.QueueApi;
 import dev.berth.core.auth.ScopeTemplate;
 import dev.berth.server.http.RouteTable;
+import dev.berth.server.ui.WebInspector;
 import io.javalin.http.Context;
 import java.time.Clock;
 import java.time.Instant;
@@ -48,6 +49,7 @@ public final class JobApi {
         ENDPOINTS.put("/api/queue/v1/", "The Taskcluster-compatible queue API.");
         ENDPOINTS.put("/api/auth/v1/", "The Taskcluster-compatible auth API.");
         ENDPOINTS.put("GET /schemas/<name>", "Every JSON schema Berth uses.");
+        ENDPOINTS.put("GET /ui/", "The web inspector (also what / answers to a browser).");
         ENDPOINTS.put("GET /healthz", "Liveness and database check.");
         ENDPOINTS.put("GET /metrics", "Prometheus metrics.");
     }
@@ -57,8 +59,11 @@ public final class JobApi {
     private final Bodies bodies;
     private final Clock clock;
     private final Supplier<String> newTaskId;
+    private final WebInspector inspector;
 
-    public JobApi(QueueService queue, Authenticator auth, Bodies bodies, Clock clock, Supplier<String> newTaskId) {
+    public JobApi(QueueService queue, Authenticator auth, Bodies bodies, Clock clock, Supplier<String> newTaskId,
+                  WebInspector inspector) {
+        this.inspector = inspector;
         this.queue = queue;
         this.auth = auth;
         this.bodies = bodies;
@@ -100,6 +105,11 @@ public final class JobApi {
     private void index(Context ctx) {
         String accept = ctx.header("Accept");
         boolean wantsHtml = accept != null && accept.contains("text/html") && !accept.contains("application/json");
+        if (wantsHtml && inspector.present()) {
+            // a browser gets the web inspector; JSON clients keep getting the endpoint list
+            inspector.index(ctx);
+            return;
+        }
         if (wantsHtml) {
             StringBuilder html = new StringBuilder("<!doctype html><html><head><title>Berth</title></head><body><h1>Berth</h1><ul>");
             ENDPOINTS.forEach((k, v) -> html.append("<li><code>").append(escape(k)).append("</code> — ").append(escape(v)).append("</li>"));
