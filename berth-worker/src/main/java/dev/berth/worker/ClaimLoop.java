@@ -124,7 +124,10 @@ final class ClaimLoop {
                 if (idleTimeout != null && idleExit()) break;
                 // slots first, then disk and engine: a slot is often freed by a run the engine took with it,
                 // and the claim must not go out before the engine has been asked again
+                boolean busyBefore = slots.running() > 0;
                 int free = slots.awaitFree();
+                // a run that ended while we waited for its slot was work until just now
+                if (busyBefore) lastBusyMillis = clock.millis();
                 if (free == 0) continue;
                 if (!diskAllowsClaiming()) {
                     sleep(timing.diskCheck());
