@@ -202,17 +202,24 @@ public final class Provisioner implements AutoCloseable {
         if (b != null && now.isBefore(b.until())) return;
         PoolCounts counts = pools.countsOf(pool);
         long pending = pendingCount.applyAsLong(poolId);
-        int live = counts.currentCapacity();
-        int per = config.capacityPerWorker();
-        // starting workers will take pending tasks; idle running ones take them at once (the queue then shows none)
-        long unserved = Math.max(0, pending - counts.requestedCapacity());
-        long wanted = Math.max(config.minCapacity() - live, unserved);
-        int toStart = (int) Math.min((config.maxCapacity() - live) / per, (wanted + per - 1) / per);
+        int toStart = workersToStart(config, counts, pending);
         for (int i = 0; i < toStart; i++) {
             DockerHost host = leastUsed(hosts, perHost);
             if (!startWorker(pool, config, host)) break;
             perHost.merge(host.host(), 1, Integer::sum);
         }
+    }
+
+    /**
+     * How many workers to start: enough for the tasks no starting worker will take (idle running ones take theirs
+     * at once, so the queue shows none for them) and for minCapacity, never past maxCapacity.
+     */
+    static int workersToStart(DockerPoolConfig config, PoolCounts counts, long pending) {
+        int live = counts.currentCapacity();
+        int per = config.capacityPerWorker();
+        long unserved = Math.max(0, pending - counts.requestedCapacity());
+        long wanted = Math.max(config.minCapacity() - live, unserved);
+        return (int) Math.max(0, Math.min((config.maxCapacity() - live) / per, (wanted + per - 1) / per));
     }
 
     private record Found(DockerHost host, Container container) {}
