@@ -129,12 +129,13 @@ public final class Provisioner implements AutoCloseable {
         if (lead != leader) log.info("provisioner {} {} the lease", settings.name(), lead ? "holds" : "does not hold");
         leader = lead;
         if (!lead) return;
+        Map<String, List<Container>> listed = new HashMap<>(); // each engine is listed once a round, not once a pool
         String token = null;
         do {
             Page<WorkerPool> page = pools.pools(token, WorkerPoolService.MAX_PAGE);
             for (WorkerPool pool : page.items()) {
                 try {
-                    provision(pool);
+                    provision(pool, listed);
                 } catch (RuntimeException e) {
                     warnOnce("pool " + pool.workerPoolId(), "provisioning pool " + pool.workerPoolId() + " failed: " + e);
                 }
@@ -153,7 +154,7 @@ public final class Provisioner implements AutoCloseable {
 
     // ---- one pool
 
-    private void provision(WorkerPool pool) {
+    private void provision(WorkerPool pool, Map<String, List<Container>> listed) {
         String poolId = pool.workerPoolId();
         DockerPoolConfig config = pool.deleting() ? null : pools.dockerConfig(pool);
         List<DockerHost> hosts = config != null ? config.dockerHosts() : hostsOfWorkers(poolId);
@@ -161,9 +162,11 @@ public final class Provisioner implements AutoCloseable {
         Map<String, Integer> perHost = new LinkedHashMap<>();
         for (DockerHost h : hosts) {
             perHost.put(h.host(), 0);
-            for (Container c : engine(h).listContainersCmd().withShowAll(true).withLabelFilter(Map.of(LABEL_POOL, poolId)).exec()) {
+            List<Container> all = listed.computeIfAbsent(h.host() + "|" + h.certPath(),
+                    k -> engine(h).listContainersCmd().withShowAll(true).withLabelFilter(List.of(LABEL_POOL)).exec());
+            for (Container c : all) {
                 String key = c.getLabels().get(LABEL_WORKER);
-                if (key != null) containers.put(key, new Found(h, c));
+                if (key != null && poolId.equals(c.getLabels().get(LABEL_POOL))) containers.put(key, new Found(h, c));
             }
         }
         Instant now = clock.instant();

@@ -234,6 +234,66 @@ class ProvisionerIT {
         assertThat(other.containersStarted()).as("the new leader started workers").isPositive();
     }
 
+    /**
+     * Item 8's figures (docs/benchmarks.md), not a check: run with BERTH_BENCH=1. Cold: a task on a pool with no
+     * worker (idleTimeout 0, so each task finds none) until its run starts (claimed); warm: the same with an idle
+     * worker waiting; CPU: the provisioner's own thread over rounds of 100 idle pools.
+     */
+    @Test
+    @org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable(named = "BERTH_BENCH", matches = "1")
+    void benchmarkColdAndWarmStartAndIdleRounds() throws Exception {
+        startServer(null, 1200);
+        ObjectNode cold = config(0, 1, 0);
+        createPool(cold);
+        Provisioner p = provisioner(server.workerPools(), server.queue()::pendingCount, Lease.ALONE, "bench",
+                s -> s.withInterval(Duration.ofSeconds(1), Duration.ofSeconds(10)));
+        List<Long> coldMs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            await().atMost(Duration.ofMinutes(1)).until(() -> LifeSupport.containers(Provisioner.LABEL_POOL, poolId).isEmpty());
+            coldMs.add(startLatency(createTask("true")));
+        }
+        String warmPool = poolId + "w";
+        ObjectNode warm = config(1, 1, 600);
+        server.workerPools().create(warmPool, new PoolDefinition("docker", "warm " + id, warm, "it@example.com", false));
+        await().atMost(Duration.ofMinutes(2)).until(() -> server.workerPools().counts(warmPool).runningCount() == 1);
+        Thread.sleep(8000); // the worker's JVM is up and long-polling
+        List<Long> warmMs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String taskId = Slugid.nice();
+            root.queue().createTask(taskId, LifeSupport.shellTask(warmPool, "true", 60));
+            taskIds.add(taskId);
+            warmMs.add(startLatency(taskId));
+        }
+        p.close();
+        LifeSupport.removeContainers(Provisioner.LABEL_POOL, warmPool);
+
+        for (int i = 0; i < 100; i++) {
+            server.workerPools().create("bench-" + id + "/idle" + i, new PoolDefinition("docker", "idle", config(0, 2, 60), "it@example.com", false));
+        }
+        Provisioner idle = new Provisioner(server.workerPools(), server.queue()::pendingCount, root, Lease.ALONE,
+                ProvisionerSettings.defaults("bench-idle-" + id, server.rootUrl()), Clock.systemUTC());
+        closing.add(idle);
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < 5; i++) idle.round(); // warm-up
+        int rounds = 40;
+        long cpu0 = mx.getCurrentThreadCpuTime();
+        long wall0 = System.nanoTime();
+        for (int i = 0; i < rounds; i++) idle.round();
+        double cpuMsPerRound = (mx.getCurrentThreadCpuTime() - cpu0) / 1e6 / rounds;
+        double wallMsPerRound = (System.nanoTime() - wall0) / 1e6 / rounds;
+        System.out.printf("BENCH provisioner: cold task->run start ms %s; warm %s; 101 pools idle: %.1f CPU-ms/round on its thread,"
+                + " %.1f ms/round wall (at the default 5 s interval: %.2f%% of one core)%n", coldMs, warmMs, cpuMsPerRound, wallMsPerRound,
+                cpuMsPerRound / 5000 * 100);
+    }
+
+    private long startLatency(String taskId) throws IOException {
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(50))
+                .until(() -> root.queue().taskStatus(taskId).runs().stream().anyMatch(r -> r.started() != null));
+        var run = root.queue().taskStatus(taskId).runs().get(0);
+        await().atMost(Duration.ofMinutes(1)).until(() -> root.queue().taskStatus(taskId).state().isResolved());
+        return Duration.between(run.scheduled(), run.started()).toMillis();
+    }
+
     // ------------------------------------------------------------------------------------------------------
 
     private void startServer(String databaseUrl, int claimTimeoutSeconds) throws IOException {
