@@ -385,7 +385,9 @@ public final class Provisioner implements AutoCloseable {
             if (config.command() != null && !config.command().isEmpty()) {
                 create.withEntrypoint(config.command()).withCmd(List.of());
             } else {
-                create.withEntrypoint(WORKER_ENTRYPOINT);
+                // the image's health check asks runit, which does not run here: the worker's own exit says it all
+                create.withEntrypoint(WORKER_ENTRYPOINT)
+                        .withHealthcheck(new com.github.dockerjava.api.model.HealthCheck().withTest(List.of("NONE")));
             }
             if (config.hostname() != null) create.withHostName(config.hostname());
             containerId = create.exec().getId();
@@ -397,7 +399,7 @@ public final class Provisioner implements AutoCloseable {
             containersStarted.incrementAndGet();
             pools.moveWorker(poolId, w.workerGroup(), w.workerId(), WorkerState.RUNNING, null);
             log.info("started worker {} of pool {} on {} (container {})", key(w), poolId, host.host(), containerId.substring(0, 12));
-            if (config.followStartupLogs()) log.info("worker {} startup log follows in the engine: docker logs {}", key(w), containerId);
+            if (config.followStartupLogs()) followStartupLog(docker, containerId, key(w));
             return true;
         } catch (RuntimeException e) {
             if (containerId != null) {
@@ -416,6 +418,27 @@ public final class Provisioner implements AutoCloseable {
             stopped(w, "its start failed");
             return false;
         }
+    }
+
+    /** Copies a new worker's first log lines (at most 50, for at most a minute) into this log, on a thread of their own. */
+    private static void followStartupLog(DockerClient docker, String containerId, String worker) {
+        Thread.ofVirtual().name("berth-provisioner-startup-log").start(() -> {
+            AtomicInteger lines = new AtomicInteger();
+            try (ResultCallback.Adapter<Frame> follow = docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true)
+                    .withFollowStream(true).exec(new ResultCallback.Adapter<Frame>() {
+                        @Override
+                        public void onNext(Frame frame) {
+                            String text = new String(frame.getPayload(), StandardCharsets.UTF_8).stripTrailing();
+                            if (lines.incrementAndGet() <= 50) log.info("[{}] {}", worker, text);
+                        }
+                    })) {
+                follow.awaitCompletion(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException | RuntimeException e) {
+                log.debug("following the startup log of {}: {}", worker, e.toString());
+            }
+        });
     }
 
     /** Null when the image is there (built from the pool's dockerfile if need be), else why not. */

@@ -137,9 +137,11 @@ class ProvisionerIT {
 
     @Test
     void aWorkerKilledWithSigkillIsReplacedAndItsTaskRetried() throws Exception {
-        startServer(null, 6);
-        createPool(config(0, 1, 30));
-        String taskId = createTask("sleep 12; echo survived");
+        startServer(null, 15); // short, so the killed worker's claim expires soon; long enough for a loaded machine
+        ObjectNode config = config(0, 1, 30);
+        config.put("followStartupLogs", true);
+        createPool(config);
+        String taskId = createTask("sleep 10; echo survived");
         Provisioner p = provisioner(server.workerPools(), server.queue()::pendingCount, Lease.ALONE, "one");
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300))
                 .until(() -> root.queue().taskStatus(taskId).state() == TaskState.RUNNING);
@@ -226,6 +228,10 @@ class ProvisionerIT {
         Provisioner other = leader == a ? b : a;
         leader.close();
         await().atMost(Duration.ofSeconds(30)).until(other::isLeader);
+        // the workers the old leader started exit when idle; the new leader removes them, then starts its own
+        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(300)).until(() ->
+                LifeSupport.containers(Provisioner.LABEL_POOL, poolId).isEmpty()
+                        && server.workerPools().counts(poolId).currentCapacity() == 0);
         for (int i = 0; i < 4; i++) createTask("echo after " + i);
         await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).until(() -> {
             assertThat(LifeSupport.containers(Provisioner.LABEL_POOL, poolId).size()).isLessThanOrEqualTo(2);
