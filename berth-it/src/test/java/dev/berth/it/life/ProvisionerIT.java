@@ -85,6 +85,7 @@ class ProvisionerIT {
     void cleanUp() throws Exception {
         for (int i = closing.size() - 1; i >= 0; i--) closing.get(i).close();
         LifeSupport.removeContainers(Provisioner.LABEL_POOL, poolId);
+        LifeSupport.removeContainers(Provisioner.LABEL_POOL, poolId + "w");
         // task containers a killed worker left behind
         for (String c : LifeSupport.docker("ps", "-aq", "--filter", "label=" + LifeSupport.LABEL_WORKER_ID).out().lines().toList()) {
             String worker = LifeSupport.label(c, LifeSupport.LABEL_WORKER_ID);
@@ -271,6 +272,7 @@ class ProvisionerIT {
             warmMs.add(startLatency(taskId));
         }
         p.close();
+        server.workerPools().delete(warmPool); // the idle rounds below must not start it again
         LifeSupport.removeContainers(Provisioner.LABEL_POOL, warmPool);
 
         for (int i = 0; i < 100; i++) {
