@@ -79,6 +79,7 @@ public final class Provisioner implements AutoCloseable {
     private final Clock clock;
     private final Map<String, DockerClient> engines = new ConcurrentHashMap<>();
     private final Map<String, Backoff> backoffs = new ConcurrentHashMap<>();
+    private final Map<String, Long> lastPending = new ConcurrentHashMap<>();
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final AtomicInteger imagesBuilt = new AtomicInteger();
     private final AtomicInteger containersStarted = new AtomicInteger();
@@ -182,8 +183,13 @@ public final class Provisioner implements AutoCloseable {
                     continue;
                 }
                 boolean running = "running".equals(found.container.getState());
-                if (!running && !"created".equals(found.container.getState())) {
+                boolean created = "created".equals(found.container.getState());
+                if (!running && !created) {
                     exited(pool, w, found);
+                } else if (created && w.lastModified().plus(settings.startGrace()).isBefore(now)) {
+                    // created but never started (a provisioner stopped between the two): it never will be
+                    removeContainer(found);
+                    stopped(w, "its container was created but never started");
                 } else if (w.state() == WorkerState.STOPPING || config == null) {
                     stopContainer(found);
                 } else {
@@ -205,7 +211,8 @@ public final class Provisioner implements AutoCloseable {
         if (b != null && now.isBefore(b.until())) return;
         PoolCounts counts = pools.countsOf(pool);
         long pending = pendingCount.applyAsLong(poolId);
-        int toStart = workersToStart(config, counts, pending);
+        Long before = lastPending.put(poolId, pending);
+        int toStart = workersToStart(config, counts, pending, before == null ? pending : before);
         for (int i = 0; i < toStart; i++) {
             DockerHost host = leastUsed(hosts, perHost);
             if (!startWorker(pool, config, host)) break;
@@ -217,10 +224,13 @@ public final class Provisioner implements AutoCloseable {
      * How many workers to start: enough for the tasks no starting worker will take (idle running ones take theirs
      * at once, so the queue shows none for them) and for minCapacity, never past maxCapacity.
      */
-    static int workersToStart(DockerPoolConfig config, PoolCounts counts, long pending) {
+    static int workersToStart(DockerPoolConfig config, PoolCounts counts, long pending, long pendingLastRound) {
         int live = counts.currentCapacity();
         int per = config.capacityPerWorker();
-        long unserved = Math.max(0, pending - counts.requestedCapacity());
+        // with workers running, a task just created is about to be claimed by an idle one: only tasks still
+        // waiting a round later count (an empty pool starts at once)
+        long waiting = counts.runningCount() > 0 ? Math.min(pending, pendingLastRound) : pending;
+        long unserved = Math.max(0, waiting - counts.requestedCapacity());
         long wanted = Math.max(config.minCapacity() - live, unserved);
         return (int) Math.max(0, Math.min((config.maxCapacity() - live) / per, (wanted + per - 1) / per));
     }
@@ -607,10 +617,12 @@ public final class Provisioner implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (timer != null) {
-            timer.shutdownNow();
+            // a round in flight is let finish: cut off, it could leave a container created but not recorded
+            timer.shutdown();
             try {
-                timer.awaitTermination(30, TimeUnit.SECONDS);
+                if (!timer.awaitTermination(60, TimeUnit.SECONDS)) timer.shutdownNow();
             } catch (InterruptedException e) {
+                timer.shutdownNow();
                 Thread.currentThread().interrupt();
             }
         }

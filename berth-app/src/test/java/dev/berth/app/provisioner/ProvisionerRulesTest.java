@@ -34,26 +34,34 @@ class ProvisionerRulesTest {
 
     @Test
     void pendingTasksStartWorkersUpToMaxCapacity() {
-        assertThat(Provisioner.workersToStart(pool(0, 3, 1), PoolCounts.NONE, 9)).isEqualTo(3);
-        assertThat(Provisioner.workersToStart(pool(0, 3, 1), PoolCounts.NONE, 2)).isEqualTo(2);
-        assertThat(Provisioner.workersToStart(pool(0, 3, 1), PoolCounts.NONE.plus(WorkerState.RUNNING, 1), 9)).isEqualTo(2);
-        assertThat(Provisioner.workersToStart(pool(0, 3, 1), PoolCounts.NONE, 0)).isZero();
+        assertThat(Provisioner.workersToStart(pool(0, 3, 1), PoolCounts.NONE, 9, 9)).isEqualTo(3);
+        assertThat(Provisioner.workersToStart(pool(0, 3, 1), PoolCounts.NONE, 2, 2)).isEqualTo(2);
+        assertThat(Provisioner.workersToStart(pool(0, 3, 1), PoolCounts.NONE.plus(WorkerState.RUNNING, 1), 9, 9)).isEqualTo(2);
+        assertThat(Provisioner.workersToStart(pool(0, 3, 1), PoolCounts.NONE, 0, 0)).isZero();
     }
 
     @Test
     void startingWorkersCountAgainstPendingTasksAndMinCapacityIsKeptWarm() {
         PoolCounts twoStarting = PoolCounts.NONE.plus(WorkerState.REQUESTED, 1).plus(WorkerState.REQUESTED, 1);
-        assertThat(Provisioner.workersToStart(pool(0, 5, 1), twoStarting, 2)).isZero();
-        assertThat(Provisioner.workersToStart(pool(0, 5, 1), twoStarting, 3)).isEqualTo(1);
-        assertThat(Provisioner.workersToStart(pool(2, 5, 1), PoolCounts.NONE, 0)).isEqualTo(2);
-        assertThat(Provisioner.workersToStart(pool(2, 5, 1), PoolCounts.NONE.plus(WorkerState.RUNNING, 1), 0)).isEqualTo(1);
+        assertThat(Provisioner.workersToStart(pool(0, 5, 1), twoStarting, 2, 2)).isZero();
+        assertThat(Provisioner.workersToStart(pool(0, 5, 1), twoStarting, 3, 3)).isEqualTo(1);
+        assertThat(Provisioner.workersToStart(pool(2, 5, 1), PoolCounts.NONE, 0, 0)).isEqualTo(2);
+        assertThat(Provisioner.workersToStart(pool(2, 5, 1), PoolCounts.NONE.plus(WorkerState.RUNNING, 1), 0, 0)).isEqualTo(1);
+    }
+
+    @Test
+    void withWorkersRunningOnlyTasksStillWaitingARoundLaterStartMore() {
+        PoolCounts oneRunning = PoolCounts.NONE.plus(WorkerState.RUNNING, 1);
+        assertThat(Provisioner.workersToStart(pool(0, 3, 1), oneRunning, 1, 0)).as("the idle worker takes it").isZero();
+        assertThat(Provisioner.workersToStart(pool(0, 3, 1), oneRunning, 2, 2)).isEqualTo(2);
+        assertThat(Provisioner.workersToStart(pool(0, 3, 1), PoolCounts.NONE, 2, 0)).as("an empty pool starts at once").isEqualTo(2);
     }
 
     @Test
     void workersOfSeveralSlotsAreStartedWholeAndNeverPastMaxCapacity() {
-        assertThat(Provisioner.workersToStart(pool(0, 8, 4), PoolCounts.NONE, 5)).isEqualTo(2);
-        assertThat(Provisioner.workersToStart(pool(0, 6, 4), PoolCounts.NONE, 9)).isEqualTo(1);
-        assertThat(Provisioner.workersToStart(pool(0, 8, 4), PoolCounts.NONE.plus(WorkerState.RUNNING, 8), 9)).isZero();
+        assertThat(Provisioner.workersToStart(pool(0, 8, 4), PoolCounts.NONE, 5, 5)).isEqualTo(2);
+        assertThat(Provisioner.workersToStart(pool(0, 6, 4), PoolCounts.NONE, 9, 9)).isEqualTo(1);
+        assertThat(Provisioner.workersToStart(pool(0, 8, 4), PoolCounts.NONE.plus(WorkerState.RUNNING, 8), 9, 9)).isZero();
     }
 
     @Test

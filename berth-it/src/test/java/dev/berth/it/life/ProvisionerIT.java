@@ -198,8 +198,10 @@ class ProvisionerIT {
         assertThat(server.workerPools().counts(poolId).runningCount()).isEqualTo(2);
         // and the work it finds waiting goes to those warm workers
         String taskId = createTask("echo warm");
-        await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(300)).until(this::allCompleted);
-        assertThat(root.queue().taskStatus(taskId).state()).isEqualTo(TaskState.COMPLETED);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300))
+                .until(() -> root.queue().taskStatus(taskId).state().isResolved());
+        TaskStatus s = root.queue().taskStatus(taskId);
+        assertThat(s.state()).as(LifeSupport.describe(s)).isEqualTo(TaskState.COMPLETED);
     }
 
     @Test
