@@ -243,6 +243,33 @@ class ProvisionerIT {
         assertThat(other.containersStarted()).as("the new leader started workers").isPositive();
     }
 
+    @Test
+    void theBerthProvisionerCommandOnPostgresqlKeepsMinCapacityWarmAndItsWorkerRunsATask() throws Exception {
+        ItSupport.PostgresDatabase db = ItSupport.PostgresDatabase.create();
+        closing.add(db);
+        startServer(db.url(), 1200);
+        createPool(config(1, 1, 120));
+        Path dir = Files.createTempDirectory("berth-prov-cli");
+        Path log = dir.resolve("provisioner.log");
+        Process process = LifeSupport.berth(dir, Map.of("BERTH_DATABASE_URL", db.url(), "TASKCLUSTER_ROOT_URL", server.rootUrl(),
+                        "TASKCLUSTER_CLIENT_ID", server.rootClientId(), "TASKCLUSTER_ACCESS_TOKEN", server.rootAccessToken()),
+                "provisioner", "--interval", "0.5", "--name", "cli-" + id)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        closing.add(() -> {
+            process.destroy(); // SIGTERM: it gives its lease up; its workers keep running (removed by cleanUp)
+            process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+        });
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300)).failFast(() -> !process.isAlive())
+                .until(() -> server.workerPools().counts(poolId).runningCount() == 1);
+        String taskId = createTask("echo from the provisioned worker");
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(300))
+                .until(() -> root.queue().taskStatus(taskId).state().isResolved());
+        TaskStatus st = root.queue().taskStatus(taskId);
+        assertThat(st.state()).as(LifeSupport.describe(st) + "\n" + Files.readString(log)).isEqualTo(TaskState.COMPLETED);
+        assertThat(LifeSupport.describe(st)).contains("on w");
+        assertThat(Files.readString(log)).contains("Berth provisioner cli-" + id);
+    }
+
     /**
      * Item 8's figures (docs/benchmarks.md), not a check: run with BERTH_BENCH=1. Cold: a task on a pool with no
      * worker (idleTimeout 0, so each task finds none) until its run starts (claimed); warm: the same with an idle
