@@ -37,9 +37,13 @@ class DevCommand implements Callable<Integer> {
     String taskQueueId;
 
     /** A running server and worker; closing stops the worker first (handing its tasks back), then the server. */
-    record Running(BerthServer server, Worker worker, WorkerConfig workerConfig) implements AutoCloseable {
+    record Running(BerthServer server, Worker worker, WorkerConfig workerConfig, dev.berth.app.provisioner.Provisioner provisioner)
+            implements AutoCloseable {
+        Running(BerthServer server, Worker worker, WorkerConfig workerConfig) { this(server, worker, workerConfig, null); }
+
         @Override
         public void close() {
+            if (provisioner != null) provisioner.close();
             worker.shutdown(Worker.DEFAULT_SHUTDOWN_GRACE);
             worker.close();
             server.close();
@@ -68,11 +72,23 @@ class DevCommand implements Callable<Integer> {
             WorkerConfig workerConfig = WorkerConfig.load(config, workerEnv);
             // its counters (report retries, live log bytes dropped...) are in the server's /metrics
             Worker worker = Worker.builder(workerConfig).meterRegistry(server.meterRegistry()).start();
-            return new Running(server, worker, workerConfig);
+            return new Running(server, worker, workerConfig, provisioner(server, env));
         } catch (RuntimeException e) {
             server.close();
             throw e;
         }
+    }
+
+    /**
+     * The provisioner of the worker pools, on the local engine(s) the pools name, inside this process (the embedded
+     * database has one user). Worker containers get BERTH_PROVISIONER_WORKER_ROOT_URL, else the server's root URL.
+     */
+    static dev.berth.app.provisioner.Provisioner provisioner(BerthServer server, Map<String, String> env) {
+        String workerUrl = env.getOrDefault("BERTH_PROVISIONER_WORKER_ROOT_URL", server.rootUrl());
+        BerthClient root = new BerthClient(server.rootUrl(), new Credentials(server.rootClientId(), server.rootAccessToken()));
+        return new dev.berth.app.provisioner.Provisioner(server.workerPools(), server.queue()::pendingCount, root,
+                dev.berth.app.provisioner.Lease.ALONE, dev.berth.app.provisioner.ProvisionerSettings.defaults("berth-dev", workerUrl),
+                Clock.systemUTC()).start();
     }
 
     /** The scopes a deployed worker holds: claiming from its queue, as its own worker id. */

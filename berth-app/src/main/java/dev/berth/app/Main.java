@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "berth", mixinStandardHelpOptions = true, version = "berth 0.1.0",
         description = "Run tasks in fresh Docker containers: a Taskcluster-compatible queue and its workers.",
         subcommands = {QuickstartCommand.class, DevCommand.class, ServerCommand.class, WorkerCommand.class,
-                TaskCommand.class, ArtifactCommand.class, ClientCommand.class, IndexCommand.class, ImageCommand.class, SecretCommand.class, CacheCommand.class, PoolCommand.class})
+                TaskCommand.class, ArtifactCommand.class, ClientCommand.class, IndexCommand.class, ImageCommand.class, SecretCommand.class, CacheCommand.class, PoolCommand.class, ProvisionerCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -24,8 +24,21 @@ final class WorkerCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         WorkerConfig cfg = WorkerConfig.load(config, System.getenv());
         if (capacity != null) cfg = cfg.withCapacity(capacity);
-        Worker worker = Worker.builder(cfg).start();
         CountDownLatch stopped = new CountDownLatch(1);
+        // a pool's worker (started by the provisioner) exits by itself after its idle timeout: its container goes
+        String idle = System.getenv("BERTH_WORKER_IDLE_TIMEOUT");
+        dev.berth.worker.WorkerBuilder builder = Worker.builder(cfg);
+        if (idle != null && !idle.isBlank()) {
+            long seconds;
+            try {
+                seconds = Long.parseLong(idle.trim());
+            } catch (NumberFormatException e) {
+                throw dev.berth.core.BerthException.input("BERTH_WORKER_IDLE_TIMEOUT must be whole seconds; got '" + idle + "'");
+            }
+            if (seconds < 0) throw dev.berth.core.BerthException.input("BERTH_WORKER_IDLE_TIMEOUT must not be negative");
+            builder.idleExit(java.time.Duration.ofSeconds(seconds), stopped::countDown);
+        }
+        Worker worker = builder.start();
         // SIGTERM: stop claiming, hand running tasks back as exception/worker-shutdown, then exit.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             worker.shutdown(Worker.DEFAULT_SHUTDOWN_GRACE);

@@ -52,6 +52,11 @@ final class ClaimLoop {
     private volatile boolean pausedForDisk;
     private volatile boolean pausedForEngine;
     private Thread thread;
+    private final Clock clock;
+    private volatile Duration idleTimeout;
+    private volatile Runnable onIdle;
+    private boolean claimedAny;
+    private long lastBusyMillis;
 
     ClaimLoop(WorkQueue queue, ContainerRuntime runtime, RunSlots slots, RunStarter starter, Worker.Timing timing,
               String workerId, Path dataDir, long minFreeDiskBytes, LongSupplier freeDisk, Clock clock,
@@ -68,6 +73,8 @@ final class ClaimLoop {
         this.dataDir = dataDir;
         this.minFreeDiskBytes = minFreeDiskBytes;
         this.freeDisk = freeDisk;
+        this.clock = clock;
+        this.lastBusyMillis = clock.millis();
         this.claimFailures = new FailureLog(LOG, "claimWork", clock);
         this.claimBackoff = new Backoff(timing.errorBackoff(),
                 timing.maxBackoff().compareTo(timing.errorBackoff()) > 0 ? timing.maxBackoff() : timing.errorBackoff());
@@ -114,9 +121,13 @@ final class ClaimLoop {
         int failures = 0;
         while (!slots.isStopping()) {
             try {
+                if (idleTimeout != null && idleExit()) break;
                 // slots first, then disk and engine: a slot is often freed by a run the engine took with it,
                 // and the claim must not go out before the engine has been asked again
+                boolean busyBefore = slots.running() > 0;
                 int free = slots.awaitFree();
+                // a run that ended while we waited for its slot was work until just now
+                if (busyBefore) lastBusyMillis = clock.millis();
                 if (free == 0) continue;
                 if (!diskAllowsClaiming()) {
                     sleep(timing.diskCheck());
@@ -137,6 +148,7 @@ final class ClaimLoop {
                 }
                 failures = 0;
                 claimFailures.succeeded(workerId);
+                if (!claims.isEmpty()) claimedAny = true;
                 for (WorkClaim claim : claims) starter.begin(claim);
             } catch (InterruptedException e) {
                 if (!slots.isStopping()) LOG.warn("claim loop interrupted; going on");
@@ -196,6 +208,33 @@ final class ClaimLoop {
             orphansSuspected.set(true);
             LOG.warn("could not list this worker's containers after the engine came back: {}", e.toString());
         }
+    }
+
+    /** After {@code timeout} without a run (zero: after the first), claiming stops and {@code action} runs once. */
+    void onIdle(Duration timeout, Runnable action) {
+        this.onIdle = action;
+        this.idleTimeout = timeout;
+    }
+
+    /**
+     * True when the worker has been idle long enough and {@code onIdle} was called. With a zero timeout the
+     * worker claims one task only: it waits for that run to end, claiming nothing more.
+     */
+    private boolean idleExit() throws InterruptedException {
+        long now = clock.millis();
+        if (slots.running() > 0) {
+            lastBusyMillis = now;
+            if (idleTimeout.isZero() && claimedAny) {
+                sleep(Duration.ofMillis(200));
+                return idleExit();
+            }
+            return false;
+        }
+        boolean idle = idleTimeout.isZero() ? claimedAny : now - lastBusyMillis >= idleTimeout.toMillis();
+        if (!idle) return false;
+        LOG.info("idle for {}s{}: stopping", idleTimeout.toSeconds(), idleTimeout.isZero() ? " (one task per worker)" : "");
+        onIdle.run();
+        return true;
     }
 
     /** Called while free disk is under the threshold, before claiming is held off (garbage collection). */

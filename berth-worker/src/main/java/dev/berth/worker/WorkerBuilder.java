@@ -19,6 +19,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -54,9 +55,21 @@ public final class WorkerBuilder {
     private PurgeRequestSource purgeRequests;
     private dev.berth.worker.images.ImageArtifacts imageArtifacts;
     private java.util.function.Predicate<java.nio.file.Path> hostHas;
+    private Duration idleTimeout;
+    private Runnable onIdle;
 
     WorkerBuilder(WorkerConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+    }
+
+    /**
+     * The worker stops claiming and calls {@code onIdle} once it has run nothing for {@code idleTimeout}
+     * ({@link Duration#ZERO}: after its first task): a pool's worker then exits and its container goes.
+     */
+    public WorkerBuilder idleExit(Duration idleTimeout, Runnable onIdle) {
+        this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+        this.onIdle = Objects.requireNonNull(onIdle, "onIdle");
+        return this;
     }
 
     /** Claims from {@code queue}, which stays the caller's; otherwise the queue at the config's root URL. */
@@ -195,6 +208,7 @@ public final class WorkerBuilder {
                 config.minFreeDiskBytes(), disk, clock, orphansSuspected, engineInDoubt);
         claimLoop.onLowDisk(new DiskCollector(r, config.workerId(), caches, images, config.caches().imageIdle(),
                 () -> activeRuns(slots), disk, config.minFreeDiskBytes(), counters.registry()));
+        if (idleTimeout != null) claimLoop.onIdle(idleTimeout, onIdle);
         WorkerShutdown shutdown = new WorkerShutdown(slots, claimLoop, supervisor, config.workerId());
         return new Worker(config.workerSettings(), r, config.dataDir(), slots, claimLoop, shutdown, counters, endpoint, owned);
     }
