@@ -20,4 +20,9 @@ if [ ! -f "$env_file" ]; then
   printf 'BERTH_ROOT_ACCESS_TOKEN=%s\nBERTH_DB_PASSWORD=%s\nBERTH_PORT=%s\n' "$(token)" "$(token)" "${BERTH_PORT:-8080}" > "$env_file"
   echo "compose.sh: wrote $env_file (root clientId static/berth/root, its access token is BERTH_ROOT_ACCESS_TOKEN there)"
 fi
-exec docker-compose --project-directory deploy/compose -f deploy/compose/docker-compose.yml "$@"
+docker-compose --project-directory deploy/compose -f deploy/compose/docker-compose.yml "$@"
+if [ "${1:-}" = down ]; then
+  # the pool's workers are the provisioner's containers, not compose's; they go with it
+  workers="$(docker ps -aq --filter label=berth.provisioner=compose)"
+  [ -z "$workers" ] || docker rm -f $workers >/dev/null
+fi

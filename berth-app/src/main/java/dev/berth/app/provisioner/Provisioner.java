@@ -201,10 +201,17 @@ public final class Provisioner implements AutoCloseable {
                 }
             }
         }
-        // containers of no live worker (a stopped or forgotten one): they go
-        for (Found orphan : containers.values()) {
-            log.info("removing container {} of pool {}: it belongs to no live worker", orphan.container.getId(), poolId);
-            removeContainer(orphan);
+        // containers of a worker this database knows but no longer counts live (stopped): they go. A worker it does
+        // not know at all belongs to another deployment sharing the engine (a pool of the same id there): left alone.
+        for (Map.Entry<String, Found> orphan : containers.entrySet()) {
+            String[] groupAndId = orphan.getKey().split("/", 2);
+            if (groupAndId.length != 2 || pools.findWorker(poolId, groupAndId[0], groupAndId[1]).isEmpty()) {
+                log.debug("container {} of pool {} belongs to a worker this database does not know; left alone",
+                        orphan.getValue().container.getId(), poolId);
+                continue;
+            }
+            log.info("removing container {} of pool {}: it belongs to no live worker", orphan.getValue().container.getId(), poolId);
+            removeContainer(orphan.getValue());
         }
         if (config == null) return;
         Backoff b = backoffs.get(poolId);

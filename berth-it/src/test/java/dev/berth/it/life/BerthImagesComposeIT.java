@@ -23,10 +23,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Berth's own images (scripts/images.sh) under the compose file, as a user runs them: PostgreSQL, the server and a
- * worker (on the host's engine through its socket, with a client of its own) come up and run a task; runit
- * restarts a server process that dies; {@code docker exec … bash -l} gives a shell; the data survives
- * {@code down} and {@code up}.
+ * Berth's own images (scripts/images.sh) under the compose file, as a user runs them: PostgreSQL, the server, a
+ * provisioner and a worker pool come up; a task makes the provisioner start a worker (on the host's engine, with a
+ * client of its own) which runs it; runit restarts a server process that dies; {@code docker exec … bash -l} gives
+ * a shell; the data survives {@code down} and {@code up}.
  */
 class BerthImagesComposeIT {
 
@@ -35,18 +35,18 @@ class BerthImagesComposeIT {
     private final String id = LifeSupport.shortId();
     private final String project = "berthit" + id.toLowerCase().replaceAll("[^a-z0-9]", "");
     private final String taskQueueId = "compose-it/q" + id;
-    private final String workerId = "compose-it-" + id;
     private final String rootToken = TokenSealer.generateAccessToken();
     private int port;
 
     @AfterEach
     void down() {
         if (port != 0) compose(Duration.ofMinutes(3), "down", "-v", "--remove-orphans");
-        LifeSupport.removeContainers(dev.berth.worker.runtime.ContainerRuntime.LABEL_WORKER_ID, workerId);
+        // the pool's workers are the provisioner's containers, not compose's
+        LifeSupport.removeContainers("berth.pool", taskQueueId);
     }
 
     @Test
-    void composeUpRunsATaskOnBerthsOwnImagesAndKeepsItsDataAcrossDownAndUp() throws Exception {
+    void composeUpRunsATaskOnAProvisionedWorkerOfBerthsOwnImagesAndKeepsItsDataAcrossDownAndUp() throws Exception {
         LifeSupport.requireDocker();
         buildImages();
         port = freePort();
@@ -56,6 +56,7 @@ class BerthImagesComposeIT {
         ok(compose(Duration.ofMinutes(5), "up", "-d"), "docker-compose up -d");
         awaitAnswers(root);
         String taskId = runTask(root, "echo hello from compose");
+        assertThat(LifeSupport.containers("berth.pool", taskQueueId)).as("the pool's worker the provisioner started").isNotEmpty();
 
         // the server process dies: runit starts it again and it answers under the same root URL
         String server = project + "_server_1";
@@ -88,7 +89,7 @@ class BerthImagesComposeIT {
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(PROJECT.toFile());
         pb.environment().putAll(Map.of("BERTH_PORT", String.valueOf(port), "BERTH_ROOT_ACCESS_TOKEN", rootToken,
-                "BERTH_DB_PASSWORD", "it-" + id, "BERTH_TASK_QUEUE", taskQueueId, "BERTH_WORKER_ID", workerId));
+                "BERTH_DB_PASSWORD", "it-" + id, "BERTH_TASK_QUEUE", taskQueueId));
         return LifeSupport.run(pb, timeout);
     }
 
@@ -106,8 +107,7 @@ class BerthImagesComposeIT {
         TaskStatus status = root.queue().taskStatus(taskId);
         assertThat(status.state()).as(LifeSupport.describe(status)).isEqualTo(TaskState.COMPLETED);
         try (InputStream log = root.queue().getLatestArtifact(taskId, "public/logs/live.log")) {
-            assertThat(new String(log.readAllBytes(), StandardCharsets.UTF_8)).contains(script.substring(5))
-                    .contains("on worker compose/" + workerId);
+            assertThat(new String(log.readAllBytes(), StandardCharsets.UTF_8)).contains(script.substring(5));
         }
         return taskId;
     }
