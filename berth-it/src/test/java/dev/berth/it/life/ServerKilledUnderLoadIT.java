@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  */
 class ServerKilledUnderLoadIT extends DeployedFixture {
 
-    private static final int TASKS = 500;
+    private static final int TASKS = 300;
     private static final int CAPACITY = 6;
     private static final Duration DOWNTIME = Duration.ofSeconds(5);
 
