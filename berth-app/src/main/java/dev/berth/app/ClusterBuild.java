@@ -81,6 +81,19 @@ final class ClusterBuild {
         return taskId;
     }
 
+    /** The size of the folder's files (what the context archive holds, before compression). */
+    private long folderBytes() throws IOException {
+        try (var files = Files.walk(folder.dir())) {
+            return files.filter(Files::isRegularFile).mapToLong(p -> {
+                try {
+                    return Files.size(p);
+                } catch (IOException e) {
+                    return 0;
+                }
+            }).sum();
+        }
+    }
+
     /** The folder as a tar.gz object; one already there under this hash is the same folder, and is used as it is. */
     private void uploadContext(String name) throws IOException {
         Path archive = Files.createTempFile("berth-context-", ".tar.gz");
@@ -102,12 +115,15 @@ final class ClusterBuild {
                 return;
             }
             JsonNode put = answer.path("uploadMethod").path("putUrl");
-            try (InputStream in = Files.newInputStream(archive)) {
+            try (InputStream in = UploadProgress.of(Files.newInputStream(archive), size, "sending the context", System.err,
+                    UploadProgress.stderrIsTerminal())) {
                 client.upload(URI.create(put.path("url").asText()), in, size, "application/gzip");
             }
             client.request("POST", "object", BerthClient.path("/finish-upload/<name>", name), null,
                     Map.of("projectId", "berth", "uploadId", uploadId));
-            System.err.printf("context sent: %s (%d bytes)%n", name, size);
+            long folderBytes = folderBytes();
+            System.err.printf(java.util.Locale.ROOT, "context sent: %s (%d bytes, the folder's %d bytes compressed %.1f×)%n", name, size,
+                    folderBytes, size == 0 ? 0 : (double) folderBytes / size);
         } finally {
             Files.deleteIfExists(archive);
         }
