@@ -11,13 +11,11 @@ import dev.berth.client.BerthClient;
 import dev.berth.client.Credentials;
 import dev.berth.client.QueueClient;
 import dev.berth.core.auth.Slugid;
-import dev.berth.core.dockerworker.WorkerScopes;
 import dev.berth.core.json.Json;
 import dev.berth.server.BerthServer;
 import dev.berth.server.ServerConfig;
 import dev.berth.testing.TaskBodies;
 import dev.berth.worker.Worker;
-import dev.berth.worker.WorkerConfig;
 import dev.berth.worker.runtime.docker.DockerClients;
 import dev.berth.worker.runtime.docker.DockerContainerRuntime;
 import dev.berth.worker.runtime.docker.DockerRuntimeConfig;
@@ -69,22 +67,8 @@ class ImageBuildIT {
                 "BERTH_DATA_DIR", tmp.resolve("server").toString())), Clock.systemUTC());
         root = new BerthClient(server.rootUrl(), new Credentials(server.rootClientId(), server.rootAccessToken()));
         queue = root.queue();
-        String clientId = "berth/workers/" + workerId;
-        JsonNode created = root.auth().createClient(clientId, Map.of(
-                "description", "a worker with a deployed worker's scopes",
-                "expires", Json.format(Instant.now().plus(Duration.ofDays(1)).truncatedTo(ChronoUnit.MILLIS)),
-                "scopes", WorkerScopes.of(taskQueueId, "builds", workerId)));
-        worker = Worker.builder(WorkerConfig.load(null, Map.of(
-                "BERTH_ROOT_URL", server.rootUrl(),
-                "TASKCLUSTER_CLIENT_ID", clientId,
-                "TASKCLUSTER_ACCESS_TOKEN", created.path("accessToken").asText(),
-                "BERTH_TASK_QUEUE", taskQueueId,
-                "BERTH_WORKER_GROUP", "builds",
-                "BERTH_WORKER_ID", workerId,
-                "BERTH_WORKER_CAPACITY", "1",
-                "BERTH_WORKER_MEMORY", "256m",
-                "BERTH_DATA_DIR", tmp.resolve("worker").toString(),
-                "BERTH_WORKER_MIN_FREE_DISK", "0"))).start();
+        worker = dev.berth.worker.DeployedWorker.start(root, server.rootUrl(), taskQueueId, "builds", workerId, 1,
+                tmp.resolve("worker"));
     }
 
     @AfterEach
