@@ -28,7 +28,7 @@ export function Pools() {
       <ErrorBox error={error} />
       {pools && pools.length === 0 && <p class="muted">No worker pool is defined (see <code>berth pool</code>).</p>}
       {pools && pools.length > 0 && (
-        <table data-testid="pools">
+        <table data-testid="pools" data-keynav>
           <thead><tr><th>pool</th><th>provider</th><th class="num">capacity</th><th class="num">min–max</th>
             <th class="num">requested</th><th class="num">running</th><th class="num">stopping</th><th>owner</th></tr></thead>
           <tbody>
