@@ -1,6 +1,6 @@
 // The create-task form: a YAML editor checked against the task definition's and docker-worker's payload schemas,
 // each problem shown at its line, then createTask under a fresh id. A chunk of its own (yaml and the validators
-// load only here). The validators are ajv's standalone code, compiled at build time (scripts/validators.mjs) from
+// load only here). The validators are ajv's standalone code, compiled at build time (src/main/build/validators.mjs) from
 // the files the server serves under /schemas/: the page's Content-Security-Policy has no 'unsafe-eval', which ajv
 // compiling in the browser would need. The page still reads the served schemas and says so if they differ.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';

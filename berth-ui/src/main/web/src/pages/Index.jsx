@@ -53,10 +53,10 @@ export function Index({ namespace = '' }) {
           <tbody>
             {tasks.items.map((t) => (
               <tr key={t.namespace}>
-                <td><code>{t.namespace}</code></td>
-                <td><a href={`#/tasks/${t.taskId}`}>{t.taskId}</a></td>
-                <td class="num">{t.rank}</td>
-                <td><Time value={t.expires} /></td>
+                <td data-label="namespace"><code>{t.namespace}</code></td>
+                <td data-label="task"><a href={`#/tasks/${t.taskId}`}>{t.taskId}</a></td>
+                <td data-label="rank" class="num">{t.rank}</td>
+                <td data-label="expires"><Time value={t.expires} /></td>
               </tr>
             ))}
           </tbody>

@@ -169,13 +169,13 @@ export function Task({ taskId, scopes, linkedRun, linkedLine }) {
             <tbody>
               {runs.map((r) => (
                 <tr key={r.runId} class={r.runId === shownRun ? 'selected' : ''}>
-                  <td><button type="button" class="link" onClick={() => setRunId(r.runId)}>{r.runId}</button></td>
-                  <td><State state={r.state} /></td>
-                  <td>{r.reasonCreated}</td>
-                  <td>{r.reasonResolved ?? ''}</td>
-                  <td>{r.workerGroup ? <code>{r.workerGroup}/{r.workerId}</code> : ''}</td>
-                  <td><Time value={r.started} /></td>
-                  <td>{duration(r.started, r.resolved)}</td>
+                  <td data-label="run"><button type="button" class="link" onClick={() => setRunId(r.runId)}>{r.runId}</button></td>
+                  <td data-label="state"><State state={r.state} /></td>
+                  <td data-label="reason created">{r.reasonCreated}</td>
+                  <td data-label="reason resolved">{r.reasonResolved ?? ''}</td>
+                  <td data-label="worker">{r.workerGroup ? <code>{r.workerGroup}/{r.workerId}</code> : ''}</td>
+                  <td data-label="started"><Time value={r.started} /></td>
+                  <td data-label="took">{duration(r.started, r.resolved)}</td>
                 </tr>
               ))}
             </tbody>

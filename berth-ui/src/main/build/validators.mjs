@@ -9,12 +9,12 @@ import addFormats from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
-const out = here('../target/generated/');
+const out = here('../../../target/generated/');
 mkdirSync(out, { recursive: true });
 
 const schemas = [
-  { name: 'task', served: '/schemas/queue/v1/create-task-request.json', file: '../../berth-server/src/main/resources/schemas/queue/v1/create-task-request.json', Impl: Ajv2020 },
-  { name: 'payload', served: '/schemas/docker-worker/v1/payload.json', file: '../../berth-worker/src/main/resources/schemas/docker-worker/v1/payload.json', Impl: Ajv },
+  { name: 'task', served: '/schemas/queue/v1/create-task-request.json', file: '../../../../berth-server/src/main/resources/schemas/queue/v1/create-task-request.json', Impl: Ajv2020 },
+  { name: 'payload', served: '/schemas/docker-worker/v1/payload.json', file: '../../../../berth-worker/src/main/resources/schemas/docker-worker/v1/payload.json', Impl: Ajv },
 ];
 for (const s of schemas) {
   const schema = JSON.parse(readFileSync(here(s.file), 'utf8'));
