@@ -65,7 +65,7 @@ function App() {
           <a href="#/pools" data-testid="pools-link">Pools</a>
           <a href="#/create" data-testid="create-link">Create task</a>
           {creds
-            ? <span>signed in as <b data-testid="who">{creds.clientId}</b> <button onClick={signOut}>Sign out</button></span>
+            ? <span>signed in as <b data-testid="who">{creds.clientId}</b> <button onClick={signOut} data-testid="sign-out">Sign out</button></span>
             : <a href="#/signin" data-testid="signin-link">Sign in</a>}
         </nav>
       </header>
