@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 export default defineConfig({
   root: fileURLToPath(new URL('./src/main/web', import.meta.url)),
   base: '/ui/',
+  // the schema validators src/main/build/validators.mjs compiles before each build
+  resolve: { alias: { generated: fileURLToPath(new URL('./target/generated', import.meta.url)) } },
   esbuild: { jsx: 'automatic', jsxImportSource: 'preact' },
   build: {
     outDir: fileURLToPath(new URL('./target/classes/dev/berth/ui', import.meta.url)),

@@ -37,3 +37,21 @@ export function hawkHeader(method, url, credentials, now = Date.now()) {
   if (ext) header += `, ext="${ext}"`;
   return header;
 }
+
+/**
+ * A bewit (Hawk's signed query parameter) for a GET of url, valid for ttlSeconds: for the one request a browser
+ * cannot put headers on (a WebSocket's upgrade). Temporary credentials' certificate travels in ext, as in headers.
+ */
+export function bewit(url, credentials, ttlSeconds, now = Date.now()) {
+  const u = new URL(url, location.href);
+  const port = u.port || (u.protocol === 'https:' ? '443' : '80');
+  const exp = (Math.floor(now / 1000) + ttlSeconds).toString();
+  let ext = '';
+  if (credentials.certificate) {
+    const cert = typeof credentials.certificate === 'string' ? JSON.parse(credentials.certificate) : credentials.certificate;
+    ext = base64(utf8ToBytes(JSON.stringify({ certificate: cert })));
+  }
+  const normalized = ['hawk.1.bewit', exp, '', 'GET', u.pathname + u.search, u.hostname.toLowerCase(), port, '', ext, ''].join('\n');
+  const mac = base64(hmac(sha256, utf8ToBytes(credentials.accessToken), utf8ToBytes(normalized)));
+  return base64(utf8ToBytes(`${credentials.clientId}\\${exp}\\${mac}\\${ext}`)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}

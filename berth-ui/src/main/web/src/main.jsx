@@ -7,17 +7,21 @@ import { TaskGroup } from './pages/TaskGroup.jsx';
 import { SignIn } from './pages/SignIn.jsx';
 import { Index } from './pages/Index.jsx';
 import { Pools, Pool } from './pages/Pools.jsx';
-import { ErrorBox } from './ui.jsx';
+import { ErrorBox, Lazy, installListKeys } from './ui.jsx';
 import './style.css';
 
-// Hash routes (#/tasks/<id>, #/groups/<id>, #/index/<namespace>, #/signin) so every page is one URL the server answers with
+// Hash routes (#/tasks/<id>, #/groups/<id>, #/index/<namespace>, #/create[/<from task id>], #/shell/<task id>/<run>, #/signin) so every page is one URL the server answers with
 // index.html, and nothing secret is ever in a path or query.
 function route() {
   const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   // #/tasks/<id>/runs/<run>/L<n> links one line of a run's log
   const line = parts[2] === 'runs' && /^L\d+$/.test(parts[4] ?? '') ? { run: Number(parts[3]), line: Number(parts[4].slice(1)) } : null;
-  return { page: parts[0] || 'home', id: parts[1], line };
+  return { page: parts[0] || 'home', id: parts[1], run: parts[2], line };
 }
+
+// the create form (ajv, yaml) and the shell (xterm) are chunks of their own, loaded when first opened
+const loadCreate = () => import('./pages/CreateTask.jsx').then((m) => m.default);
+const loadShell = () => import('./pages/Shell.jsx').then((m) => m.default);
 
 function App() {
   const [r, setR] = useState(route());
@@ -46,6 +50,8 @@ function App() {
   else if (r.page === 'index') page = <Index key={r.id ?? ''} namespace={r.id ?? ''} />;
   else if (r.page === 'pools' && r.id) page = <Pool key={r.id} workerPoolId={r.id} />;
   else if (r.page === 'pools') page = <Pools />;
+  else if (r.page === 'create') page = <Lazy key={`create/${r.id ?? ''}`} load={loadCreate} props={{ fromTaskId: r.id }} />;
+  else if (r.page === 'shell' && r.id) page = <Lazy key={`shell/${r.id}/${r.run}`} load={loadShell} props={{ taskId: r.id, runId: Number(r.run ?? 0) }} />;
   else if (r.page === 'signin') page = <SignIn onSignIn={signIn} />;
   else page = <Home />;
 
@@ -57,8 +63,9 @@ function App() {
           <a href="#/">Home</a>
           <a href="#/index/" data-testid="index-link">Index</a>
           <a href="#/pools" data-testid="pools-link">Pools</a>
+          <a href="#/create" data-testid="create-link">Create task</a>
           {creds
-            ? <span>signed in as <b data-testid="who">{creds.clientId}</b> <button onClick={signOut}>Sign out</button></span>
+            ? <span>signed in as <b data-testid="who">{creds.clientId}</b> <button onClick={signOut} data-testid="sign-out">Sign out</button></span>
             : <a href="#/signin" data-testid="signin-link">Sign in</a>}
         </nav>
       </header>
@@ -70,4 +77,5 @@ function App() {
   );
 }
 
+installListKeys();
 render(<App />, document.getElementById('app'));

@@ -77,11 +77,11 @@ export function Home() {
             <tbody>
               {queues.map((t) => (
                 <tr key={t.taskQueueId}>
-                  <td><code>{t.taskQueueId}</code></td>
-                  <td class="num">{t.countsError ? <span title={t.countsError.message}>?</span> : (t.pendingTasks ?? '…')}</td>
-                  <td class="num">{t.countsError ? '?' : (t.claimedTasks ?? '…')}</td>
-                  <td>{t.stability}</td>
-                  <td><Time value={t.lastDateActive} /></td>
+                  <td data-label="task queue"><code>{t.taskQueueId}</code></td>
+                  <td data-label="pending" class="num">{t.countsError ? <span title={t.countsError.message}>?</span> : (t.pendingTasks ?? '…')}</td>
+                  <td data-label="claimed" class="num">{t.countsError ? '?' : (t.claimedTasks ?? '…')}</td>
+                  <td data-label="stability">{t.stability}</td>
+                  <td data-label="last active"><Time value={t.lastDateActive} /></td>
                 </tr>
               ))}
             </tbody>

@@ -40,7 +40,7 @@ export function Index({ namespace = '' }) {
       <h2>Namespaces</h2>
       <ErrorBox error={spaces.error} />
       {spaces.items.length === 0 && !spaces.busy && !spaces.error && <p class="muted">None below this one.</p>}
-      <ul data-testid="namespaces">
+      <ul data-testid="namespaces" data-keynav>
         {spaces.items.map((n) => <li key={n.namespace}><a href={`#/index/${n.namespace}`}>{n.name}</a></li>)}
       </ul>
       {spaces.token && <button type="button" onClick={() => spaces.more(spaces.token)} disabled={spaces.busy}>More namespaces</button>}
@@ -48,15 +48,15 @@ export function Index({ namespace = '' }) {
       <ErrorBox error={tasks.error} />
       {tasks.items.length === 0 && !tasks.busy && !tasks.error && <p class="muted">No task is indexed at this namespace.</p>}
       {tasks.items.length > 0 && (
-        <table data-testid="indexed-tasks">
+        <table data-testid="indexed-tasks" data-keynav>
           <thead><tr><th>namespace</th><th>task</th><th class="num">rank</th><th>expires</th></tr></thead>
           <tbody>
             {tasks.items.map((t) => (
               <tr key={t.namespace}>
-                <td><code>{t.namespace}</code></td>
-                <td><a href={`#/tasks/${t.taskId}`}>{t.taskId}</a></td>
-                <td class="num">{t.rank}</td>
-                <td><Time value={t.expires} /></td>
+                <td data-label="namespace"><code>{t.namespace}</code></td>
+                <td data-label="task"><a href={`#/tasks/${t.taskId}`}>{t.taskId}</a></td>
+                <td data-label="rank" class="num">{t.rank}</td>
+                <td data-label="expires"><Time value={t.expires} /></td>
               </tr>
             ))}
           </tbody>

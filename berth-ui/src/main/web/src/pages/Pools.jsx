@@ -28,20 +28,20 @@ export function Pools() {
       <ErrorBox error={error} />
       {pools && pools.length === 0 && <p class="muted">No worker pool is defined (see <code>berth pool</code>).</p>}
       {pools && pools.length > 0 && (
-        <table data-testid="pools">
+        <table data-testid="pools" data-keynav>
           <thead><tr><th>pool</th><th>provider</th><th class="num">capacity</th><th class="num">min–max</th>
             <th class="num">requested</th><th class="num">running</th><th class="num">stopping</th><th>owner</th></tr></thead>
           <tbody>
             {pools.map((p) => (
               <tr key={p.workerPoolId}>
-                <td><a href={`#/pools/${q(p.workerPoolId)}`}>{p.workerPoolId}</a></td>
-                <td>{p.providerId}</td>
-                <td class="num">{p.currentCapacity}</td>
-                <td class="num">{p.config?.minCapacity ?? 0}–{p.config?.maxCapacity ?? '?'}</td>
-                <td class="num">{p.requestedCount}</td>
-                <td class="num">{p.runningCount}</td>
-                <td class="num">{p.stoppingCount}</td>
-                <td>{p.owner}</td>
+                <td data-label="pool"><a href={`#/pools/${q(p.workerPoolId)}`}>{p.workerPoolId}</a></td>
+                <td data-label="provider">{p.providerId}</td>
+                <td data-label="capacity" class="num">{p.currentCapacity}</td>
+                <td data-label="min–max" class="num">{p.config?.minCapacity ?? 0}–{p.config?.maxCapacity ?? '?'}</td>
+                <td data-label="requested" class="num">{p.requestedCount}</td>
+                <td data-label="running" class="num">{p.runningCount}</td>
+                <td data-label="stopping" class="num">{p.stoppingCount}</td>
+                <td data-label="owner">{p.owner}</td>
               </tr>
             ))}
           </tbody>
@@ -89,8 +89,8 @@ export function Pool({ workerPoolId }) {
             <tbody>
               {workers.map((w) => (
                 <tr key={`${w.workerGroup}/${w.workerId}`}>
-                  <td><code>{w.workerGroup}/{w.workerId}</code></td><td>{w.state}</td><td class="num">{w.capacity}</td>
-                  <td><Time value={w.created} /></td><td><Time value={w.lastChecked} /></td>
+                  <td data-label="worker"><code>{w.workerGroup}/{w.workerId}</code></td><td data-label="state">{w.state}</td><td data-label="capacity" class="num">{w.capacity}</td>
+                  <td data-label="created"><Time value={w.created} /></td><td data-label="last checked"><Time value={w.lastChecked} /></td>
                 </tr>
               ))}
             </tbody>
@@ -106,7 +106,7 @@ export function Pool({ workerPoolId }) {
             <thead><tr><th>reported</th><th>kind</th><th>title</th><th>description</th></tr></thead>
             <tbody>
               {errors.map((e) => (
-                <tr key={e.errorId}><td><Time value={e.reported} /></td><td>{e.kind}</td><td>{e.title}</td><td>{e.description}</td></tr>
+                <tr key={e.errorId}><td data-label="reported"><Time value={e.reported} /></td><td data-label="kind">{e.kind}</td><td data-label="title">{e.title}</td><td data-label="description">{e.description}</td></tr>
               ))}
             </tbody>
           </table>

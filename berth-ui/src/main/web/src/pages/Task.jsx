@@ -3,6 +3,7 @@ import { get, post, request, queuePath, q, satisfies, credentials, headers, ApiE
 import { ErrorBox, Time, State, duration } from '../ui.jsx';
 import { LiveLog } from './LiveLog.jsx';
 import { niceSlug } from '../slugid.js';
+import { mayCreate, retriggered } from '../tasks.js';
 
 const UNRESOLVED = new Set(['unscheduled', 'pending', 'running']);
 
@@ -11,31 +12,6 @@ function allowed(scopes, action, task, taskId) {
   return satisfies(scopes, `queue:${action}:${task.schedulerId}/${task.taskGroupId}/${taskId}`)
     || (task.projectId && satisfies(scopes, `queue:${action}-in-project:${task.projectId}`))
     || (satisfies(scopes, `queue:${action}`) && satisfies(scopes, `assume:scheduler-id:${task.schedulerId}/${task.taskGroupId}`));
-}
-
-const PRIORITIES = ['highest', 'very-high', 'high', 'medium', 'low', 'very-low', 'lowest'];
-
-/** What createTask asks of a copy of task (its scopes, routes, project, scheduler and a priority scope). */
-function mayCreate(scopes, task) {
-  if (!credentials()) return false;
-  const ok = (s) => satisfies(scopes, s);
-  const level = PRIORITIES.indexOf(task.priority ?? 'lowest');
-  return (task.scopes ?? []).every(ok) && (task.routes ?? []).every((r) => ok(`queue:route:${r}`))
-    && ok(`queue:create-task:project:${task.projectId ?? 'none'}`) && ok(`queue:scheduler-id:${task.schedulerId ?? '-'}`)
-    && PRIORITIES.slice(0, level + 1).some((p) => ok(`queue:create-task:${p}:${task.taskQueueId}`));
-}
-
-/** A copy of task to create under a new id: the same definition, its times moved to now. */
-function retriggered(task) {
-  const now = Date.now();
-  const created = new Date(task.created).getTime();
-  const copy = structuredClone(task);
-  delete copy.provisionerId;
-  delete copy.workerType;
-  copy.created = new Date(now).toISOString();
-  copy.deadline = new Date(now + (new Date(task.deadline).getTime() - created)).toISOString();
-  copy.expires = new Date(now + (new Date(task.expires).getTime() - created)).toISOString();
-  return copy;
 }
 
 /**
@@ -175,6 +151,11 @@ export function Task({ taskId, scopes, linkedRun, linkedLine }) {
             {mayCreate(scopes, task)
               && <button type="button" data-testid="retrigger" onClick={retrigger}
                    title="create a copy of this task with a new id and times">Retrigger</button>}
+            {mayCreate(scopes, task)
+              && <a href={`#/create/${taskId}`} class="button" data-testid="edit-create"
+                   title="open a copy of this task (new id, times moved) in the create form">Edit and create</a>}
+            {task.payload?.features?.interactive && run?.state === 'running'
+              && <a href={`#/shell/${taskId}/${shownRun}`} class="button" data-testid="shell-link">Shell</a>}
           </div>
         )}
         <ErrorBox error={actionError} />
@@ -188,13 +169,13 @@ export function Task({ taskId, scopes, linkedRun, linkedLine }) {
             <tbody>
               {runs.map((r) => (
                 <tr key={r.runId} class={r.runId === shownRun ? 'selected' : ''}>
-                  <td><button type="button" class="link" onClick={() => setRunId(r.runId)}>{r.runId}</button></td>
-                  <td><State state={r.state} /></td>
-                  <td>{r.reasonCreated}</td>
-                  <td>{r.reasonResolved ?? ''}</td>
-                  <td>{r.workerGroup ? <code>{r.workerGroup}/{r.workerId}</code> : ''}</td>
-                  <td><Time value={r.started} /></td>
-                  <td>{duration(r.started, r.resolved)}</td>
+                  <td data-label="run"><button type="button" class="link" onClick={() => setRunId(r.runId)}>{r.runId}</button></td>
+                  <td data-label="state"><State state={r.state} /></td>
+                  <td data-label="reason created">{r.reasonCreated}</td>
+                  <td data-label="reason resolved">{r.reasonResolved ?? ''}</td>
+                  <td data-label="worker">{r.workerGroup ? <code>{r.workerGroup}/{r.workerId}</code> : ''}</td>
+                  <td data-label="started"><Time value={r.started} /></td>
+                  <td data-label="took">{duration(r.started, r.resolved)}</td>
                 </tr>
               ))}
             </tbody>

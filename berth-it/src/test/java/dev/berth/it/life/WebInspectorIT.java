@@ -29,6 +29,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -36,11 +37,14 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 
 /**
  * The web inspector in a real browser (Debian's headless Chromium through its chromedriver) against
  * {@code berth server} on PostgreSQL and a real {@code berth worker}: sign in, follow a live log while the
- * run writes it, download an artifact, cancel a running task, page through a group of 10,000 tasks.
+ * run writes it, download an artifact, cancel a running task, create tasks from the form (and see a schema error at
+ * its line), move through a group's rows with the keyboard while it updates itself, type into the shell of an
+ * interactive task, page through a group of 10,000 tasks, and read the pages on a 390 px screen.
  * Each page's screenshot is saved under berth-it/target/screenshots/, and with {@code BERTH_UPDATE_SCREENSHOTS=1}
  * under docs/screenshots/ (shown in the README), so an ordinary run leaves the tracked ones alone.
  */
@@ -68,10 +72,31 @@ class WebInspectorIT extends DeployedFixture {
         if (browser != null) browser.quit();
     }
 
+    /**
+     * One server, one database and one browser for every step (a server and a browser cost seconds to start); the
+     * 10,000 tasks of the second part are created in the background while the first part runs.
+     */
     @Test
-    void aSignedInUserFollowsALiveLogDownloadsAnArtifactAndCancelsARunningTask() throws Exception {
+    void aPersonFollowsCreatesCancelsAndShellsIntoTasksThenPagesATenThousandTaskGroupOnANarrowScreen() throws Exception {
         ServerProcess server = startServer(Map.of("BERTH_DATABASE_URL", databaseUrl()));
         BerthClient root = server.rootClient();
+        String bigGroupId = Slugid.nice();
+        String idleQueue = "life-it/ui-idle-" + LifeSupport.shortId(); // no worker: the tasks stay pending
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> created = background.submit(() -> {
+                createMany(root, bigGroupId, idleQueue, 10_000);
+                return null;
+            });
+            followALiveLogCreateCancelAndShell(server, root);
+            created.get(5, java.util.concurrent.TimeUnit.MINUTES);
+            pageATenThousandTaskGroup(server, root, bigGroupId, idleQueue);
+        } finally {
+            background.shutdownNow();
+        }
+    }
+
+    private void followALiveLogCreateCancelAndShell(ServerProcess server, BerthClient root) throws Exception {
         String workerId = workerId("w");
         startWorker(server.rootUrl(), createWorkerClient(root, workerId), workerId, 2, null);
         Credentials user = createUser(root);
@@ -161,6 +186,71 @@ class WebInspectorIT extends DeployedFixture {
         await("the group page updates by itself as the copy completes").atMost(Duration.ofSeconds(120))
                 .until(() -> text("count-completed").equals("2"));
 
+        // edit-and-create: the completed task's definition as a copy (new id, times moved) in the create form
+        browser.get(server.rootUrl() + "/#/tasks/" + taskId);
+        await("the edit-and-create action").atMost(Duration.ofSeconds(20))
+                .until(() -> !browser.findElements(By.cssSelector("[data-testid=edit-create]")).isEmpty());
+        browser.findElement(By.cssSelector("[data-testid=edit-create]")).click();
+        await("the form holds the copy").atMost(Duration.ofSeconds(20))
+                .until(() -> editorText().contains("live log and artifact") && editorText().contains("taskGroupId: " + groupId));
+        String editedId = text("new-task-id");
+        setEditor(editorText().replace("live log and artifact", "edited copy"));
+        browser.findElement(By.cssSelector("[data-testid=create-submit]")).click();
+        await("the edited copy's page").atMost(Duration.ofSeconds(20)).until(() -> text("task-id").equals(editedId));
+        assertThat(root.queue().task(editedId).path("metadata").path("name").asText()).isEqualTo("web inspector: edited copy");
+        assertThat(Instant.parse(root.queue().task(editedId).path("created").asText()))
+                .as("the copy's times are moved").isAfter(Instant.parse(root.queue().task(taskId).path("created").asText()));
+
+        // keyboard: the group's rows with j/k and Enter; live: the copy's resolution shows without a reload
+        browser.findElement(By.cssSelector("[data-testid=group-link]")).click();
+        await("the group page lists the three").atMost(Duration.ofSeconds(20)).until(() -> text("count-all").equals("3"));
+        WebElement rows = browser.findElement(By.cssSelector("[data-testid=group-rows]"));
+        rows.sendKeys("jjk");
+        await("the cursor went to the second row, then back to the first").atMost(Duration.ofSeconds(5)).until(() ->
+                browser.findElements(By.cssSelector("[data-testid=group-row]")).get(0).getAttribute("class").contains("cursor"));
+        WebElement cursorRow = browser.findElement(By.cssSelector("[data-testid=group-row].cursor"));
+        assertThat(((JavascriptExecutor) browser).executeScript("return getComputedStyle(arguments[0]).outlineStyle", cursorRow))
+                .as("the cursor is visible").isNotEqualTo("none");
+        rows.sendKeys(Keys.ARROW_DOWN);
+        String secondId = browser.findElements(By.cssSelector("[data-testid=group-row]")).get(1).findElement(By.tagName("code")).getText();
+        await().atMost(Duration.ofSeconds(5)).until(() -> browser.findElement(By.cssSelector("[data-testid=group-row].cursor")).getText().contains(secondId));
+        screenshot("task-group-keyboard");
+        rows.sendKeys(Keys.ENTER);
+        await("Enter opens the task under the cursor").atMost(Duration.ofSeconds(20)).until(() -> text("task-id").equals(secondId));
+        browser.navigate().back();
+        await("the group page updates by itself as the edited copy completes").atMost(Duration.ofSeconds(120))
+                .until(() -> text("count-completed").equals("3"));
+
+        // the create form: a bad definition shows the schema's error at its line; a good one is created
+        browser.findElement(By.cssSelector("[data-testid=create-link]")).click();
+        await("the form, prefilled with a sample").atMost(Duration.ofSeconds(20)).until(() -> editorText().contains("maxRunTime: 60"));
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String definition = String.join("\n", "taskQueueId: " + taskQueueId, "created: " + now, "deadline: " + now.plus(1, ChronoUnit.HOURS),
+                "metadata:", "  name: made with the form", "  description: WebInspectorIT", "  owner: it@example.com",
+                "  source: https://berth.dev/it", "payload:", "  image: " + LifeSupport.IMAGE,
+                "  command: [sh, -c, 'echo made by the form']", "  maxRunTime: soon", "");
+        setEditor(definition);
+        String formId = text("new-task-id");
+        browser.findElement(By.cssSelector("[data-testid=create-submit]")).click();
+        WebElement problem = await("the schema error is shown at its field").atMost(Duration.ofSeconds(20))
+                .until(() -> browser.findElements(By.cssSelector("[data-testid=schema-errors] li[data-path='/payload/maxRunTime']")), l -> !l.isEmpty()).get(0);
+        assertThat(problem.getAttribute("data-line")).as("maxRunTime is on line 12").isEqualTo("12");
+        assertThat(problem.getText()).startsWith("line 12").contains("must be integer");
+        assertThat(browser.findElement(By.cssSelector("[data-gutter-line='12']")).getAttribute("class")).isEqualTo("bad");
+        screenshot("create-task-error");
+        assertThat(browser.getCurrentUrl()).as("nothing was submitted").endsWith("#/create");
+        // schema-valid, but the API refuses it: the answer shows as it came
+        setEditor(definition.replace("maxRunTime: soon", "maxRunTime: 60") + "scopes: [berth-it:not-held]\n");
+        browser.findElement(By.cssSelector("[data-testid=create-submit]")).click();
+        await("the API's error code").atMost(Duration.ofSeconds(20)).until(() -> text("error").contains("InsufficientScopes"));
+        setEditor(definition.replace("maxRunTime: soon", "maxRunTime: 60"));
+        await("the problems go once fixed").atMost(Duration.ofSeconds(5)).until(() -> !text("schema-ok").isEmpty());
+        browser.findElement(By.cssSelector("[data-testid=create-submit]")).click();
+        await("the created task's page").atMost(Duration.ofSeconds(20)).until(() -> text("task-id").equals(formId));
+        await("it runs to completed").atMost(Duration.ofSeconds(90)).until(() -> text("state").equals("completed"));
+        await("its log").atMost(Duration.ofSeconds(20)).until(() -> text("log").contains("made by the form"));
+        assertThat(root.queue().task(formId).path("metadata").path("name").asText()).isEqualTo("made with the form");
+
         // cancel a running task: the button shows (the user holds queue:cancel-task:*), the state changes
         String longId = Slugid.nice();
         root.queue().createTask(longId, shellTask("echo started; sleep 300", 600));
@@ -191,32 +281,43 @@ class WebInspectorIT extends DeployedFixture {
                 .until(() -> !browser.findElements(By.cssSelector("[data-testid=cancel]")).isEmpty());
         browser.findElement(By.cssSelector("[data-testid=cancel]")).click();
         await("the second run is canceled").atMost(Duration.ofSeconds(20)).until(() -> text("state").equals("exception"));
+
+        // the shell of an interactive task: a terminal through the server's relay, typed into, resized
+        String shellId = Slugid.nice();
+        ObjectNode interactive = shellTask("echo started; sleep 300", 600);
+        ((ObjectNode) interactive.get("payload")).putObject("features").put("interactive", true);
+        root.queue().createTask(shellId, interactive);
+        await("the run's worker serves its shell").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250))
+                .until(() -> root.get("berth", "/shell/" + shellId + "/0").path("workerConnected").asBoolean());
+        browser.get(server.rootUrl() + "/#/tasks/" + shellId);
+        await("the shell link of the running interactive task").atMost(Duration.ofSeconds(20))
+                .until(() -> !browser.findElements(By.cssSelector("[data-testid=shell-link]")).isEmpty());
+        browser.findElement(By.cssSelector("[data-testid=shell-link]")).click();
+        await("the session opens").atMost(Duration.ofSeconds(30)).until(() -> text("shell-state").equals("open"));
+        WebElement terminal = browser.findElement(By.cssSelector("[data-testid=terminal]"));
+        terminal.click();
+        new Actions(browser).sendKeys("echo hello from $((6*7))").sendKeys(Keys.ENTER).perform();
+        await("echo's output in the terminal").atMost(Duration.ofSeconds(20)).until(() -> terminalText().contains("hello from 42"));
+        screenshot("shell");
+        String before = terminal.getAttribute("data-size");
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(900, 700));
+        await("the terminal fits the smaller window").atMost(Duration.ofSeconds(10))
+                .until(() -> !terminal.getAttribute("data-size").equals(before));
+        String size = terminal.getAttribute("data-size");
+        new Actions(browser).sendKeys("stty size").sendKeys(Keys.ENTER).perform();
+        await("the container's tty has the terminal's new size").atMost(Duration.ofSeconds(20))
+                .until(() -> terminalText().lines().anyMatch(l -> l.strip().equals(size)));
+        browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+        root.queue().cancelTask(shellId);
     }
 
-    @Test
-    void aGroupOfTenThousandTasksIsPagedAndWindowed() throws Exception {
-        ServerProcess server = startServer(Map.of("BERTH_DATABASE_URL", databaseUrl()));
-        BerthClient root = server.rootClient();
-        String taskGroupId = Slugid.nice();
-        String idleQueue = "life-it/ui-idle-" + LifeSupport.shortId(); // no worker: the tasks stay pending
-        createMany(root, taskGroupId, idleQueue, 10_000);
-        String smallGroupId = Slugid.nice();
-        createMany(root, smallGroupId, idleQueue, 1_000);
-        open(server.rootUrl());
-
-        // time to first usable render, as the page marks it (docs/benchmarks.md): three fresh loads of each
-        for (var group : List.of(Map.entry(smallGroupId, 1_000), Map.entry(taskGroupId, 10_000))) {
-            List<String> runs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                browser.get("about:blank");
-                browser.get(server.rootUrl() + "/#/groups/" + group.getKey());
-                await().atMost(Duration.ofSeconds(120)).until(() -> mark("berth:group-all-rows") != null);
-                runs.add(String.format("first rows %.0f ms, all %d read %.0f ms", mark("berth:group-first-rows"), group.getValue(),
-                        mark("berth:group-all-rows")));
-            }
-            System.out.printf("WebInspectorIT: group of %d tasks, three fresh loads: %s%n", group.getValue(), runs);
-        }
-        browser.get("about:blank");
+    private void pageATenThousandTaskGroup(ServerProcess server, BerthClient root, String taskGroupId, String idleQueue) throws Exception {
+        // from here on as the anonymous role
+        browser.get(server.rootUrl() + "/#/");
+        browser.findElement(By.cssSelector("[data-testid=sign-out]")).click();
+        await("signed out").atMost(Duration.ofSeconds(10))
+                .until(() -> !browser.findElements(By.cssSelector("[data-testid=signin-link]")).isEmpty());
+        // (time to first usable render, for 1,000 and 10,000 tasks: bench/ui/run.sh, docs/benchmarks.md)
 
         // anonymous browsing: the anonymous role may list a task group
         long start = System.nanoTime();
@@ -257,7 +358,7 @@ class WebInspectorIT extends DeployedFixture {
         Credentials user = createUser(root);
         TemporaryCredentials temp = TemporaryCredentials.create(user.clientId(), user.accessToken(),
                 java.util.stream.Stream.concat(Stream.of("queue:list-task-queues", "queue:pending-count:*", "queue:claimed-count:*",
-                        "auth:current-scopes"), POOL_READER.stream()).toList(),
+                        "auth:current-scopes", "queue:list-task-group:*"), POOL_READER.stream()).toList(),
                 Instant.now().minus(1, ChronoUnit.MINUTES), Instant.now().plus(1, ChronoUnit.HOURS), null);
         browser.findElement(By.cssSelector("[data-testid=signin-link]")).click();
         browser.findElement(By.name("clientId")).sendKeys(temp.clientId());
@@ -265,9 +366,9 @@ class WebInspectorIT extends DeployedFixture {
         browser.findElement(By.name("certificate")).sendKeys(temp.certificate());
         browser.findElement(By.cssSelector("form.signin button[type=submit]")).click();
         await("signed in with temporary credentials").atMost(Duration.ofSeconds(20)).until(() -> text("who").equals(user.clientId()));
-        await("the queue list shows the idle queue with its 11000 pending").atMost(Duration.ofSeconds(20))
+        await("the queue list shows the idle queue with its 10000 pending").atMost(Duration.ofSeconds(20))
                 .until(() -> browser.findElements(By.cssSelector("[data-testid=queues] tr")).stream()
-                        .anyMatch(r -> r.getText().startsWith(idleQueue + " 11000 0 ")));
+                        .anyMatch(r -> r.getText().startsWith(idleQueue + " 10000 0 ")));
 
         // worker pools: the list with capacity, then one pool's page
         String poolId = "life-it/uipool" + LifeSupport.shortId();
@@ -283,6 +384,30 @@ class WebInspectorIT extends DeployedFixture {
         await("the pool's page").atMost(Duration.ofSeconds(20)).until(() -> text("pool-capacity").equals("0 (min 0, max 2)"));
         assertThat(browser.findElement(By.tagName("main")).getText()).contains("No workers.").contains("None reported.")
                 .doesNotContain("InsufficientScopes");
+
+        // a narrow screen (390 px, a phone): the page body never scrolls sideways; tables and the group's grid collapse
+        ((ChromeDriver) browser).executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                Map.of("width", 390, "height", 844, "deviceScaleFactor", 1, "mobile", true));
+        try {
+            browser.get(server.rootUrl() + "/#/groups/" + taskGroupId);
+            await("the group at 390 px").atMost(Duration.ofSeconds(60)).until(() -> text("count-all").equals("10000"));
+            assertNoSidewaysScroll("task group");
+            WebElement firstRow = browser.findElements(By.cssSelector("[data-testid=group-row]")).get(0);
+            assertThat(firstRow.findElement(By.tagName("code")).isDisplayed()).as("the task id column collapses").isFalse();
+            screenshot("task-group-narrow");
+            browser.get(server.rootUrl() + "/#/");
+            await("the queues at 390 px").atMost(Duration.ofSeconds(20))
+                    .until(() -> browser.findElements(By.cssSelector("[data-testid=queues] tr")).size() > 1);
+            assertNoSidewaysScroll("home");
+            assertThat(((JavascriptExecutor) browser).executeScript("return getComputedStyle(arguments[0]).display",
+                    browser.findElement(By.cssSelector("[data-testid=queues] td")))).as("table cells stack").isEqualTo("block");
+            screenshot("home-narrow");
+            browser.get(server.rootUrl() + "/#/pools/" + poolId.replace("/", "%2F"));
+            await("the pool at 390 px").atMost(Duration.ofSeconds(20)).until(() -> !text("pool-capacity").isEmpty());
+            assertNoSidewaysScroll("pool");
+        } finally {
+            ((ChromeDriver) browser).executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
     }
 
     // ------------------------------------------------------------ helpers
@@ -322,7 +447,7 @@ class WebInspectorIT extends DeployedFixture {
 
     private void createMany(BerthClient root, String taskGroupId, String queue, int count) throws Exception {
         long start = System.nanoTime();
-        try (ExecutorService pool = Executors.newFixedThreadPool(8)) {
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
             List<Future<?>> done = new ArrayList<>();
             for (int i = 1; i <= count; i++) {
                 int n = i;
@@ -365,11 +490,30 @@ class WebInspectorIT extends DeployedFixture {
         return false;
     }
 
-    /** When the page set a performance mark, in ms since the navigation started; null before. */
-    private Double mark(String name) {
-        Object t = ((JavascriptExecutor) browser).executeScript(
-                "const m = performance.getEntriesByName(arguments[0]); return m.length ? m[0].startTime : null;", name);
-        return t == null ? null : ((Number) t).doubleValue();
+    private void assertNoSidewaysScroll(String page) {
+        Object widths = ((JavascriptExecutor) browser).executeScript(
+                "const e = document.scrollingElement; return [e.scrollWidth, e.clientWidth];");
+        List<?> w = (List<?>) widths;
+        assertThat(((Number) w.get(0)).intValue()).as("%s: the body's scroll width at 390 px", page)
+                .isLessThanOrEqualTo(((Number) w.get(1)).intValue());
+    }
+
+    private String editorText() {
+        List<WebElement> found = browser.findElements(By.cssSelector("[data-testid=yaml-editor]"));
+        return found.isEmpty() ? "" : found.get(0).getDomProperty("value");
+    }
+
+    /** Puts text into the create form's editor as typing would (an input event), at once. */
+    private void setEditor(String text) {
+        ((JavascriptExecutor) browser).executeScript(
+                "const e = arguments[0]; e.value = arguments[1]; e.dispatchEvent(new Event('input', {bubbles: true}));",
+                browser.findElement(By.cssSelector("[data-testid=yaml-editor]")), text);
+    }
+
+    /** What the terminal shows, one line a row (xterm's DOM renderer). */
+    private String terminalText() {
+        return String.join("\n", browser.findElements(By.cssSelector("[data-testid=terminal] .xterm-rows > div")).stream()
+                .map(r -> r.getText().replace('\u00a0', ' ')).toList());
     }
 
     private void scrollTo(String testId) {
