@@ -29,9 +29,10 @@ SERVER_OPTS="${SERVER_OPTS:-}"       # the server JVM's options (default none, a
 configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(h2-10k h2-100k pg-10k pg-100k)
 
-jar="$here/bench/target/berth-bench-0.1.0-SNAPSHOT.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$here" \( -path "$here/.git" -o -name target \) -prune -o \
-      \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)" ]; then
+# BENCH_JAR: a bench jar built elsewhere (with its lib/), e.g. the "before" side of an A/B comparison
+jar="${BENCH_JAR:-$here/bench/target/berth-bench-0.1.0-SNAPSHOT.jar}"
+if [ -z "${BENCH_JAR:-}" ] && { [ ! -f "$jar" ] || [ -n "$(find "$here" \( -path "$here/.git" -o -name target \) -prune -o \
+      \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)" ]; }; then
   berth_need_maven
   berth_need_node
   echo "run.sh: building bench (and the modules it needs)" >&2
