@@ -52,11 +52,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>
  * QueueBenchmark [--db=h2|pg] [--jdbc-url=URL] [--stored=10000] [--tasks=20000] [--warmup=3000]
  *                [--workers=8] [--producers=4] [--batch=4] [--in-flight=2000] [--max-seconds=300]
- *                [--data-dir=DIR] [--jfr=FILE] [--label=TEXT]
+ *                [--data-dir=DIR] [--jfr=FILE] [--label=TEXT] [--server=process|in-process] [--server-opts=JVMOPTS]
  * </pre>
  *
- * The server runs in this JVM (on 127.0.0.1, a free port) unless {@code --root-url}, {@code --client-id} and
- * {@code --access-token} name a running one (then nothing is preloaded). Workers report with the temporary
+ * The server runs in its own JVM ({@code --server=process}, the default: {@code dev.berth.app.Main server} from
+ * this class path, with {@code --server-opts} as its JVM options; on 127.0.0.1, a free port) or in this one
+ * ({@code --server=in-process}), unless {@code --root-url}, {@code --client-id} and {@code --access-token} name a
+ * running one (then nothing is preloaded). The report gives CPU-ms per cycle of the server process, of PostgreSQL
+ * and of this JVM (the load generator) separately, and the server's RSS. Workers report with the temporary
  * credentials claimWork hands out, as real workers do; creates are signed with the root client.
  */
 public final class QueueBenchmark {
