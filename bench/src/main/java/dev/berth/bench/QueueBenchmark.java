@@ -836,7 +836,11 @@ public final class QueueBenchmark {
             Cpu c = run.cpu;
             boolean own = !Double.isNaN(c.server());
             double serverPlusPg = (own ? c.server() : c.self()) + (db.equals("pg") ? c.postgresOurs() : 0);
-            sb.append(String.format(Locale.ROOT, "CPU/CYCLE    server+PostgreSQL %.2f ms (server %s, PostgreSQL %.2f ms,"
+            if (!db.equals("pg")) {
+                sb.append(String.format(Locale.ROOT, "CPU/CYCLE    server (with embedded H2) %.2f ms, load generator %s%n",
+                        (own ? c.server() : c.self()) * 1000 / measured,
+                        own ? String.format(Locale.ROOT, "%.2f ms", c.self() * 1000 / measured) : "(in the server JVM)"));
+            } else sb.append(String.format(Locale.ROOT, "CPU/CYCLE    server+PostgreSQL %.2f ms (server %s, PostgreSQL %.2f ms,"
                             + " all postgres processes %.2f ms), load generator %s%n",
                     serverPlusPg * 1000 / measured,
                     own ? String.format(Locale.ROOT, "%.2f ms", c.server() * 1000 / measured)
