@@ -4,7 +4,10 @@
 #
 #   bench/queue/run.sh                 # the four runs (H2 10k, H2 100k, PG 10k, PG 100k)
 #   TASKS=20000 WARMUP=3000 bench/queue/run.sh h2-10k pg-100k   # a subset, other sizes
-#   JFR=1 bench/queue/run.sh pg-10k    # also record the measured window with JFR and summarise it
+#   JFR=1 bench/queue/run.sh pg-10k    # also record the measured window (of the server JVM) with JFR, summarise it
+#
+# The server runs in its own JVM, started as `berth server` is; the load generator in this script's JVM. Each
+# report gives CPU-ms per cycle for the server, PostgreSQL and the generator separately, and the server's RSS.
 #
 # PostgreSQL: scripts/postgres.sh installs/starts it; each PG run gets a fresh database $BENCH_PG_DB
 # (default berth_bench), never the tests' berth_test. H2 runs use a fresh directory under $OUT.
@@ -21,12 +24,15 @@ PRODUCERS="${PRODUCERS:-4}"
 BATCH="${BATCH:-4}"
 DB_NAME="${BENCH_PG_DB:-berth_bench}"
 OUT="${OUT:-/tmp/berth-bench}"
+SERVER="${SERVER:-process}"          # process: the server in its own JVM (as `berth server`); in-process: one JVM
+SERVER_OPTS="${SERVER_OPTS:-}"       # the server JVM's options (default none, as `berth server` without BERTH_JAVA_OPTS)
 configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(h2-10k h2-100k pg-10k pg-100k)
 
-jar="$here/bench/target/berth-bench-0.1.0-SNAPSHOT.jar"
-if [ ! -f "$jar" ] || [ -n "$(find "$here" \( -path "$here/.git" -o -name target \) -prune -o \
-      \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)" ]; then
+# BENCH_JAR: a bench jar built elsewhere (with its lib/), e.g. the "before" side of an A/B comparison
+jar="${BENCH_JAR:-$here/bench/target/berth-bench-0.1.0-SNAPSHOT.jar}"
+if [ -z "${BENCH_JAR:-}" ] && { [ ! -f "$jar" ] || [ -n "$(find "$here" \( -path "$here/.git" -o -name target \) -prune -o \
+      \( -path '*/src/main/*' -o -name pom.xml \) -type f -newer "$jar" -print -quit)" ]; }; then
   berth_need_maven
   berth_need_node
   echo "run.sh: building bench (and the modules it needs)" >&2
@@ -43,9 +49,9 @@ fi
 mkdir -p "$OUT"
 for c in "${configs[@]}"; do
   kind="${c%%-*}"; size="${c#*-}"
-  case "$size" in 10k) stored=10000 ;; 100k) stored=100000 ;; *) stored="$size" ;; esac
+  case "$size" in 10k) stored=10000 ;; 100k) stored=100000 ;; 1m) stored=1000000 ;; *) stored="$size" ;; esac
   args=(--stored="$stored" --tasks="$TASKS" --warmup="$WARMUP" --workers="$WORKERS" --producers="$PRODUCERS"
-        --batch="$BATCH" --max-seconds=240 --label="$c")
+        --batch="$BATCH" --max-seconds=240 --label="$c" --server="$SERVER" --server-opts="$SERVER_OPTS")
   rm -rf "${OUT:?}/$c"; mkdir -p "$OUT/$c"
   args+=(--data-dir="$OUT/$c")
   if [ "$kind" = pg ]; then
@@ -55,7 +61,7 @@ for c in "${configs[@]}"; do
   fi
   [ -n "${JFR:-}" ] && args+=(--jfr="$OUT/$c.jfr")
   echo "run.sh: $c (stored $stored, measured $TASKS after $WARMUP warm-up)" >&2
-  "$JAVA_HOME/bin/java" -Xmx2g -jar "$jar" "${args[@]}" 2>"$OUT/$c.log" | tee "$OUT/$c.txt"
+  "$JAVA_HOME/bin/java" -Xmx1g -jar "$jar" "${args[@]}" 2>"$OUT/$c.log" | tee "$OUT/$c.txt"
   if [ -n "${JFR:-}" ]; then
     "$JAVA_HOME/bin/java" -cp "$jar" dev.berth.bench.JfrSummary "$OUT/$c.jfr" | tee "$OUT/$c.profile.txt"
   fi

@@ -52,11 +52,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>
  * QueueBenchmark [--db=h2|pg] [--jdbc-url=URL] [--stored=10000] [--tasks=20000] [--warmup=3000]
  *                [--workers=8] [--producers=4] [--batch=4] [--in-flight=2000] [--max-seconds=300]
- *                [--data-dir=DIR] [--jfr=FILE] [--label=TEXT]
+ *                [--data-dir=DIR] [--jfr=FILE] [--label=TEXT] [--server=process|in-process] [--server-opts=JVMOPTS]
  * </pre>
  *
- * The server runs in this JVM (on 127.0.0.1, a free port) unless {@code --root-url}, {@code --client-id} and
- * {@code --access-token} name a running one (then nothing is preloaded). Workers report with the temporary
+ * The server runs in its own JVM ({@code --server=process}, the default: {@code dev.berth.app.Main server} from
+ * this class path, with {@code --server-opts} as its JVM options; on 127.0.0.1, a free port) or in this one
+ * ({@code --server=in-process}), unless {@code --root-url}, {@code --client-id} and {@code --access-token} name a
+ * running one (then nothing is preloaded). The report gives CPU-ms per cycle of the server process, of PostgreSQL
+ * and of this JVM (the load generator) separately, and the server's RSS. Workers report with the temporary
  * credentials claimWork hands out, as real workers do; creates are signed with the root client.
  */
 public final class QueueBenchmark {
@@ -77,10 +80,12 @@ public final class QueueBenchmark {
         String db = a.getOrDefault("db", "h2");
 
         BerthServer server = null;
+        ServerProcess serverProcess = null;
         String rootUrl = a.get("root-url");
         String clientId = a.get("client-id");
         String accessToken = a.get("access-token");
         String jdbcUrl = a.get("jdbc-url");
+        String serverMode = a.getOrDefault("server", "process");
         if (rootUrl == null) {
             Path dataDir = Path.of(a.getOrDefault("data-dir", Files.createTempDirectory("berth-bench").toString()));
             Files.createDirectories(dataDir);
@@ -90,9 +95,9 @@ public final class QueueBenchmark {
             }
             db = jdbcUrl.startsWith("jdbc:postgresql:") ? "pg" : "h2";
             long t0 = System.nanoTime();
-            preload(jdbcUrl, stored);
-            System.out.printf(Locale.ROOT, "preloaded %,d stored (completed) tasks in %.1f s%n", stored,
-                    (System.nanoTime() - t0) / 1e9);
+            String how = preload(jdbcUrl, stored);
+            System.out.printf(Locale.ROOT, "preloaded %,d stored (completed) tasks in %.1f s (%s)%n", stored,
+                    (System.nanoTime() - t0) / 1e9, how);
             int port = freePort();
             Map<String, String> env = new HashMap<>();
             env.put("BERTH_PORT", String.valueOf(port));
@@ -100,10 +105,20 @@ public final class QueueBenchmark {
             env.put("BERTH_BIND_HOST", "127.0.0.1");
             env.put("BERTH_DATA_DIR", dataDir.toString());
             env.put("BERTH_DATABASE_URL", jdbcUrl);
-            server = BerthServer.start(ServerConfig.load(null, env), Clock.systemUTC());
-            rootUrl = server.rootUrl();
-            clientId = server.rootClientId();
-            accessToken = server.rootAccessToken();
+            if (serverMode.equals("in-process")) {
+                server = BerthServer.start(ServerConfig.load(null, env), Clock.systemUTC());
+                rootUrl = server.rootUrl();
+                clientId = server.rootClientId();
+                accessToken = server.rootAccessToken();
+            } else if (serverMode.equals("process")) {
+                accessToken = Slugid.nice() + Slugid.nice();
+                env.put("BERTH_ROOT_ACCESS_TOKEN", accessToken);
+                serverProcess = ServerProcess.start(env, a.getOrDefault("server-opts", ""), dataDir.resolve("server.log"));
+                rootUrl = "http://127.0.0.1:" + port;
+                clientId = "static/berth/root";
+            } else {
+                throw new IllegalArgumentException("--server is process or in-process, not " + serverMode);
+            }
         } else if (clientId == null || accessToken == null) {
             throw new IllegalArgumentException("--root-url needs --client-id and --access-token");
         }
@@ -111,71 +126,70 @@ public final class QueueBenchmark {
             throw new IllegalArgumentException("the benchmark only talks to 127.0.0.1; got " + rootUrl);
         }
 
-        DbStats dbStats = jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:") ? new DbStats(jdbcUrl) : null;
+        String pgDb = jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:") ? databaseName(jdbcUrl) : null;
+        DbStats dbStats = pgDb != null ? new DbStats(jdbcUrl) : null;
         Run run = new Run(rootUrl, clientId, accessToken, tasks, warmup, workers, producers, batch, inFlight);
-        Jfr jfr = a.containsKey("jfr") ? new Jfr(Path.of(a.get("jfr"))) : null;
+        Jfr jfr = a.containsKey("jfr") ? new Jfr(Path.of(a.get("jfr")), serverProcess) : null;
+        long serverPid = serverProcess == null ? -1 : serverProcess.pid();
         try {
             run.start();
             run.awaitWarmup(maxSeconds);
             if (dbStats != null) dbStats.before();
-            Cpu cpuBefore = Cpu.now();
+            Cpu cpuBefore = Cpu.now(serverPid, pgDb);
             if (jfr != null) jfr.start();
             boolean finished = run.awaitEnd(maxSeconds);
             if (jfr != null) jfr.stop();
-            run.cpu = Cpu.now().minus(cpuBefore);
+            run.cpu = Cpu.now(serverPid, pgDb).minus(cpuBefore);
+            if (serverProcess != null) run.serverMemory = serverProcess.memory();
             Map<String, Double> dbDelta = dbStats == null ? Map.of() : dbStats.after();
             run.stop();
-            report(label, db, jdbcUrl, stored, run, finished, dbDelta, dbStats);
+            report(label, db, jdbcUrl, stored, run, finished, dbDelta, dbStats, serverMode, a.getOrDefault("server-opts", ""));
         } finally {
             run.stop();
             if (server != null) server.close();
+            if (serverProcess != null) serverProcess.close();
             if (dbStats != null) dbStats.close();
         }
         System.exit(0);
     }
 
-    // ---- preload: completed tasks, written as the store writes them, in batched transactions of 1,000 rows
+    // ---- preload: completed tasks, written as the store writes them, in large transactions
+
+    static final String[] COLUMNS = {"task_id", "task_queue_id", "task_group_id", "scheduler_id", "priority", "state",
+            "deadline", "expires", "definition", "status"};
+
+    /** One stored task's column values, built exactly as JdbcTaskStore.insertTask builds them. */
+    record StoredRow(String taskId, String queue, String group, String scheduler, int priority, String state,
+                     Instant deadline, Instant expires, String definition, String status) {
+        static StoredRow build(long n, Instant now) {
+            String taskId = Slugid.nice();
+            TaskDefinition def = TaskDefinitions.fromRequest(taskId, taskBody("stored" + (n / 1000), now, n));
+            TaskStatus st = TaskLifecycle.created(taskId, def, true, now);
+            st = TaskLifecycle.claim(st, 0, "bench", "preload", now.plusSeconds(1200), now);
+            st = TaskLifecycle.resolve(st, 0, TaskState.COMPLETED, now);
+            return new StoredRow(taskId, def.taskQueueId(), def.taskGroupId(), def.schedulerId(),
+                    def.priority().level(), st.state().wire(), def.deadline(), def.expires(), Json.write(def),
+                    Json.write(st));
+        }
+    }
 
     /**
-     * Stores {@code count} completed tasks on the measured queue. The rows are built exactly as
-     * JdbcTaskStore.insertTask builds them (definition and status JSON, state, deadline, expires), but inserted
-     * with JDBC batches of 1,000 per transaction: one commit per task would take minutes for 100k on this disk.
+     * Stores {@code count} completed tasks on the measured queue, rows as JdbcTaskStore.insertTask writes them.
+     * PostgreSQL: COPY in transactions of 100,000 rows (1M in about a minute here); H2: JDBC batches of 1,000
+     * rows per transaction. One commit per task would take minutes for 100k on this disk. Returns how.
      */
-    static void preload(String jdbcUrl, int count) throws Exception {
-        if (count <= 0) return;
+    static String preload(String jdbcUrl, int count) throws Exception {
+        if (count <= 0) return "nothing";
+        boolean pg = jdbcUrl.startsWith("jdbc:postgresql:");
         try (Storage storage = Storage.open(jdbcUrl, null, null);
              Connection c = storage.dataSource().getConnection()) {
             c.setAutoCommit(false);
             Instant now = Instant.now();
-            try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO tasks (task_id, task_queue_id,"
-                    + " task_group_id, scheduler_id, priority, state, taken_until, deadline, expires, definition, status)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)")) {
-                for (int n = 0; n < count; n++) {
-                    String taskId = Slugid.nice();
-                    TaskDefinition def = TaskDefinitions.fromRequest(taskId, taskBody("stored" + (n / 1000), now, n));
-                    TaskStatus st = TaskLifecycle.created(taskId, def, true, now);
-                    st = TaskLifecycle.claim(st, 0, "bench", "preload", now.plusSeconds(1200), now);
-                    st = TaskLifecycle.resolve(st, 0, TaskState.COMPLETED, now);
-                    ps.setString(1, taskId);
-                    ps.setString(2, def.taskQueueId());
-                    ps.setString(3, def.taskGroupId());
-                    ps.setString(4, def.schedulerId());
-                    ps.setInt(5, def.priority().level());
-                    ps.setString(6, st.state().wire());
-                    ps.setObject(7, java.time.OffsetDateTime.ofInstant(def.deadline(), java.time.ZoneOffset.UTC));
-                    ps.setObject(8, java.time.OffsetDateTime.ofInstant(def.expires(), java.time.ZoneOffset.UTC));
-                    ps.setString(9, Json.write(def));
-                    ps.setString(10, Json.write(st));
-                    ps.addBatch();
-                    if ((n + 1) % 1000 == 0 || n + 1 == count) {
-                        ps.executeBatch();
-                        c.commit();
-                    }
-                }
-            }
-            try (Statement s = c.createStatement()) {
-                if (jdbcUrl.startsWith("jdbc:postgresql:")) {
-                    c.setAutoCommit(true);
+            if (pg) copyRows(c, count, now);
+            else batchRows(c, count, now);
+            if (pg) {
+                c.setAutoCommit(true);
+                try (Statement s = c.createStatement()) {
                     s.execute("VACUUM ANALYZE tasks");
                 }
             }
@@ -183,6 +197,78 @@ public final class QueueBenchmark {
         // a sanity check through the store itself
         try (Storage storage = Storage.open(jdbcUrl, null, null)) {
             if (storage.tasks().countRunning(QUEUE) != 0) throw new IllegalStateException("preload left running tasks");
+        }
+        return pg ? "COPY, 100,000 rows per transaction, then VACUUM ANALYZE" : "JDBC batches of 1,000 rows per transaction";
+    }
+
+    private static void copyRows(Connection c, int count, Instant now) throws Exception {
+        org.postgresql.copy.CopyManager copy = c.unwrap(org.postgresql.PGConnection.class).getCopyAPI();
+        String sql = "COPY tasks (" + String.join(", ", COLUMNS) + ") FROM STDIN";
+        StringBuilder sb = new StringBuilder(1 << 20);
+        org.postgresql.copy.CopyIn in = null;
+        for (int n = 0; n < count; n++) {
+            if (in == null) in = copy.copyIn(sql);
+            StoredRow r = StoredRow.build(n, now);
+            copyField(sb, r.taskId()).append('\t');
+            copyField(sb, r.queue()).append('\t');
+            copyField(sb, r.group()).append('\t');
+            copyField(sb, r.scheduler()).append('\t');
+            sb.append(r.priority()).append('\t');
+            copyField(sb, r.state()).append('\t');
+            sb.append(r.deadline()).append('\t');
+            sb.append(r.expires()).append('\t');
+            copyField(sb, r.definition()).append('\t');
+            copyField(sb, r.status()).append('\n');
+            boolean endOfTx = (n + 1) % 100_000 == 0 || n + 1 == count;
+            if (sb.length() > (1 << 20) - 8192 || endOfTx) {
+                byte[] bytes = sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                in.writeToCopy(bytes, 0, bytes.length);
+                sb.setLength(0);
+            }
+            if (endOfTx) {
+                in.endCopy();
+                in = null;
+                c.commit();
+            }
+        }
+    }
+
+    /** COPY's text format: backslash, tab, newline and carriage return escaped. */
+    private static StringBuilder copyField(StringBuilder sb, String v) {
+        for (int i = 0; i < v.length(); i++) {
+            char ch = v.charAt(i);
+            switch (ch) {
+                case '\\' -> sb.append("\\\\");
+                case '\t' -> sb.append("\\t");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                default -> sb.append(ch);
+            }
+        }
+        return sb;
+    }
+
+    private static void batchRows(Connection c, int count, Instant now) throws Exception {
+        try (java.sql.PreparedStatement ps = c.prepareStatement("INSERT INTO tasks (" + String.join(", ", COLUMNS)
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (int n = 0; n < count; n++) {
+                StoredRow r = StoredRow.build(n, now);
+                ps.setString(1, r.taskId());
+                ps.setString(2, r.queue());
+                ps.setString(3, r.group());
+                ps.setString(4, r.scheduler());
+                ps.setInt(5, r.priority());
+                ps.setString(6, r.state());
+                ps.setObject(7, java.time.OffsetDateTime.ofInstant(r.deadline(), java.time.ZoneOffset.UTC));
+                ps.setObject(8, java.time.OffsetDateTime.ofInstant(r.expires(), java.time.ZoneOffset.UTC));
+                ps.setString(9, r.definition());
+                ps.setString(10, r.status());
+                ps.addBatch();
+                if ((n + 1) % 1000 == 0 || n + 1 == count) {
+                    ps.executeBatch();
+                    c.commit();
+                }
+            }
         }
     }
 
@@ -236,6 +322,7 @@ public final class QueueBenchmark {
         final CountDownLatch done = new CountDownLatch(1);
         volatile boolean measuring;
         Cpu cpu;
+        String serverMemory;
         volatile boolean stopping;
         volatile long startNanos;
         volatile long endNanos;
@@ -549,32 +636,124 @@ public final class QueueBenchmark {
         }
     }
 
-    /** A JFR recording (the "profile" settings) of the measured window, written to a file. */
+    /**
+     * A JFR recording (the "profile" settings) of the measured window, written to a file: of this JVM when the
+     * server runs in it, else of the server process (through jcmd).
+     */
     static final class Jfr {
         private final Path file;
+        private final ServerProcess server;
         private jdk.jfr.Recording recording;
 
-        Jfr(Path file) { this.file = file; }
+        Jfr(Path file, ServerProcess server) {
+            this.file = file.toAbsolutePath();
+            this.server = server;
+        }
 
         void start() throws Exception {
+            if (server != null) {
+                server.jcmd("JFR.start", "name=bench", "settings=profile");
+                return;
+            }
             recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
             recording.start();
         }
 
-        void stop() throws IOException {
+        void stop() throws Exception {
+            if (server != null) {
+                server.jcmd("JFR.stop", "name=bench", "filename=" + file);
+                return;
+            }
             recording.stop();
             recording.dump(file);
             recording.close();
         }
     }
 
-    /** CPU seconds used by this JVM, by PostgreSQL's processes, and by the whole machine; the load average. */
-    record Cpu(double jvm, double postgres, double machine, double idle, String load) {
-        static Cpu now() {
-            double jvm = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+    /**
+     * The server in its own JVM, started the way users start it ({@code berth server}, i.e. dev.berth.app.Main
+     * from the same class path), with the benchmark's environment. Its CPU and memory are read from /proc.
+     */
+    static final class ServerProcess implements AutoCloseable {
+        private final Process process;
+        final String javaOpts;
+
+        private ServerProcess(Process process, String javaOpts) {
+            this.process = process;
+            this.javaOpts = javaOpts;
+        }
+
+        static ServerProcess start(Map<String, String> env, String javaOpts, Path log) throws Exception {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> cmd = new ArrayList<>();
+            cmd.add(java);
+            for (String o : javaOpts.trim().split("\\s+")) if (!o.isEmpty()) cmd.add(o);
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.berth.app.Main", "server"));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.environment().putAll(env);
+            ServerProcess sp = new ServerProcess(pb.start(), javaOpts);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (true) {
+                if (!sp.process.isAlive()) throw new IllegalStateException("the server exited: see " + log);
+                if (Files.exists(log) && Files.readString(log).contains("Berth server is running")) return sp;
+                if (System.nanoTime() > deadline) {
+                    sp.close();
+                    throw new IllegalStateException("the server did not start in 120 s: see " + log);
+                }
+                Thread.sleep(100);
+            }
+        }
+
+        long pid() { return process.pid(); }
+
+        void jcmd(String... args) throws Exception {
+            Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
+            List<String> cmd = new ArrayList<>(List.of(jcmd.toString(), String.valueOf(pid())));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) throw new IllegalStateException("jcmd " + String.join(" ", args) + ": " + out);
+        }
+
+        /** VmRSS and VmHWM (peak) of the server process, in MiB. */
+        String memory() throws IOException {
+            long rss = 0, hwm = 0;
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid() + "/status"))) {
+                if (line.startsWith("VmRSS:")) rss = Long.parseLong(line.replaceAll("\\D", ""));
+                if (line.startsWith("VmHWM:")) hwm = Long.parseLong(line.replaceAll("\\D", ""));
+            }
+            return String.format(Locale.ROOT, "RSS %.0f MiB (peak %.0f MiB)", rss / 1024.0, hwm / 1024.0);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+        }
+    }
+
+    static String databaseName(String jdbcUrl) {
+        String rest = jdbcUrl.substring(jdbcUrl.indexOf("//") + 2);
+        rest = rest.substring(rest.indexOf('/') + 1);
+        int q = rest.indexOf('?');
+        return q < 0 ? rest : rest.substring(0, q);
+    }
+
+    /**
+     * CPU seconds (from /proc) used by the benchmark JVM (the load generator, plus the server when it runs in
+     * it), the server process, all PostgreSQL processes, and PostgreSQL's processes that work for this run (the
+     * backends connected to the benchmark database and the cluster's background processes: WAL writer,
+     * checkpointer, ...; not other sessions' backends), the whole machine; the load average.
+     */
+    record Cpu(double self, double server, double postgres, double postgresOurs, double machine, double idle,
+               String load) {
+        static final double HZ = 100.0;
+
+        static Cpu now(long serverPid, String pgDb) {
+            double self = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                     .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
-            double hz = 100.0;
-            double pg = 0;
+            double server = serverPid < 0 ? Double.NaN : procCpu(Path.of("/proc/" + serverPid));
+            double pg = 0, ours = 0;
             java.io.File[] procs = new java.io.File("/proc").listFiles((d, n) -> n.chars().allMatch(Character::isDigit));
             if (procs != null) {
                 for (java.io.File f : procs) {
@@ -582,8 +761,12 @@ public final class QueueBenchmark {
                         String stat = Files.readString(f.toPath().resolve("stat"));
                         int open = stat.indexOf('('), close = stat.lastIndexOf(')');
                         if (!stat.substring(open + 1, close).equals("postgres")) continue;
-                        String[] fields = stat.substring(close + 2).split(" ");
-                        pg += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / hz;
+                        double cpu = procCpu(f.toPath());
+                        pg += cpu;
+                        String cmdline = Files.readString(f.toPath().resolve("cmdline")).replace('\0', ' ');
+                        boolean backend = cmdline.contains("(") || cmdline.contains("[local]")
+                                || cmdline.contains("autovacuum worker");
+                        if (!backend || (pgDb != null && cmdline.contains(" " + pgDb + " "))) ours += cpu;
                     } catch (Exception e) {
                         // process ended meanwhile
                     }
@@ -593,26 +776,39 @@ public final class QueueBenchmark {
             String load = "?";
             try {
                 String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
-                for (int i = 1; i < Math.min(cpu.length, 9); i++) machine += Long.parseLong(cpu[i]) / hz;
-                idle = (Long.parseLong(cpu[4]) + Long.parseLong(cpu[5])) / hz;
+                for (int i = 1; i < Math.min(cpu.length, 9); i++) machine += Long.parseLong(cpu[i]) / HZ;
+                idle = (Long.parseLong(cpu[4]) + Long.parseLong(cpu[5])) / HZ;
                 machine -= idle;
                 load = Files.readString(Path.of("/proc/loadavg")).trim();
             } catch (Exception e) {
                 // not Linux
             }
-            return new Cpu(jvm, pg, machine, idle, load);
+            return new Cpu(self, server, pg, ours, machine, idle, load);
+        }
+
+        /** utime + stime of a process (all its threads), in seconds. */
+        static double procCpu(Path proc) {
+            try {
+                String stat = Files.readString(proc.resolve("stat"));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / HZ;
+            } catch (IOException e) {
+                return Double.NaN;
+            }
         }
 
         Cpu minus(Cpu before) {
-            return new Cpu(jvm - before.jvm, postgres - before.postgres, machine - before.machine,
-                    idle - before.idle, before.load + " -> " + load);
+            return new Cpu(self - before.self, server - before.server, postgres - before.postgres,
+                    postgresOurs - before.postgresOurs, machine - before.machine, idle - before.idle,
+                    before.load + " -> " + load);
         }
     }
 
     // ---- report
 
     static void report(String label, String db, String jdbcUrl, int stored, Run run, boolean finished,
-                       Map<String, Double> dbDelta, DbStats dbStats) throws IOException {
+                       Map<String, Double> dbDelta, DbStats dbStats, String serverMode, String serverOpts)
+            throws IOException {
         int measured = run.measuredTasks();
         double tps = run.tasksPerSecond();
         StringBuilder sb = new StringBuilder();
@@ -632,15 +828,33 @@ public final class QueueBenchmark {
                 "  (%.2f tasks/call)%n", run.measuredClaimedTasks.get() / (double) Math.max(1, run.measuredClaimCalls.get())));
         sb.append("reportCompleted ").append(run.completeLat.summary()).append('\n');
         sb.append("end-to-end      ").append(run.endToEnd.summary()).append(" (createTask sent -> completed answered)\n");
+        sb.append(String.format(Locale.ROOT, "server       %s%n", serverMode.equals("process")
+                ? "own JVM (dev.berth.app.Main server" + (serverOpts.isBlank() ? ", default JVM options" : ", " + serverOpts)
+                + "), load generator in this JVM" : "in this JVM, with the load generator"));
         if (run.cpu != null) {
             double secs = (run.endNanos - run.startNanos) / 1e9;
-            sb.append(String.format(Locale.ROOT, "cpu          benchmark JVM (server+client) %.2f ms/task (%.2f cores), PostgreSQL %.2f ms/task"
-                            + " (%.2f cores), whole machine busy %.2f of %d cores, idle %.2f%n",
-                    run.cpu.jvm() * 1000 / measured, run.cpu.jvm() / secs, run.cpu.postgres() * 1000 / measured,
-                    run.cpu.postgres() / secs, run.cpu.machine() / secs, Runtime.getRuntime().availableProcessors(),
-                    run.cpu.idle() / secs));
-            sb.append("loadavg      ").append(run.cpu.load()).append('\n');
+            Cpu c = run.cpu;
+            boolean own = !Double.isNaN(c.server());
+            double serverPlusPg = (own ? c.server() : c.self()) + (db.equals("pg") ? c.postgresOurs() : 0);
+            if (!db.equals("pg")) {
+                sb.append(String.format(Locale.ROOT, "CPU/CYCLE    server (with embedded H2) %.2f ms, load generator %s%n",
+                        (own ? c.server() : c.self()) * 1000 / measured,
+                        own ? String.format(Locale.ROOT, "%.2f ms", c.self() * 1000 / measured) : "(in the server JVM)"));
+            } else sb.append(String.format(Locale.ROOT, "CPU/CYCLE    server+PostgreSQL %.2f ms (server %s, PostgreSQL %.2f ms,"
+                            + " all postgres processes %.2f ms), load generator %s%n",
+                    serverPlusPg * 1000 / measured,
+                    own ? String.format(Locale.ROOT, "%.2f ms", c.server() * 1000 / measured)
+                            : String.format(Locale.ROOT, "+ generator %.2f ms", c.self() * 1000 / measured),
+                    c.postgresOurs() * 1000 / measured, c.postgres() * 1000 / measured,
+                    own ? String.format(Locale.ROOT, "%.2f ms", c.self() * 1000 / measured) : "(in the server JVM)"));
+            sb.append(String.format(Locale.ROOT, "cores        server %s, PostgreSQL %.2f, generator %s;"
+                            + " whole machine busy %.2f of %d cores, idle %.2f%n",
+                    own ? String.format(Locale.ROOT, "%.2f", c.server() / secs) : "-", c.postgresOurs() / secs,
+                    own ? String.format(Locale.ROOT, "%.2f", c.self() / secs) : "-", c.machine() / secs,
+                    Runtime.getRuntime().availableProcessors(), c.idle() / secs));
+            sb.append("loadavg      ").append(c.load()).append('\n');
         }
+        if (run.serverMemory != null) sb.append("server mem   ").append(run.serverMemory).append(" after the run\n");
         sb.append(String.format(Locale.ROOT, "errors       %d%s%n", run.errors.get(),
                 run.firstError.get() == null ? "" : " first: " + run.firstError.get()));
         if (!dbDelta.isEmpty()) {

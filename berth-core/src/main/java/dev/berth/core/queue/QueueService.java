@@ -37,7 +37,7 @@ public final class QueueService {
     private final TaskStore store;
     private final Clock clock;
     private final Duration claimTimeout;
-    private final KeyedSignals signals = new KeyedSignals();
+    private final ClaimWakeups signals = new ClaimWakeups();
     private volatile java.util.function.Consumer<TaskRecord> onCompleted = t -> {};
 
     public QueueService(TaskStore store, Clock clock, Duration claimTimeout) {
@@ -206,14 +206,24 @@ public final class QueueService {
         // The wait is real elapsed time, measured on System.nanoTime(): the domain clock may stand still
         // (tests) or jump, and must not turn a long poll into an endless one.
         long giveUp = System.nanoTime() + wait.toNanos();
+        boolean woken = false;
         while (true) {
             long seen = signals.generation(taskQueueId);
-            if (!listening.getAsBoolean()) return List.of();
-            List<Claim> claims = claimNow(taskQueueId, workerGroup, workerId, max);
+            List<Claim> claims;
+            try {
+                if (!listening.getAsBoolean()) {
+                    if (woken) signals.signal(taskQueueId); // the wake-up this waiter took goes to another
+                    return List.of();
+                }
+                claims = claimNow(taskQueueId, workerGroup, workerId, max);
+            } catch (RuntimeException e) {
+                if (woken) signals.signal(taskQueueId);
+                throw e;
+            }
             if (!claims.isEmpty()) return claims;
             long left = giveUp - System.nanoTime();
             if (left <= 0) return List.of();
-            signals.await(taskQueueId, seen, Duration.ofNanos(left));
+            woken = signals.await(taskQueueId, seen, Duration.ofNanos(left));
         }
     }
 
