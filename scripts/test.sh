@@ -35,7 +35,9 @@ echo "== Test registry (pull tests)"
 bash scripts/test-registry.sh
 
 echo "== taskcluster-client (compatibility test; Node.js and npm were installed above)"
-(cd berth-it/src/test/js && npm install --no-audit --no-fund --loglevel=error)
+# --prefer-offline: the lock file pins every version and its checksum, so packages already in npm's cache are
+# used without asking the registry again (it is asked for whatever the cache lacks, as on a fresh machine)
+(cd berth-it/src/test/js && npm install --no-audit --no-fund --loglevel=error --prefer-offline)
 
 echo "== GnuPG (encryptedEnv made by gpg must decrypt in the worker)"
 if ! command -v gpg >/dev/null; then

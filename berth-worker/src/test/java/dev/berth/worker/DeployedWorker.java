@@ -35,6 +35,6 @@ public final class DeployedWorker {
                 "BERTH_WORKER_CAPACITY", Integer.toString(capacity),
                 "BERTH_WORKER_MEMORY", "256m",
                 "BERTH_DATA_DIR", dataDir.toString(),
-                "BERTH_WORKER_MIN_FREE_DISK", "0"))).start();
+                "BERTH_WORKER_MIN_FREE_DISK", "0"))).timing(dev.berth.worker.TestTimings.SHORT_CLAIM_POLLS).start();
     }
 }

@@ -104,7 +104,7 @@ class EncryptedEnvAndCapabilitiesIT {
                 "BERTH_WORKER_MIN_FREE_DISK", "0"));
         env.putAll(extraEnv);
         workerConfig = WorkerConfig.load(null, env);
-        worker = Worker.builder(workerConfig).start();
+        worker = Worker.builder(workerConfig).timing(TestTimings.SHORT_CLAIM_POLLS).start();
     }
 
     @AfterEach

@@ -58,7 +58,7 @@ class WorkerAgainstServerIT {
                 "BERTH_WORKER_MEMORY", "256m",
                 "BERTH_DATA_DIR", tmp.resolve("worker").toString(),
                 "BERTH_WORKER_MIN_FREE_DISK", "0"));
-        worker = Worker.builder(config).start();
+        worker = Worker.builder(config).timing(TestTimings.SHORT_CLAIM_POLLS).start();
     }
 
     @AfterEach

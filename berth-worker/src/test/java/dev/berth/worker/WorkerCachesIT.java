@@ -84,7 +84,7 @@ class WorkerCachesIT {
                 "BERTH_WORKER_MEMORY", "256m",
                 "BERTH_DATA_DIR", tmp.resolve("worker").toString(),
                 "BERTH_WORKER_MIN_FREE_DISK", "0"));
-        worker = Worker.builder(config).start();
+        worker = Worker.builder(config).timing(TestTimings.SHORT_CLAIM_POLLS).start();
     }
 
     @AfterEach
@@ -220,7 +220,7 @@ class WorkerCachesIT {
         String first = createTask("echo kept > /cache/mark", List.of(), "docker-worker:cache:objdir");
         awaitResolved(first);
         worker.close();
-        worker = Worker.builder(config).start();
+        worker = Worker.builder(config).timing(TestTimings.SHORT_CLAIM_POLLS).start();
 
         String second = createTask("cat /cache/mark", List.of(), "docker-worker:cache:objdir");
         awaitResolved(second);

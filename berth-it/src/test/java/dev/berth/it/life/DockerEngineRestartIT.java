@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.Test;
  * <p>The engine is a private one that scripts/test-dockerd.sh starts (own socket, data and exec roots,
  * containerd and bridge), never the shared engine other tests use.
  */
+// alone (berth-it/pom.xml): restarts the private dockerd and waits on its stop and start
+@Tag("serial")
 class DockerEngineRestartIT extends DeployedFixture {
 
     private static final String ENGINE = "unix:///tmp/berth-test-dockerd/docker.sock";

@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * <p>The claim timeout is 30 s here (not the default 20 minutes) so that such a swallowed claim is retried
  * within the test; everything else is the deployed shape (README-scoped worker clients, separate processes).
  */
+// alone (berth-it/pom.xml): a kill under load, CPU-heavy, would slow the tests beside it and be slowed by them
+@Tag("serial")
 class ServerKilledUnderLoadIT extends DeployedFixture {
 
     private static final int TASKS = 300;

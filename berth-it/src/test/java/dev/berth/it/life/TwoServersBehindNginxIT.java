@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,6 +51,8 @@ import org.slf4j.LoggerFactory;
  * the artifact store (one S3 bucket, or one shared directory), and the rootUrl (the load balancer's URL,
  * since Hawk signs the host and port the client used, and handed-out URLs must reach any server).
  */
+// alone (berth-it/pom.xml): a kill under load, CPU-heavy, would slow the tests beside it and be slowed by them
+@Tag("serial")
 class TwoServersBehindNginxIT {
 
     private static final Logger LOG = LoggerFactory.getLogger(TwoServersBehindNginxIT.class);

@@ -77,7 +77,7 @@ class InteractiveShellIT {
                 "BERTH_WORKER_ID", workerId,
                 "BERTH_WORKER_MEMORY", "256m",
                 "BERTH_DATA_DIR", tmp.resolve("worker").toString(),
-                "BERTH_WORKER_MIN_FREE_DISK", "0"))).start();
+                "BERTH_WORKER_MIN_FREE_DISK", "0"))).timing(dev.berth.worker.TestTimings.SHORT_CLAIM_POLLS).start();
     }
 
     @AfterEach

@@ -88,7 +88,7 @@ class AllowPtraceIT {
                 "BERTH_DATA_DIR", tmp.resolve("worker").toString(),
                 "BERTH_WORKER_MIN_FREE_DISK", "0"));
         env.putAll(extraEnv);
-        worker = Worker.builder(WorkerConfig.load(null, env)).start();
+        worker = Worker.builder(WorkerConfig.load(null, env)).timing(dev.berth.worker.TestTimings.SHORT_CLAIM_POLLS).start();
     }
 
     @AfterEach
