@@ -61,6 +61,11 @@ class ProvisionerPullPolicyIT extends ProvisionerFixture {
         System.clearProperty("DOCKER_CONFIG");
         if (dockerConfig != null) LifeSupport.run(new ProcessBuilder("rm", "-rf", dockerConfig.toString()), Duration.ofMinutes(1));
         if (secondBuild != null) LifeSupport.docker("rmi", "-f", secondBuild);
+        // what the pulls left: images known only by this test's registry repository (its digest, no tag)
+        for (String image : LifeSupport.docker("images", "-q", REGISTRY + "/berth-it/pool-worker").out().lines()
+                .map(String::trim).filter(l -> !l.isEmpty()).distinct().toList()) {
+            LifeSupport.docker("rmi", "-f", image);
+        }
     }
 
     @AfterEach
