@@ -83,6 +83,7 @@ public final class Provisioner implements AutoCloseable {
     private final Set<String> warned = ConcurrentHashMap.newKeySet();
     private final AtomicInteger imagesBuilt = new AtomicInteger();
     private final AtomicInteger containersStarted = new AtomicInteger();
+    private final AtomicInteger imagesPulled = new AtomicInteger();
     private ScheduledExecutorService timer;
     private volatile boolean leader;
 
@@ -149,6 +150,9 @@ public final class Provisioner implements AutoCloseable {
 
     /** Images built from a pool's dockerfile so far. */
     public int imagesBuilt() { return imagesBuilt.get(); }
+
+    /** Worker images pulled so far (pullPolicy always, or if-not-present with the image missing). */
+    public int imagesPulled() { return imagesPulled.get(); }
 
     /** Worker containers started so far. */
     public int containersStarted() { return containersStarted.get(); }
@@ -473,15 +477,31 @@ public final class Provisioner implements AutoCloseable {
             return "image " + image + " is missing on " + host.host() + " and the pool's pullPolicy is never";
         }
         try {
-            docker.pullImageCmd(image).start().awaitCompletion(30, TimeUnit.MINUTES);
+            // with the registry logins of this process's docker config (DOCKER_CONFIG or ~/.docker/config.json)
+            if (!docker.pullImageCmd(withTag(image)).start().awaitCompletion(30, TimeUnit.MINUTES)) {
+                return "pulling " + image + " took more than 30 minutes";
+            }
+            imagesPulled.incrementAndGet();
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted while pulling " + image;
         } catch (RuntimeException e) {
-            if (present) return null; // pullPolicy always with no registry: the image at hand serves
+            if (present) {
+                // pullPolicy always with the registry out of reach: the image at hand serves, and it is said
+                warnOnce("pull " + image, "pulling " + image + " on " + host.host() + " failed (" + e.getMessage()
+                        + "); starting the image already there");
+                return null;
+            }
             return "pulling " + image + " failed: " + e.getMessage();
         }
+    }
+
+    /** An image reference with its tag: pulling a repository without one would fetch all of its tags. */
+    static String withTag(String image) {
+        if (image.contains("@")) return image;
+        int slash = image.lastIndexOf('/');
+        return image.indexOf(':', slash + 1) >= 0 ? image : image + ":latest";
     }
 
     private String build(DockerClient docker, DockerHost host, String dockerfile, String image) {
@@ -562,8 +582,16 @@ public final class Provisioner implements AutoCloseable {
     }
 
     private Map<String, Object> clientBody(PoolWorker w, Instant expires) {
+        return clientBody(w, expires, settings.name());
+    }
+
+    /**
+     * The worker's own client: exactly the scopes of a deployed worker of its pool (what {@code berth client
+     * create-worker} gives), for this worker's id only, expiring (and deleted then) unless renewed.
+     */
+    static Map<String, Object> clientBody(PoolWorker w, Instant expires, String provisionerName) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("description", "worker " + key(w) + " of pool " + w.workerPoolId() + ", started by provisioner " + settings.name());
+        body.put("description", "worker " + key(w) + " of pool " + w.workerPoolId() + ", started by provisioner " + provisionerName);
         body.put("expires", Json.format(expires));
         body.put("scopes", WorkerScopes.of(w.workerPoolId(), w.workerGroup(), w.workerId()));
         body.put("deleteOnExpiration", true);

@@ -95,4 +95,31 @@ class ProvisionerRulesTest {
             assertThat(a.acquire(ttl)).as("given up").isTrue();
         }
     }
+
+    @Test
+    void aPoolWorkersClientHoldsExactlyTheScopesOfADeployedWorkerOfThatPoolForItsOwnId() {
+        java.time.Instant now = java.time.Instant.parse("2030-01-01T00:00:00Z");
+        dev.berth.core.pools.PoolWorker w = new dev.berth.core.pools.PoolWorker("proj/docker", "berth-pools", "wabc", "docker",
+                WorkerState.REQUESTED, 1, now, now.plus(Duration.ofHours(24)), now, now, Json.MAPPER.createObjectNode());
+        Map<String, Object> body = Provisioner.clientBody(w, now.plus(Duration.ofHours(24)), "prov-1");
+        // written out: a scope added here (or to WorkerScopes) must be a decision, made in this test too
+        assertThat(body.get("scopes")).asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.LIST).containsExactly(
+                "queue:claim-work:proj/docker",
+                "queue:claim-task:proj/docker",
+                "queue:worker-id:berth-pools/wabc",
+                "auth:expand-scopes",
+                "purge-cache:purge-requests::proj/docker");
+        assertThat(body.get("scopes")).isEqualTo(dev.berth.core.dockerworker.WorkerScopes.of("proj/docker", "berth-pools", "wabc"));
+        assertThat(body.get("expires")).isEqualTo("2030-01-02T00:00:00.000Z");
+        assertThat(body.get("deleteOnExpiration")).isEqualTo(true);
+        assertThat(Provisioner.clientId(w)).isEqualTo("worker-pool/proj/docker/berth-pools/wabc");
+    }
+
+    @Test
+    void anImageIsPulledByItsTagAndOneWithoutATagAsLatest() {
+        assertThat(Provisioner.withTag("127.0.0.1:5000/berth/worker")).isEqualTo("127.0.0.1:5000/berth/worker:latest");
+        assertThat(Provisioner.withTag("127.0.0.1:5000/berth/worker:1")).isEqualTo("127.0.0.1:5000/berth/worker:1");
+        assertThat(Provisioner.withTag("berth/worker")).isEqualTo("berth/worker:latest");
+        assertThat(Provisioner.withTag("busybox@sha256:abc")).isEqualTo("busybox@sha256:abc");
+    }
 }

@@ -10,6 +10,7 @@ import dev.berth.core.auth.Slugid;
 import dev.berth.core.auth.TokenSealer;
 import dev.berth.core.task.TaskState;
 import dev.berth.core.task.TaskStatus;
+import dev.berth.testing.SignedHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ServerSocket;
@@ -25,7 +26,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Berth's own images (scripts/images.sh) under the compose file, as a user runs them: PostgreSQL, the server, a
  * provisioner and a worker pool come up; a task makes the provisioner start a worker (on the host's engine, with a
- * client of its own) which runs it; runit restarts a server process that dies; {@code docker exec … bash -l} gives
+ * client of its own) which runs it, as it runs a job submitted through seed 003's job service ({@code /submit},
+ * {@code /status}); runit restarts a server process that dies; {@code docker exec … bash -l} gives
  * a shell; the data survives {@code down} and {@code up}.
  */
 class BerthImagesComposeIT {
@@ -57,6 +59,7 @@ class BerthImagesComposeIT {
         awaitAnswers(root);
         String taskId = runTask(root, "echo hello from compose");
         assertThat(LifeSupport.containers("berth.pool", taskQueueId)).as("the pool's worker the provisioner started").isNotEmpty();
+        submitAJobAndFollowItsStatus(rootUrl);
 
         // the server process dies: runit starts it again and it answers under the same root URL
         String server = project + "_server_1";
@@ -71,6 +74,41 @@ class BerthImagesComposeIT {
         awaitAnswers(root);
         assertThat(root.queue().taskStatus(taskId).state()).as("the task of before the down").isEqualTo(TaskState.COMPLETED);
         runTask(root, "echo and after it");
+    }
+
+    /**
+     * Seed 003's job service on the composed server: {@code POST /submit} makes a job (a task on the pool's queue),
+     * {@code GET /status/<id>} follows it until a pool worker has run it.
+     */
+    private void submitAJobAndFollowItsStatus(String rootUrl) throws IOException {
+        SignedHttp.Response schema = SignedHttp.anonymous(rootUrl).get("/schema");
+        assertThat(schema.status()).as("GET /schema: %s", schema).isEqualTo(200);
+        assertThat(schema.json().path("required").toString()).contains("image").contains("command");
+
+        SignedHttp root = SignedHttp.signed(rootUrl, "static/berth/root", rootToken);
+        SignedHttp.Response submitted = root.post("/submit", Map.of("image", LifeSupport.IMAGE,
+                "command", List.of("sh", "-c", "echo job submitted through the job service"),
+                "taskQueueId", taskQueueId, "maxRunTime", 60, "name", "compose job " + id));
+        assertThat(submitted.status()).as("POST /submit: %s", submitted).isEqualTo(200);
+        String jobId = submitted.json().asText();
+        assertThat(jobId).matches("[A-Za-z0-9_-]{22}");
+
+        List<String> seen = new ArrayList<>();
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            SignedHttp.Response status = root.get("/status/" + jobId);
+            assertThat(status.status()).as("GET /status/%s: %s", jobId, status).isEqualTo(200);
+            String state = status.json().path("state").asText();
+            if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(state)) seen.add(state);
+            return !state.equals("pending") && !state.equals("running") && !state.equals("unscheduled");
+        });
+        assertThat(seen).as("the states /status showed").last().isEqualTo("completed");
+        TaskStatus status = new BerthClient(rootUrl, new Credentials("static/berth/root", rootToken)).queue().taskStatus(jobId);
+        assertThat(status.runs().get(status.runs().size() - 1).workerId()).as("run by a pool worker: %s", LifeSupport.describe(status))
+                .startsWith("w");
+        try (InputStream log = new BerthClient(rootUrl, new Credentials("static/berth/root", rootToken)).queue()
+                .getLatestArtifact(jobId, "public/logs/live.log")) {
+            assertThat(new String(log.readAllBytes(), StandardCharsets.UTF_8)).contains("job submitted through the job service");
+        }
     }
 
     /** The images of this build's distribution (the base image is made once by scripts/test.sh: debootstrap takes minutes). */
