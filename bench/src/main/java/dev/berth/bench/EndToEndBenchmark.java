@@ -359,7 +359,8 @@ public final class EndToEndBenchmark {
             client.queue().createTask(id, task());
         }
         long created = System.nanoTime();
-        for (String id : ids) awaitResolved(id, t0);
+        // a batch on a loaded machine takes far longer than one task: each task gets TASK_TIMEOUT after the one before
+        for (String id : ids) awaitResolved(id, System.nanoTime());
         double berth = (System.nanoTime() - t0) / 1e9;
         Probe throughputProbe = probe;
         stopWorker();
@@ -417,7 +418,8 @@ public final class EndToEndBenchmark {
      * the server, and would claim a task created on its queue for a worker that is gone.
      */
     private void startWorker(int capacity) {
-        taskQueueId = "berth-bench/e2e-" + Slugid.nice().substring(0, 10).toLowerCase(Locale.ROOT).replace('_', '-');
+        // the queue's name part must start with a letter and end with a letter or digit: a hex suffix only
+        taskQueueId = "berth-bench/e2e-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong() | 1L << 60);
         Map<String, String> env = new HashMap<>();
         env.put("BERTH_ROOT_URL", server.rootUrl());
         env.put("TASKCLUSTER_CLIENT_ID", server.rootClientId());
