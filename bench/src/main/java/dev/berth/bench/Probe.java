@@ -271,24 +271,6 @@ final class Probe {
         }
 
         @Override
-        public dev.berth.worker.runtime.ExitWatch watchExit(String containerId) {
-            dev.berth.worker.runtime.ExitWatch watch = delegate.watchExit(containerId);
-            return new dev.berth.worker.runtime.ExitWatch() {
-                @Override
-                public Optional<ContainerExit> await(Duration timeout) {
-                    Optional<ContainerExit> exit = watch.await(timeout);
-                    markHere(EXITED);
-                    return exit;
-                }
-
-                @Override
-                public void close() {
-                    watch.close();
-                }
-            };
-        }
-
-        @Override
         public void kill(String containerId) {
             delegate.kill(containerId);
         }

@@ -24,7 +24,6 @@ import dev.berth.worker.runtime.ContainerRuntime;
 import dev.berth.worker.runtime.ContainerRuntimeException;
 import dev.berth.worker.runtime.ContainerSpec;
 import dev.berth.worker.runtime.EngineUnavailableException;
-import dev.berth.worker.runtime.ExitWatch;
 import dev.berth.worker.runtime.HostAccess;
 import dev.berth.worker.runtime.ImageUnavailableException;
 import dev.berth.worker.runtime.OutputStreamHandle;
@@ -372,22 +371,10 @@ public final class TaskRunner {
             containerId = id;
         }
         if (cancelled) return RunOutcome.cancelled();
-        ContainerExit exit;
-        boolean overtime = false;
-        Instant started;
-        ExitWatch exitWatch;
         try {
-            // the wait goes in before the start, as docker run does: the exit is answered on a call already open.
-            // A fresh one with every attempt, so a wait broken by an engine outage is never the one relied on.
-            exitWatch = withEngine("starting the container", () -> {
-                ExitWatch watch = runtime.watchExit(id);
-                try {
-                    runtime.startContainer(id);
-                } catch (RuntimeException e) {
-                    watch.close();
-                    throw e;
-                }
-                return watch;
+            withEngine("starting the container", () -> {
+                runtime.startContainer(id);
+                return null;
             });
         } catch (EngineUnavailableException e) {
             throw e;
@@ -402,39 +389,37 @@ public final class TaskRunner {
             log.worker("the container could not start: " + e.getMessage());
             return RunOutcome.failed(null);
         }
+        // a cancel() that came while the container was created but not yet running found nothing to kill
+        if (cancelled) {
+            runtime.kill(id);
+            return RunOutcome.cancelled();
+        }
+        Instant started = Instant.now();
         try {
-            // a cancel() that came while the container was created but not yet running found nothing to kill
-            if (cancelled) {
-                runtime.kill(id);
-                return RunOutcome.cancelled();
-            }
-            started = Instant.now();
-            try {
-                runFeatures.afterStart(id);
-            } catch (FeatureFailure e) {
-                log.worker(e.getMessage());
-                runtime.kill(id);
-                return RunOutcome.exception(e.reason(), null);
-            }
+            runFeatures.afterStart(id);
+        } catch (FeatureFailure e) {
+            log.worker(e.getMessage());
+            runtime.kill(id);
+            return RunOutcome.exception(e.reason(), null);
+        }
 
-            try (OutputStreamHandle output = runtime.followOutput(id, log::output)) {
-                Optional<ContainerExit> finished = exitWatch.await(Duration.ofSeconds(payload.maxRunTimeSeconds()));
-                if (finished.isEmpty() && !cancelled) {
-                    overtime = true;
-                    runtime.kill(id);
-                    finished = runtime.awaitExit(id, EXIT_AFTER_KILL);
-                }
-                if (cancelled) return RunOutcome.cancelled();
-                if (finished.isEmpty()) throw new ContainerRuntimeException("container " + id + " did not stop after SIGKILL", null);
-                exit = finished.get();
-                // the last chunks may trail the exit; close the log only after they are in
-                if (!output.awaitEnd(OUTPUT_DRAIN)) log.worker("(output stream did not end within " + OUTPUT_DRAIN.toSeconds() + "s)");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ContainerRuntimeException("interrupted while waiting for the container", e);
+        ContainerExit exit;
+        boolean overtime = false;
+        try (OutputStreamHandle output = runtime.followOutput(id, log::output)) {
+            Optional<ContainerExit> finished = runtime.awaitExit(id, Duration.ofSeconds(payload.maxRunTimeSeconds()));
+            if (finished.isEmpty() && !cancelled) {
+                overtime = true;
+                runtime.kill(id);
+                finished = runtime.awaitExit(id, EXIT_AFTER_KILL);
             }
-        } finally {
-            exitWatch.close();
+            if (cancelled) return RunOutcome.cancelled();
+            if (finished.isEmpty()) throw new ContainerRuntimeException("container " + id + " did not stop after SIGKILL", null);
+            exit = finished.get();
+            // the last chunks may trail the exit; close the log only after they are in
+            if (!output.awaitEnd(OUTPUT_DRAIN)) log.worker("(output stream did not end within " + OUTPUT_DRAIN.toSeconds() + "s)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ContainerRuntimeException("interrupted while waiting for the container", e);
         }
         Duration took = Duration.between(started, Instant.now());
 

@@ -61,15 +61,6 @@ public interface ContainerRuntime {
     Optional<ContainerExit> awaitExit(String containerId, Duration timeout);
 
     /**
-     * Registers a wait for the container's next exit, to be called between create and start (as {@code docker run}
-     * does): the exit is then answered on a call already open instead of one made after the start. An engine without
-     * such a wait keeps this default, which waits through {@link #awaitExit} when asked.
-     */
-    default ExitWatch watchExit(String containerId) {
-        return timeout -> awaitExit(containerId, timeout);
-    }
-
-    /**
      * Whether the container was stopped through the engine ({@code kill} or {@code stop} since
      * {@code since}) rather than ending by itself: the engine stopping its containers to shut down or
      * restart, or an operator's {@code docker stop}/{@code kill}. Asked only about containers the

@@ -18,8 +18,6 @@ import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.StreamType;
 import com.github.dockerjava.api.model.Volume;
-import com.github.dockerjava.api.model.WaitContainerCondition;
-import com.github.dockerjava.api.model.WaitResponse;
 import dev.berth.worker.runtime.ContainerAdditions;
 import dev.berth.worker.runtime.ContainerExit;
 import dev.berth.worker.runtime.ContainerRuntime;
@@ -27,7 +25,6 @@ import dev.berth.worker.runtime.ContainerRuntimeException;
 import dev.berth.worker.runtime.ContainerSpec;
 import dev.berth.worker.runtime.ContainerSummary;
 import dev.berth.worker.runtime.EngineUnavailableException;
-import dev.berth.worker.runtime.ExitWatch;
 import dev.berth.worker.runtime.ImageReference;
 import dev.berth.worker.runtime.ImageUnavailableException;
 import dev.berth.worker.runtime.OutputSink;
@@ -329,67 +326,13 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
             throw engineGone("waiting for container " + containerId, e);
         }
         try {
-            return exitOf(containerId, callback, timeout);
-        } finally {
-            closeQuietly(callback);
-        }
-    }
-
-    /** How long registering a wait may take before the run falls back to waiting after the start. */
-    static final Duration WAIT_REGISTERED = Duration.ofSeconds(5);
-
-    /**
-     * A {@code next-exit} wait opened before the start, as the docker CLI does: the engine registers it before it
-     * answers the headers, so once they are in no start can slip past it, and the exit is answered on this call.
-     */
-    @Override
-    public ExitWatch watchExit(String containerId) {
-        WaitCallback callback;
-        try {
-            callback = docker.waitContainerCmd(containerId).withCondition(WaitContainerCondition.NEXT_EXIT).exec(new WaitCallback());
-        } catch (DockerException e) {
-            LOG.debug("wait for {} before its start refused ({}); waiting after the start", containerId, firstLine(e));
-            return ContainerRuntime.super.watchExit(containerId);
-        } catch (RuntimeException e) {
-            throw engineGone("waiting for container " + containerId, e);
-        }
-        boolean registered;
-        try {
-            registered = callback.registered.await(WAIT_REGISTERED.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            registered = false;
-        }
-        if (!registered || callback.error != null) {
-            closeQuietly(callback);
-            Throwable broke = callback.error;
-            if (broke instanceof RuntimeException r && unreachable(r)) throw engineGone("waiting for container " + containerId, r);
-            LOG.debug("wait for {} before its start not registered ({}); waiting after the start", containerId,
-                    broke == null ? "no answer within " + WAIT_REGISTERED.toSeconds() + "s" : firstLine(broke));
-            return ContainerRuntime.super.watchExit(containerId);
-        }
-        return new ExitWatch() {
-            @Override
-            public Optional<ContainerExit> await(Duration timeout) {
-                return exitOf(containerId, callback, timeout);
-            }
-
-            @Override
-            public void close() {
-                closeQuietly(callback);
-            }
-        };
-    }
-
-    /** Waits for the callback's answer and reads the exit from it. */
-    private Optional<ContainerExit> exitOf(String containerId, WaitCallback callback, Duration timeout) {
-        try {
-            // not the template's awaitCompletion: it closes the call when it times out, and a watch may be asked again
-            boolean exited = callback.ended.await(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
+            boolean exited = callback.awaitCompletion(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS);
             if (!exited) return Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
+        } finally {
+            closeQuietly(callback);
         }
         // A wait that broke off (rather than answered) means the engine went away: a restarted engine
         // stops its containers, and whatever exit it reports then is the engine's doing, not the task's.
@@ -401,12 +344,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
             throw new EngineUnavailableException("the Docker engine at " + config.dockerHost()
                     + " went away while container " + containerId + " ran: " + firstLine(broke), broke);
         }
-        // The wait's answer carries the code. Only inspect knows about OOM kills, and a process the kernel killed
-        // ends non-zero (137), so a zero exit needs no further call: it is on the critical path of every run.
-        WaitResponse answer = callback.answer;
-        if (broke == null && answer != null && answer.getStatusCode() != null && answer.getStatusCode() == 0) {
-            return Optional.of(new ContainerExit(0, false));
-        }
+        // the wait response carries the code, but only inspect knows about OOM kills
         InspectContainerResponse.ContainerState state;
         try {
             state = docker.inspectContainerCmd(containerId).exec().getState();
@@ -423,37 +361,11 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
     /** Remembers how a wait ended, so a broken stream is told apart from an exit. */
     private static final class WaitCallback extends WaitContainerResultCallback {
         volatile Throwable error;
-        volatile WaitResponse answer;
-        /** Counted down once the engine answered the headers (the wait is registered) or the call failed. */
-        final CountDownLatch registered = new CountDownLatch(1);
-
-        @Override
-        public void onStart(Closeable stream) {
-            super.onStart(stream);
-            registered.countDown();
-        }
-
-        @Override
-        public void onNext(WaitResponse item) {
-            answer = item;
-            super.onNext(item);
-        }
-
-        /** Counted down once the wait answered or broke off. */
-        final CountDownLatch ended = new CountDownLatch(1);
-
-        @Override
-        public void onComplete() {
-            ended.countDown();
-            super.onComplete();
-        }
 
         /** Instead of the template's: it logs every broken wait at ERROR, and the caller says what it means. */
         @Override
         public void onError(Throwable throwable) {
             error = throwable;
-            registered.countDown();
-            ended.countDown();
             try {
                 close();
             } catch (IOException e) {

@@ -149,32 +149,6 @@ class DockerContainerRuntimeIT {
     }
 
     @Test
-    void aWaitRegisteredBeforeTheStartSeesTheExitOfAContainerThatEndsAtOnce() {
-        for (int code : new int[] {0, 3}) {
-            String id = runtime.createContainer(spec("watch-" + code, "sh", "-c", "exit " + code));
-            try (dev.berth.worker.runtime.ExitWatch watch = runtime.watchExit(id)) {
-                runtime.startContainer(id);
-                assertThat(watch.await(Duration.ofSeconds(30))).contains(new ContainerExit(code, false));
-            } finally {
-                runtime.removeContainer(id);
-            }
-        }
-    }
-
-    @Test
-    void aWaitRegisteredBeforeTheStartAnswersEmptyWhileRunningAndThenTheKill() {
-        String id = runtime.createContainer(spec("watch-kill", "sleep", "60"));
-        try (dev.berth.worker.runtime.ExitWatch watch = runtime.watchExit(id)) {
-            runtime.startContainer(id);
-            assertThat(watch.await(Duration.ofMillis(300))).isEmpty();
-            runtime.kill(id);
-            assertThat(watch.await(Duration.ofSeconds(10))).contains(new ContainerExit(137, false));
-        } finally {
-            runtime.removeContainer(id);
-        }
-    }
-
-    @Test
     void copyOutAFileAsTarAndMissingPathsAreNamed() throws Exception {
         String id = runtime.createContainer(spec("copy", "sh", "-c", "echo content > /tmp/f.txt"));
         try {
