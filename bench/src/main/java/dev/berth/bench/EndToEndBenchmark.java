@@ -235,6 +235,8 @@ public final class EndToEndBenchmark {
             }
         }
         List<Double> out = new ArrayList<>();
+        // the wall clock against the monotonic one: a clock stepped meanwhile (time sync) makes arrival - print meaningless
+        long wallMinusMono = Instant.now().toEpochMilli() - System.nanoTime() / 1_000_000;
         try (var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
@@ -245,7 +247,14 @@ public final class EndToEndBenchmark {
                 if (i == 0) span[0] = System.nanoTime();
                 if (i == lines - 1) span[1] = System.nanoTime();
                 if (i < LIVE_SKIP) continue;
-                Instant printed = Instant.ofEpochSecond(Long.parseLong(f[2]), Long.parseLong(f[3]) * 1000);
+                long drift = arrived.toEpochMilli() - System.nanoTime() / 1_000_000 - wallMinusMono;
+                if (Math.abs(drift) > 20) {
+                    throw new IllegalStateException("the wall clock was stepped by " + drift + " ms while following the log: "
+                            + "latencies cannot be measured now (run again)");
+                }
+                // with STA_NANO (0x2000) in the status, set by a time daemon, the "tv_usec" field holds nanoseconds
+                boolean nano = (Long.parseLong(f[4]) & 0x2000) != 0;
+                Instant printed = Instant.ofEpochSecond(Long.parseLong(f[2]), Long.parseLong(f[3]) * (nano ? 1 : 1000));
                 out.add(Duration.between(printed, arrived).toNanos() / 1e6);
                 if (i == lines - 1) break;
             }
@@ -397,8 +406,8 @@ public final class EndToEndBenchmark {
         if (liveTask > 0) {
             // the time of each line from adjtimex (µs); read by the shell itself, so one fork per line
             String script = "i=0; while [ $i -lt " + liveTask + " ]; do adjtimex > /tmp/t; "
-                    + "while read k v r; do case $k in time.tv_sec:) s=$v;; time.tv_usec:) u=$v;; esac; done < /tmp/t; "
-                    + "echo \"L $i $s $u\"; i=$((i+1)); usleep 50000; done";
+                    + "while read k v r; do case $k in time.tv_sec:) s=$v;; time.tv_usec:) u=$v;; status:) t=$v;; esac; done < /tmp/t; "
+                    + "echo \"L $i $s $u $t\"; i=$((i+1)); usleep 50000; done";
             payload.set("command", Json.MAPPER.valueToTree(List.of("sh", "-c", script)));
         } else {
             payload.set("command", Json.MAPPER.valueToTree(List.of("true")));
