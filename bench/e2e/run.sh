@@ -27,5 +27,6 @@ if [ "${BENCH_SKIP_BUILD:-}" != 1 ]; then
   mvn -B -q ${MVN_OFFLINE--o} -DskipTests -pl bench -am package >&2
 fi
 
-CP="bench/target/classes:$(ls berth-app/target/berth-app-*.jar | grep -v sources | head -n1):berth-app/target/lib/*"
+# BENCH_CP_PREPEND: jars put first (e.g. an older berth-worker jar, for an A/B run of the same bench)
+CP="${BENCH_CP_PREPEND:+$BENCH_CP_PREPEND:}bench/target/classes:$(ls berth-app/target/berth-app-*.jar | grep -v sources | head -n1):berth-app/target/lib/*"
 exec "$JAVA_HOME/bin/java" -Xms256m -cp "$CP" dev.berth.bench.EndToEndBenchmark --image "$IMAGE" "$@"

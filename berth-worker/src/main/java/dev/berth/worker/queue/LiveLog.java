@@ -19,10 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The task log on its way to the queue: chunks are queued by {@link #append} (the container's
- * output reader must not wait on the network) and sent, in order, by one background flusher in
- * batches — when {@link #FLUSH_BYTES} have gathered or {@link #FLUSH_DELAY} after the oldest unsent
- * byte, whichever comes first. So a viewer sees new lines within a fraction of a second, and a
- * chatty task does not turn every write into a request.
+ * output reader must not wait on the network) and sent, in order, by one background flusher: output
+ * goes out as soon as it arrives, but at most one request per {@link #SEND_INTERVAL} (what arrives
+ * meanwhile gathers into the next batch; {@link #FLUSH_BYTES} go out at once). So a viewer sees a
+ * line within the time of one request after it was written, and a chatty task costs at most
+ * {@code 1 s / SEND_INTERVAL} requests per second (20), not one per write.
  *
  * <p>Memory is bounded: at most {@link #MAX_PENDING} bytes wait. When the queue cannot keep up, an
  * append waits up to {@link #APPEND_WAIT} for room and then drops its chunk; the log then says how
@@ -54,7 +55,8 @@ public final class LiveLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveLog.class);
 
     public static final int FLUSH_BYTES = 64 * 1024;
-    public static final Duration FLUSH_DELAY = Duration.ofMillis(200);
+    /** The least time between the starts of two requests: bounds the requests per second of one run's log. */
+    public static final Duration SEND_INTERVAL = Duration.ofMillis(50);
     /** Upper bound of one request; a backlog goes out in several. */
     public static final int MAX_BATCH = 1024 * 1024;
     public static final int MAX_PENDING = 8 * 1024 * 1024;
@@ -75,7 +77,8 @@ public final class LiveLog implements AutoCloseable {
     private final Condition changed = lock.newCondition();
     private final ArrayDeque<byte[]> pending = new ArrayDeque<>();
     private long pendingBytes;
-    private long oldestPendingNanos;
+    /** When the last batch started out (nanoTime); the next waits until {@link #SEND_INTERVAL} after it. */
+    private long lastSendNanos = System.nanoTime() - SEND_INTERVAL.toNanos();
     private long droppedBytes;
     private boolean finishing;
     private boolean aborted;
@@ -125,7 +128,6 @@ public final class LiveLog implements AutoCloseable {
                 }
                 return;
             }
-            if (pending.isEmpty()) oldestPendingNanos = System.nanoTime();
             pending.add(chunk);
             pendingBytes += chunk.length;
             changed.signalAll();
@@ -196,12 +198,13 @@ public final class LiveLog implements AutoCloseable {
                         if (finishing) return;
                         changed.await();
                     } else {
-                        long waited = System.nanoTime() - oldestPendingNanos;
-                        changed.awaitNanos(Math.max(1, FLUSH_DELAY.toNanos() - waited));
+                        long since = System.nanoTime() - lastSendNanos;
+                        changed.awaitNanos(Math.max(1, SEND_INTERVAL.toNanos() - since));
                     }
                 }
                 if (aborted) return;
                 batch = takeBatch();
+                lastSendNanos = System.nanoTime();
                 sending = true;
                 changed.signalAll();
             } catch (InterruptedException e) {
@@ -224,7 +227,7 @@ public final class LiveLog implements AutoCloseable {
         if (droppedBytes > 0) return true;
         if (pending.isEmpty()) return false;
         return finishing || pendingBytes >= FLUSH_BYTES
-                || System.nanoTime() - oldestPendingNanos >= FLUSH_DELAY.toNanos();
+                || System.nanoTime() - lastSendNanos >= SEND_INTERVAL.toNanos();
     }
 
     /** Caller holds the lock. */
@@ -241,7 +244,6 @@ public final class LiveLog implements AutoCloseable {
                     + "as fast as the task wrote it\n").getBytes(StandardCharsets.UTF_8));
             droppedBytes = 0;
         }
-        if (!pending.isEmpty()) oldestPendingNanos = System.nanoTime();
         return out.toByteArray();
     }
 

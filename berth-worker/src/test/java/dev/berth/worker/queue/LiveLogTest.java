@@ -43,6 +43,35 @@ class LiveLogTest {
     }
 
     @Test
+    void aLoneLineGoesOutByItselfWithoutWaitingForMore() {
+        LiveLog log = new LiveLog("t", this::record);
+        log.append("first\n".getBytes(StandardCharsets.UTF_8));
+        // nothing else is appended until it has gone: it is not held back to gather a batch
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+        log.append("second\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+        assertThat(new String(batches.get(0), StandardCharsets.UTF_8)).isEqualTo("first\n");
+        assertThat(sent()).isEqualTo("first\nsecond\n");
+    }
+
+    @Test
+    void aSteadyTrickleIsSentAtMostOncePerSendInterval() throws Exception {
+        LiveLog log = new LiveLog("t", this::record);
+        long start = System.nanoTime();
+        int lines = 0;
+        while (System.nanoTime() - start < Duration.ofMillis(600).toNanos()) {
+            log.append(("line " + lines++ + "\n").getBytes(StandardCharsets.UTF_8));
+            Thread.sleep(2);
+        }
+        long elapsed = System.nanoTime() - start;
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+        // one request per write would be ~300; the bound is one per interval (+1 for the first, +1 for the finish)
+        long bound = elapsed / LiveLog.SEND_INTERVAL.toNanos() + 2;
+        assertThat((long) batches.size()).isLessThanOrEqualTo(bound);
+        assertThat(sent()).endsWith("line " + (lines - 1) + "\n");
+    }
+
+    @Test
     void aFullBatchGoesAtOnceAndOrderIsKept() {
         LiveLog log = new LiveLog("t", this::record);
         byte[] big = new byte[LiveLog.FLUSH_BYTES * 3];
