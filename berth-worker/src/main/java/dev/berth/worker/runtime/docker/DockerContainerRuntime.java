@@ -109,7 +109,6 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
         } catch (IllegalArgumentException e) {
             throw new ImageUnavailableException(image, true, "invalid image name '" + image + "'", e);
         }
-        if (seenRecently(ref.canonical())) return;
         try {
             if (isPresent(ref.canonical())) return;
         } catch (BadRequestException e) {
@@ -147,23 +146,9 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
         }
     }
 
-    /**
-     * How long an image seen on the engine is taken to be there without asking again: each run would otherwise
-     * inspect it on its critical path. The worker's own removals forget it at once; an image removed behind the
-     * worker's back fails at most this long's runs at their create (with the engine's reason).
-     */
-    static final Duration IMAGE_SEEN_FOR = Duration.ofSeconds(10);
-    private final java.util.concurrent.ConcurrentHashMap<String, Long> seenPresent = new java.util.concurrent.ConcurrentHashMap<>();
-
-    private boolean seenRecently(String image) {
-        Long at = seenPresent.get(image);
-        return at != null && System.nanoTime() - at < IMAGE_SEEN_FOR.toNanos();
-    }
-
     private boolean isPresent(String image) {
         try {
             docker.inspectImageCmd(image).exec();
-            seenPresent.put(image, System.nanoTime());
             return true;
         } catch (NotFoundException e) {
             return false;
@@ -641,8 +626,6 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
 
     @Override
     public void removeImage(String image) {
-        // the name given may be any of the image's names: forget them all
-        seenPresent.clear();
         call("removing image " + image, "cannot remove image " + image + ": ", () -> {
             try {
                 docker.removeImageCmd(image).withForce(false).exec();
