@@ -14,6 +14,12 @@ export function mayCreate(scopes, task) {
 }
 
 /** A copy of task to create under a new id: the same definition, its times moved to now. */
+/** May the signed-in person open a task's shell? The server's relay accepts either scope. */
+export function mayShell(scopes, taskId) {
+  return satisfies(scopes, 'queue:get-artifact:private/docker-worker/shell.html')
+    || satisfies(scopes, `berth:shell:${taskId}`);
+}
+
 export function retriggered(task) {
   const now = Date.now();
   const created = new Date(task.created).getTime();

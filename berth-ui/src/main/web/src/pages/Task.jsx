@@ -3,7 +3,7 @@ import { get, post, request, queuePath, q, satisfies, credentials, headers, ApiE
 import { ErrorBox, Time, State, duration } from '../ui.jsx';
 import { LiveLog } from './LiveLog.jsx';
 import { niceSlug } from '../slugid.js';
-import { mayCreate, retriggered } from '../tasks.js';
+import { mayCreate, mayShell, retriggered } from '../tasks.js';
 
 const UNRESOLVED = new Set(['unscheduled', 'pending', 'running']);
 
@@ -154,7 +154,7 @@ export function Task({ taskId, scopes, linkedRun, linkedLine }) {
             {mayCreate(scopes, task)
               && <a href={`#/create/${taskId}`} class="button" data-testid="edit-create"
                    title="open a copy of this task (new id, times moved) in the create form">Edit and create</a>}
-            {task.payload?.features?.interactive && run?.state === 'running'
+            {task.payload?.features?.interactive && run?.state === 'running' && mayShell(scopes, taskId)
               && <a href={`#/shell/${taskId}/${shownRun}`} class="button" data-testid="shell-link">Shell</a>}
           </div>
         )}

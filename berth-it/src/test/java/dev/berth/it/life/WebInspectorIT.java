@@ -308,6 +308,18 @@ class WebInspectorIT extends DeployedFixture {
         await("the container's tty has the terminal's new size").atMost(Duration.ofSeconds(20))
                 .until(() -> terminalText().lines().anyMatch(l -> l.strip().equals(size)));
         browser.manage().window().setSize(new org.openqa.selenium.Dimension(1280, 900));
+
+        // without a shell scope the link is not offered: the anonymous role reads the running task, not its shell
+        browser.get(server.rootUrl() + "/#/");
+        browser.findElement(By.cssSelector("[data-testid=sign-out]")).click();
+        await("signed out").atMost(Duration.ofSeconds(10))
+                .until(() -> !browser.findElements(By.cssSelector("[data-testid=signin-link]")).isEmpty());
+        browser.get(server.rootUrl() + "/#/tasks/" + shellId);
+        await("the running interactive task shows to the anonymous role").atMost(Duration.ofSeconds(20))
+                .until(() -> !browser.findElements(By.cssSelector("[data-testid=runs]")).isEmpty());
+        assertThat(browser.findElements(By.cssSelector("[data-testid=shell-link]")))
+                .as("no shell link for someone who may not open the shell").isEmpty();
+        signIn(user);
         root.queue().cancelTask(shellId);
     }
 
