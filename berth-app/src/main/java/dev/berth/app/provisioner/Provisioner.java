@@ -25,6 +25,7 @@ import dev.berth.core.pools.WorkerPool;
 import dev.berth.core.pools.WorkerPoolService;
 import dev.berth.core.pools.WorkerState;
 import dev.berth.core.store.Page;
+import dev.berth.worker.runtime.ImageReference;
 import dev.berth.worker.runtime.docker.DockerClients;
 import dev.berth.worker.runtime.docker.DockerRuntimeConfig;
 import java.io.IOException;
@@ -499,9 +500,7 @@ public final class Provisioner implements AutoCloseable {
 
     /** An image reference with its tag: pulling a repository without one would fetch all of its tags. */
     static String withTag(String image) {
-        if (image.contains("@")) return image;
-        int slash = image.lastIndexOf('/');
-        return image.indexOf(':', slash + 1) >= 0 ? image : image + ":latest";
+        return ImageReference.parse(image).canonical();
     }
 
     private String build(DockerClient docker, DockerHost host, String dockerfile, String image) {
