@@ -8,15 +8,12 @@ import dev.berth.core.json.Json;
 import dev.berth.core.task.TaskState;
 import dev.berth.core.task.TaskStatus;
 import dev.berth.server.BerthServer;
-import dev.berth.server.ServerConfig;
 import dev.berth.worker.Worker;
 import dev.berth.worker.WorkerConfig;
 import dev.berth.worker.runtime.docker.DockerContainerRuntime;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -67,11 +64,7 @@ public final class EndToEndBenchmark {
     private EndToEndBenchmark(String image) throws IOException {
         this.image = image;
         this.dir = Files.createTempDirectory("berth-e2e-");
-        Map<String, String> env = new HashMap<>();
-        env.put("BERTH_PORT", Integer.toString(freePort()));
-        env.put("BERTH_BIND_HOST", "127.0.0.1");
-        env.put("BERTH_DATA_DIR", dir.resolve("server").toString());
-        this.server = BerthServer.start(ServerConfig.load(null, env), Clock.systemUTC());
+        this.server = BenchServer.start(dir.resolve("server"), Map.of());
         this.client = new BerthClient(server.rootUrl(), new Credentials(server.rootClientId(), server.rootAccessToken()));
     }
 
@@ -478,12 +471,6 @@ public final class EndToEndBenchmark {
             throw new IllegalStateException(command + " did not finish");
         }
         return p.exitValue();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private static void quietLogs() {

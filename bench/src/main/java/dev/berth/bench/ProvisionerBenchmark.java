@@ -13,11 +13,9 @@ import dev.berth.core.pools.PoolDefinition;
 import dev.berth.core.task.Run;
 import dev.berth.core.task.TaskStatus;
 import dev.berth.server.BerthServer;
-import dev.berth.server.ServerConfig;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -26,7 +24,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -63,13 +60,8 @@ public final class ProvisionerBenchmark {
         this.image = image;
         this.taskImage = taskImage;
         this.dir = Files.createTempDirectory("berth-prov-bench-");
-        Map<String, String> env = new HashMap<>();
-        env.put("BERTH_PORT", Integer.toString(freePort()));
         // the workers run on the host's network: they reach the server on the loopback address
-        env.put("BERTH_BIND_HOST", "127.0.0.1");
-        env.put("BERTH_DATA_DIR", dir.resolve("server").toString());
-        env.put("BERTH_LOG_FILE", "none");
-        this.server = BerthServer.start(ServerConfig.load(null, env), Clock.systemUTC());
+        this.server = BenchServer.start(dir.resolve("server"), Map.of("BERTH_LOG_FILE", "none"));
         this.root = new BerthClient(server.rootUrl(), new Credentials(server.rootClientId(), server.rootAccessToken()));
     }
 
@@ -282,12 +274,6 @@ public final class ProvisionerBenchmark {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

@@ -15,7 +15,6 @@ import dev.berth.server.BerthServer;
 import dev.berth.server.ServerConfig;
 import dev.berth.store.Storage;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -98,7 +97,7 @@ public final class QueueBenchmark {
             String how = preload(jdbcUrl, stored);
             System.out.printf(Locale.ROOT, "preloaded %,d stored (completed) tasks in %.1f s (%s)%n", stored,
                     (System.nanoTime() - t0) / 1e9, how);
-            int port = freePort();
+            int port = BenchServer.freePort();
             Map<String, String> env = new HashMap<>();
             env.put("BERTH_PORT", String.valueOf(port));
             env.put("BERTH_ROOT_URL", "http://127.0.0.1:" + port);
@@ -906,11 +905,5 @@ public final class QueueBenchmark {
             else m.put(s.substring(2, eq), s.substring(eq + 1));
         }
         return m;
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
