@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,6 +64,10 @@ public class SupersederClient {
             throw new Unanswered("did not answer within " + timeout.toSeconds() + "s", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
+            // the client's own request timeout can fire before ours: it is the same "no answer in time"
+            if (cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException)) {
+                throw new Unanswered("did not answer within " + timeout.toSeconds() + "s", cause);
+            }
             throw new Unanswered("could not be reached: " + (cause.getMessage() == null ? cause.toString() : cause.getMessage()), cause);
         } catch (InterruptedException e) {
             pending.cancel(true);
