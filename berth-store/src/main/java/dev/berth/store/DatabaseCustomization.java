@@ -59,6 +59,13 @@ sealed interface DatabaseCustomization permits PostgreSqlCustomization, H2Custom
      */
     default String updateStatusTellingDependents() { return null; }
 
+    /**
+     * {@code TaskRows.CAS_STATUS} that also answers, for the row it wrote, whether anybody depends on the task,
+     * read after the row was locked and written though it runs as one autocommit statement; null where the
+     * database cannot, and the caller assumes the task may have dependents.
+     */
+    default String casStatusTellingDependents() { return null; }
+
     /** Creates or replaces the task's queue entry for {@code runId}, and wakes other servers where it can. */
     void upsertPending(Connection c, String taskId, int runId, String taskQueueId, int priority, String instanceId)
             throws SQLException;

@@ -117,6 +117,18 @@ final class PostgreSqlCustomization implements DatabaseCustomization {
         return TaskRows.UPDATE_STATUS + " RETURNING EXISTS (SELECT 1 FROM dependencies WHERE required_task_id = ?)";
     }
 
+    /**
+     * berth_has_dependents (V11) is VOLATILE PL/pgSQL: its query takes a fresh snapshot when RETURNING runs,
+     * after the row is locked and written, so it sees every edge committed before that, as the transaction of
+     * {@link #updateStatusTellingDependents} does. (A plain EXISTS here would read with the statement's
+     * snapshot, taken before the lock: a dependent committing its edge and checking states() in between would
+     * be missed by both sides.)
+     */
+    @Override
+    public String casStatusTellingDependents() {
+        return TaskRows.CAS_STATUS + " RETURNING berth_has_dependents(task_id)";
+    }
+
     @Override
     public void upsertPending(Connection c, String taskId, int runId, String taskQueueId, int priority,
                               String instanceId) throws SQLException {

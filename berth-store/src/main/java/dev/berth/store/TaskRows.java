@@ -27,6 +27,12 @@ final class TaskRows {
             + " taken_until, deadline, expires, definition, status";
     static final String INSERT_TASK = "INSERT INTO tasks (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     static final String UPDATE_STATUS = "UPDATE tasks SET state = ?, taken_until = ?, status = ? WHERE task_id = ?";
+    /**
+     * {@link #UPDATE_STATUS} only while the stored status is still the one read (parameter 5): a status is
+     * written whole by every change, and a task's definition, queue and priority never change, so an equal
+     * status text means nothing the transition looked at has changed.
+     */
+    static final String CAS_STATUS = UPDATE_STATUS + " AND status = ?";
 
     private TaskRows() {}
 
@@ -47,7 +53,7 @@ final class TaskRows {
         ps.setString(11, Json.write(status));
     }
 
-    /** Binds parameters 1 to 4 of {@link #UPDATE_STATUS}. */
+    /** Binds parameters 1 to 4 of {@link #UPDATE_STATUS} (and of {@link #CAS_STATUS}). */
     static void bindStatusUpdate(PreparedStatement ps, String taskId, TaskStatus s) throws SQLException {
         ps.setString(1, s.state().wire());
         Jdbc.setInstant(ps, 2, takenUntil(s.latestRun().orElse(null)));
