@@ -84,6 +84,22 @@ public final class JdbcTaskStore implements TaskStore {
     public boolean insertTask(TaskRecord task) {
         TaskDefinition def = task.definition();
         TaskStatus status = task.status();
+        if (def.dependencies().isEmpty()) {
+            // the common case, an open group that needs no write, in one statement without a transaction
+            DatabaseCustomization.JoinedInsert one = jdbc.autocommit("insertTask " + task.taskId(),
+                    c -> db.insertJoiningGroup(c, task, instanceId));
+            if (one != null) {
+                switch (one.outcome()) {
+                    case INSERTED -> {
+                        if (TaskRows.pendingRunId(status) != null) dispatch(def.taskQueueId());
+                        return true;
+                    }
+                    case EXISTS -> { return false; }
+                    case REFUSED -> throw new TaskGroupRefusedException(one.group());
+                    case NEEDS_GROUP_WRITE -> { } // the general path below creates or moves the group's row
+                }
+            }
+        }
         Set<String> woken = new LinkedHashSet<>();
         boolean inserted = retryingGroupRace(def.taskGroupId(), exclusive -> jdbc.inTransaction("insertTask " + task.taskId(), c -> {
             woken.clear();

@@ -38,19 +38,24 @@ final class TaskRows {
 
     /** Binds parameters 1 to 11 of {@link #INSERT_TASK}. */
     static void bindTaskRow(PreparedStatement ps, TaskRecord task) throws SQLException {
+        bindTaskRow(ps, task, 0);
+    }
+
+    /** Binds the 11 values of a task row ({@link #TASK_COLUMNS}) as parameters {@code after + 1} to {@code after + 11}. */
+    static void bindTaskRow(PreparedStatement ps, TaskRecord task, int after) throws SQLException {
         TaskDefinition def = task.definition();
         TaskStatus status = task.status();
-        ps.setString(1, task.taskId());
-        ps.setString(2, def.taskQueueId());
-        ps.setString(3, def.taskGroupId());
-        ps.setString(4, def.schedulerId());
-        ps.setInt(5, def.priority().level());
-        ps.setString(6, status.state().wire());
-        Jdbc.setInstant(ps, 7, takenUntil(status.latestRun().orElse(null)));
-        Jdbc.setInstant(ps, 8, def.deadline());
-        Jdbc.setInstant(ps, 9, def.expires());
-        ps.setString(10, Json.write(def));
-        ps.setString(11, Json.write(status));
+        ps.setString(after + 1, task.taskId());
+        ps.setString(after + 2, def.taskQueueId());
+        ps.setString(after + 3, def.taskGroupId());
+        ps.setString(after + 4, def.schedulerId());
+        ps.setInt(after + 5, def.priority().level());
+        ps.setString(after + 6, status.state().wire());
+        Jdbc.setInstant(ps, after + 7, takenUntil(status.latestRun().orElse(null)));
+        Jdbc.setInstant(ps, after + 8, def.deadline());
+        Jdbc.setInstant(ps, after + 9, def.expires());
+        ps.setString(after + 10, Json.write(def));
+        ps.setString(after + 11, Json.write(status));
     }
 
     /** Binds parameters 1 to 4 of {@link #UPDATE_STATUS} (and of {@link #CAS_STATUS}). */
