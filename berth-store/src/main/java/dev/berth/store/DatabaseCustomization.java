@@ -91,6 +91,17 @@ sealed interface DatabaseCustomization permits PostgreSqlCustomization, H2Custom
      */
     default String casStatusTellingDependents() { return null; }
 
+    /** Writes the statuses of tasks whose rows this transaction holds locked (a claim's batch). */
+    default void updateStatuses(Connection c, List<TaskRecord> tasks) throws SQLException {
+        try (java.sql.PreparedStatement update = c.prepareStatement(TaskRows.UPDATE_STATUS)) {
+            for (TaskRecord t : tasks) {
+                TaskRows.bindStatusUpdate(update, t.taskId(), t.status());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
     /** Creates or replaces the task's queue entry for {@code runId}, and wakes other servers where it can. */
     void upsertPending(Connection c, String taskId, int runId, String taskQueueId, int priority, String instanceId)
             throws SQLException;

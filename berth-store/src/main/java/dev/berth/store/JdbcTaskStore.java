@@ -495,30 +495,26 @@ public final class JdbcTaskStore implements TaskStore {
         }
         List<TaskRecord> claimed = new ArrayList<>(entries.size());
         List<TaskRecord> unchanged = new ArrayList<>();
-        try (PreparedStatement update = c.prepareStatement(UPDATE_STATUS)) {
-            for (QueueEntry entry : entries) {
-                TaskRecord before = locked.get(entry.taskId());
-                if (before == null) continue;
-                TaskStatus next;
-                try {
-                    next = transition.apply(before.status());
-                } catch (BerthException e) {
-                    LOG.debug("dropping queue entry {}/{}: {}", entry.taskId(), entry.runId(), e.getMessage());
-                    continue;
-                } catch (RuntimeException e) {
-                    LOG.warn("dropping queue entry {}/{}: claim transition failed", entry.taskId(), entry.runId(), e);
-                    continue;
-                }
-                if (next == before.status() || next.equals(before.status())) {
-                    unchanged.add(before);
-                    continue;
-                }
-                TaskRows.bindStatusUpdate(update, entry.taskId(), next);
-                update.addBatch();
-                claimed.add(before.withStatus(next));
+        for (QueueEntry entry : entries) {
+            TaskRecord before = locked.get(entry.taskId());
+            if (before == null) continue;
+            TaskStatus next;
+            try {
+                next = transition.apply(before.status());
+            } catch (BerthException e) {
+                LOG.debug("dropping queue entry {}/{}: {}", entry.taskId(), entry.runId(), e.getMessage());
+                continue;
+            } catch (RuntimeException e) {
+                LOG.warn("dropping queue entry {}/{}: claim transition failed", entry.taskId(), entry.runId(), e);
+                continue;
             }
-            if (!claimed.isEmpty()) update.executeBatch();
+            if (next == before.status() || next.equals(before.status())) {
+                unchanged.add(before);
+                continue;
+            }
+            claimed.add(before.withStatus(next));
         }
+        if (!claimed.isEmpty()) db.updateStatuses(c, claimed);
         // The entries are gone; a status the claim left pending (or made pending anew) needs one again.
         for (TaskRecord r : claimed) {
             if (TaskRows.pendingRunId(r.status()) != null) requeue(c, r, woken);

@@ -3,7 +3,10 @@ package dev.berth.store;
 import com.zaxxer.hikari.HikariConfig;
 import dev.berth.core.store.TaskGroupRecord;
 import dev.berth.core.store.TaskRecord;
+import dev.berth.core.json.Json;
 import dev.berth.core.task.TaskDefinition;
+import dev.berth.core.task.TaskStatus;
+import java.time.Instant;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -179,6 +182,40 @@ final class PostgreSqlCustomization implements DatabaseCustomization {
     @Override
     public String casStatusTellingDependents() {
         return TaskRows.CAS_STATUS + " RETURNING berth_has_dependents(task_id)";
+    }
+
+    /** A claim's batch in one statement (a JDBC batch would be one UPDATE per task); taken_until travels as text. */
+    private static final String UPDATE_STATUSES = "UPDATE tasks AS t SET state = v.state,"
+            + " taken_until = v.taken_until::timestamptz, status = v.status"
+            + " FROM unnest(?::varchar[], ?::varchar[], ?::text[], ?::text[]) AS v(task_id, state, taken_until, status)"
+            + " WHERE t.task_id = v.task_id";
+
+    @Override
+    public void updateStatuses(Connection c, List<TaskRecord> tasks) throws SQLException {
+        if (tasks.size() == 1) {
+            DatabaseCustomization.super.updateStatuses(c, tasks);
+            return;
+        }
+        int n = tasks.size();
+        String[] ids = new String[n];
+        String[] states = new String[n];
+        String[] takenUntil = new String[n];
+        String[] statuses = new String[n];
+        for (int i = 0; i < n; i++) {
+            TaskStatus s = tasks.get(i).status();
+            ids[i] = tasks.get(i).taskId();
+            states[i] = s.state().wire();
+            Instant until = TaskRows.takenUntil(s.latestRun().orElse(null));
+            takenUntil[i] = until == null ? null : until.toString();
+            statuses[i] = Json.write(s);
+        }
+        try (PreparedStatement ps = c.prepareStatement(UPDATE_STATUSES)) {
+            ps.setArray(1, c.createArrayOf("varchar", ids));
+            ps.setArray(2, c.createArrayOf("varchar", states));
+            ps.setArray(3, c.createArrayOf("text", takenUntil));
+            ps.setArray(4, c.createArrayOf("text", statuses));
+            ps.executeUpdate();
+        }
     }
 
     @Override
