@@ -5,6 +5,8 @@
 #   bench/queue/run.sh                 # the four runs (H2 10k, H2 100k, PG 10k, PG 100k)
 #   TASKS=20000 WARMUP=3000 bench/queue/run.sh h2-10k pg-100k   # a subset, other sizes
 #   JFR=1 bench/queue/run.sh pg-10k    # also record the measured window (of the server JVM) with JFR, summarise it
+#   LOG_STATEMENTS=1 TASKS=1000 WARMUP=200 bench/queue/run.sh pg-0   # count the statements PostgreSQL was sent
+#                                      # (log_statement=all on the benchmark database only) into $OUT/<config>.statements.txt
 #
 # The server runs in its own JVM, started as `berth server` is; the load generator in this script's JVM. Each
 # report gives CPU-ms per cycle for the server, PostgreSQL and the generator separately, and the server's RSS.
@@ -58,10 +60,23 @@ for c in "${configs[@]}"; do
     runuser -u postgres -- psql -p "$PG_PORT" -qAtX -v ON_ERROR_STOP=1 \
       -c "DROP DATABASE IF EXISTS \"$DB_NAME\"" -c "CREATE DATABASE \"$DB_NAME\" OWNER berth" 2>/dev/null
     args+=(--jdbc-url="jdbc:postgresql://127.0.0.1:$PG_PORT/$DB_NAME?user=berth&password=berth")
+    if [ -n "${LOG_STATEMENTS:-}" ]; then
+      runuser -u postgres -- psql -p "$PG_PORT" -qAtX -c "ALTER DATABASE \"$DB_NAME\" SET log_statement = 'all'"
+      pg_log="/var/log/postgresql/postgresql-15-main.log"
+      log_from=$(( $(stat -c %s "$pg_log") + 1 ))
+    fi
   fi
   [ -n "${JFR:-}" ] && args+=(--jfr="$OUT/$c.jfr")
   echo "run.sh: $c (stored $stored, measured $TASKS after $WARMUP warm-up)" >&2
   "$JAVA_HOME/bin/java" -Xmx1g -jar "$jar" "${args[@]}" 2>"$OUT/$c.log" | tee "$OUT/$c.txt"
+  if [ -n "${LOG_STATEMENTS:-}" ] && [ "$kind" = pg ]; then
+    # every statement this run's database was sent (the preload's too), normalised and counted
+    { echo "# statements sent to $DB_NAME during $c: $TASKS measured after $WARMUP warm-up, stored $stored"
+      tail -c +"$log_from" "$pg_log" | grep -a " [^ ]*@$DB_NAME LOG:  \(statement\|execute\)" \
+        | sed -E 's/.* LOG:  //; s/^execute [^:]*:/execute:/' | cut -c1-170 | sort | uniq -c | sort -rn
+    } > "$OUT/$c.statements.txt"
+    echo "run.sh: statement counts in $OUT/$c.statements.txt" >&2
+  fi
   if [ -n "${JFR:-}" ]; then
     "$JAVA_HOME/bin/java" -cp "$jar" dev.berth.bench.JfrSummary "$OUT/$c.jfr" | tee "$OUT/$c.profile.txt"
   fi

@@ -43,6 +43,31 @@ sealed interface DatabaseCustomization permits PostgreSqlCustomization, H2Custom
         return Optional.empty();
     }
 
+    /** What {@link #insertJoiningGroup} did. */
+    enum JoinOutcome {
+        /** The task, its queue entry and wake-up went in. */
+        INSERTED,
+        /** A task with this id exists already; nothing was written. */
+        EXISTS,
+        /** The group is sealed or names another scheduler id; nothing was written. */
+        REFUSED,
+        /** The group's row is missing or must move its expiry: the caller takes the general path. */
+        NEEDS_GROUP_WRITE
+    }
+
+    /** The answer of {@link #insertJoiningGroup}: the outcome and, when refused, the group that refused. */
+    record JoinedInsert(JoinOutcome outcome, dev.berth.core.store.TaskGroupRecord group) {}
+
+    /**
+     * Inserts a task without dependencies into an existing open group of its scheduler id that expires no
+     * earlier than the task, with its queue entry and the wake-up of other servers, in one autocommit
+     * statement that holds the group's row (shared) while the task goes in, as the general path does; null
+     * where this database takes the general path.
+     */
+    default JoinedInsert insertJoiningGroup(Connection c, TaskRecord task, String instanceId) throws SQLException {
+        return null;
+    }
+
     /**
      * How insertTask locks its group's row: exclusively by default; a database with shared row locks lets the
      * tasks of one group go in side by side while a seal (an UPDATE) still waits for every one of them.
@@ -58,6 +83,24 @@ sealed interface DatabaseCustomization permits PostgreSqlCustomization, H2Custom
      * the database cannot say so in the same statement, and the caller assumes it may have dependents.
      */
     default String updateStatusTellingDependents() { return null; }
+
+    /**
+     * {@code TaskRows.CAS_STATUS} that also answers, for the row it wrote, whether anybody depends on the task,
+     * read after the row was locked and written though it runs as one autocommit statement; null where the
+     * database cannot, and the caller assumes the task may have dependents.
+     */
+    default String casStatusTellingDependents() { return null; }
+
+    /** Writes the statuses of tasks whose rows this transaction holds locked (a claim's batch). */
+    default void updateStatuses(Connection c, List<TaskRecord> tasks) throws SQLException {
+        try (java.sql.PreparedStatement update = c.prepareStatement(TaskRows.UPDATE_STATUS)) {
+            for (TaskRecord t : tasks) {
+                TaskRows.bindStatusUpdate(update, t.taskId(), t.status());
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
 
     /** Creates or replaces the task's queue entry for {@code runId}, and wakes other servers where it can. */
     void upsertPending(Connection c, String taskId, int runId, String taskQueueId, int priority, String instanceId)

@@ -65,6 +65,25 @@ final class Jdbc {
         }
     }
 
+    /**
+     * Runs {@code work} in autocommit mode, again from the start after a deadlock or serialization failure (as
+     * {@link #inTransaction} does): for work whose every write is one statement that either took effect or,
+     * failing so, did not.
+     */
+    <T> T autocommit(String operation, Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            try (Connection c = dataSource.getConnection()) {
+                return work.run(c);
+            } catch (SQLException e) {
+                if (attempt < MAX_ATTEMPTS && retryable(e)) {
+                    LOG.debug("{} hit {} (attempt {}), retrying", operation, e.getSQLState(), attempt);
+                    continue;
+                }
+                throw new StoreException(operation, e);
+            }
+        }
+    }
+
     private static void rollbackQuietly(Connection c, Throwable cause) {
         try {
             c.rollback();

@@ -53,6 +53,7 @@ public final class JdbcTaskStore implements TaskStore {
     private static final String SELECT_TASK_FOR_UPDATE =
             "SELECT definition, status, task_queue_id, priority FROM tasks WHERE task_id = ? FOR UPDATE";
     private static final String UPDATE_STATUS = TaskRows.UPDATE_STATUS;
+    private static final String CAS_STATUS = TaskRows.CAS_STATUS;
     private static final String DELETE_PENDING = "DELETE FROM pending WHERE task_id = ?";
     private static final String ARTIFACT_COLUMNS =
             "task_id, run_id, name, storage_type, content_type, expires, present, blob_key, details";
@@ -83,6 +84,22 @@ public final class JdbcTaskStore implements TaskStore {
     public boolean insertTask(TaskRecord task) {
         TaskDefinition def = task.definition();
         TaskStatus status = task.status();
+        if (def.dependencies().isEmpty()) {
+            // the common case, an open group that needs no write, in one statement without a transaction
+            DatabaseCustomization.JoinedInsert one = jdbc.autocommit("insertTask " + task.taskId(),
+                    c -> db.insertJoiningGroup(c, task, instanceId));
+            if (one != null) {
+                switch (one.outcome()) {
+                    case INSERTED -> {
+                        if (TaskRows.pendingRunId(status) != null) dispatch(def.taskQueueId());
+                        return true;
+                    }
+                    case EXISTS -> { return false; }
+                    case REFUSED -> throw new TaskGroupRefusedException(one.group());
+                    case NEEDS_GROUP_WRITE -> { } // the general path below creates or moves the group's row
+                }
+            }
+        }
         Set<String> woken = new LinkedHashSet<>();
         boolean inserted = retryingGroupRace(def.taskGroupId(), exclusive -> jdbc.inTransaction("insertTask " + task.taskId(), c -> {
             woken.clear();
@@ -302,8 +319,82 @@ public final class JdbcTaskStore implements TaskStore {
         return db.statesLocking().isEmpty() ? jdbc.read("states", read) : jdbc.inTransaction("states", read);
     }
 
+    /** Lost compare-and-set races a modify accepts before it takes the row lock instead. */
+    private static final int OPTIMISTIC_ATTEMPTS = 3;
+
+    /**
+     * First without a transaction: read the row, let the transition decide, and write the result with one
+     * statement that succeeds only while the stored status is still the one read (a compare-and-set; a lost
+     * race reads again). A change that needs more than the status UPDATE (a queue entry, the index outbox), or
+     * that lost too many races, runs as before: one transaction holding the row lock.
+     */
     @Override
     public Optional<StatusChange> modify(String taskId, UnaryOperator<TaskStatus> transition) {
+        for (int attempt = 1; attempt <= OPTIMISTIC_ATTEMPTS; attempt++) {
+            Optimistic outcome = jdbc.autocommit("modify " + taskId, c -> modifyOptimistically(c, taskId, transition));
+            if (outcome.done()) return outcome.change();
+            if (!outcome.lostRace()) break;
+        }
+        return modifyLocked(taskId, transition);
+    }
+
+    /** One optimistic attempt: done with its answer, or a lost race, or a change that needs the locked path. */
+    private record Optimistic(boolean done, Optional<StatusChange> change, boolean lostRace) {
+        static final Optimistic LOST_RACE = new Optimistic(false, Optional.empty(), true);
+        static final Optimistic NEEDS_LOCK = new Optimistic(false, Optional.empty(), false);
+
+        static Optimistic done(Optional<StatusChange> change) { return new Optimistic(true, change, false); }
+    }
+
+    private Optimistic modifyOptimistically(Connection c, String taskId, UnaryOperator<TaskStatus> transition)
+            throws SQLException {
+        TaskRecord before;
+        String statusRead;
+        try (PreparedStatement ps = c.prepareStatement(SELECT_TASK)) {
+            ps.setString(1, taskId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) return Optimistic.done(Optional.empty());
+                statusRead = rs.getString("status");
+                before = TaskRows.lazyRecord(taskId, rs);
+            }
+        }
+        TaskStatus next = transition.apply(before.status());
+        // a no-op decided on a committed status is as true as one decided under the lock
+        if (next == before.status() || next.equals(before.status())) {
+            return Optimistic.done(Optional.of(new StatusChange(before, before)));
+        }
+        if (!java.util.Objects.equals(TaskRows.pendingRunId(before.status()), TaskRows.pendingRunId(next))
+                || needsIndexOutbox(before, next)) {
+            return Optimistic.NEEDS_LOCK;
+        }
+        boolean noDependents = false;
+        String tellingDependents = db.casStatusTellingDependents();
+        if (tellingDependents != null && next.state().isResolved() && !before.status().state().isResolved()) {
+            try (PreparedStatement ps = c.prepareStatement(tellingDependents)) {
+                TaskRows.bindStatusUpdate(ps, taskId, next);
+                ps.setString(5, statusRead);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) return Optimistic.LOST_RACE;
+                    noDependents = !rs.getBoolean(1);
+                }
+            }
+        } else {
+            try (PreparedStatement ps = c.prepareStatement(CAS_STATUS)) {
+                TaskRows.bindStatusUpdate(ps, taskId, next);
+                ps.setString(5, statusRead);
+                if (ps.executeUpdate() == 0) return Optimistic.LOST_RACE;
+            }
+        }
+        return Optimistic.done(Optional.of(new StatusChange(before, before.withStatus(next), noDependents)));
+    }
+
+    private static boolean needsIndexOutbox(TaskRecord before, TaskStatus next) {
+        return next.state() == TaskState.COMPLETED && before.status().state() != TaskState.COMPLETED
+                && RouteIndexer.hasIndexRoutes(before.definition());
+    }
+
+    /** modify under the task's row lock, in one transaction with its queue entry and index outbox writes. */
+    private Optional<StatusChange> modifyLocked(String taskId, UnaryOperator<TaskStatus> transition) {
         Set<String> woken = new LinkedHashSet<>();
         Optional<StatusChange> change = jdbc.inTransaction("modify " + taskId, c -> {
             woken.clear();
@@ -340,10 +431,7 @@ public final class JdbcTaskStore implements TaskStore {
                 }
             }
             writeQueueEntry(c, taskId, taskQueueId, priority, TaskRows.pendingRunId(before.status()), next, woken);
-            if (next.state() == TaskState.COMPLETED && before.status().state() != TaskState.COMPLETED
-                    && RouteIndexer.hasIndexRoutes(before.definition())) {
-                addToIndexOutbox(c, taskId);
-            }
+            if (needsIndexOutbox(before, next)) addToIndexOutbox(c, taskId);
             return Optional.of(new StatusChange(before, before.withStatus(next), noDependents));
         });
         fireLocal(woken);
@@ -407,30 +495,26 @@ public final class JdbcTaskStore implements TaskStore {
         }
         List<TaskRecord> claimed = new ArrayList<>(entries.size());
         List<TaskRecord> unchanged = new ArrayList<>();
-        try (PreparedStatement update = c.prepareStatement(UPDATE_STATUS)) {
-            for (QueueEntry entry : entries) {
-                TaskRecord before = locked.get(entry.taskId());
-                if (before == null) continue;
-                TaskStatus next;
-                try {
-                    next = transition.apply(before.status());
-                } catch (BerthException e) {
-                    LOG.debug("dropping queue entry {}/{}: {}", entry.taskId(), entry.runId(), e.getMessage());
-                    continue;
-                } catch (RuntimeException e) {
-                    LOG.warn("dropping queue entry {}/{}: claim transition failed", entry.taskId(), entry.runId(), e);
-                    continue;
-                }
-                if (next == before.status() || next.equals(before.status())) {
-                    unchanged.add(before);
-                    continue;
-                }
-                TaskRows.bindStatusUpdate(update, entry.taskId(), next);
-                update.addBatch();
-                claimed.add(before.withStatus(next));
+        for (QueueEntry entry : entries) {
+            TaskRecord before = locked.get(entry.taskId());
+            if (before == null) continue;
+            TaskStatus next;
+            try {
+                next = transition.apply(before.status());
+            } catch (BerthException e) {
+                LOG.debug("dropping queue entry {}/{}: {}", entry.taskId(), entry.runId(), e.getMessage());
+                continue;
+            } catch (RuntimeException e) {
+                LOG.warn("dropping queue entry {}/{}: claim transition failed", entry.taskId(), entry.runId(), e);
+                continue;
             }
-            if (!claimed.isEmpty()) update.executeBatch();
+            if (next == before.status() || next.equals(before.status())) {
+                unchanged.add(before);
+                continue;
+            }
+            claimed.add(before.withStatus(next));
         }
+        if (!claimed.isEmpty()) db.updateStatuses(c, claimed);
         // The entries are gone; a status the claim left pending (or made pending anew) needs one again.
         for (TaskRecord r : claimed) {
             if (TaskRows.pendingRunId(r.status()) != null) requeue(c, r, woken);

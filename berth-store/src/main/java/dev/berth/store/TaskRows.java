@@ -27,27 +27,38 @@ final class TaskRows {
             + " taken_until, deadline, expires, definition, status";
     static final String INSERT_TASK = "INSERT INTO tasks (" + TASK_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     static final String UPDATE_STATUS = "UPDATE tasks SET state = ?, taken_until = ?, status = ? WHERE task_id = ?";
+    /**
+     * {@link #UPDATE_STATUS} only while the stored status is still the one read (parameter 5): a status is
+     * written whole by every change, and a task's definition, queue and priority never change, so an equal
+     * status text means nothing the transition looked at has changed.
+     */
+    static final String CAS_STATUS = UPDATE_STATUS + " AND status = ?";
 
     private TaskRows() {}
 
     /** Binds parameters 1 to 11 of {@link #INSERT_TASK}. */
     static void bindTaskRow(PreparedStatement ps, TaskRecord task) throws SQLException {
-        TaskDefinition def = task.definition();
-        TaskStatus status = task.status();
-        ps.setString(1, task.taskId());
-        ps.setString(2, def.taskQueueId());
-        ps.setString(3, def.taskGroupId());
-        ps.setString(4, def.schedulerId());
-        ps.setInt(5, def.priority().level());
-        ps.setString(6, status.state().wire());
-        Jdbc.setInstant(ps, 7, takenUntil(status.latestRun().orElse(null)));
-        Jdbc.setInstant(ps, 8, def.deadline());
-        Jdbc.setInstant(ps, 9, def.expires());
-        ps.setString(10, Json.write(def));
-        ps.setString(11, Json.write(status));
+        bindTaskRow(ps, task, 0);
     }
 
-    /** Binds parameters 1 to 4 of {@link #UPDATE_STATUS}. */
+    /** Binds the 11 values of a task row ({@link #TASK_COLUMNS}) as parameters {@code after + 1} to {@code after + 11}. */
+    static void bindTaskRow(PreparedStatement ps, TaskRecord task, int after) throws SQLException {
+        TaskDefinition def = task.definition();
+        TaskStatus status = task.status();
+        ps.setString(after + 1, task.taskId());
+        ps.setString(after + 2, def.taskQueueId());
+        ps.setString(after + 3, def.taskGroupId());
+        ps.setString(after + 4, def.schedulerId());
+        ps.setInt(after + 5, def.priority().level());
+        ps.setString(after + 6, status.state().wire());
+        Jdbc.setInstant(ps, after + 7, takenUntil(status.latestRun().orElse(null)));
+        Jdbc.setInstant(ps, after + 8, def.deadline());
+        Jdbc.setInstant(ps, after + 9, def.expires());
+        ps.setString(after + 10, Json.write(def));
+        ps.setString(after + 11, Json.write(status));
+    }
+
+    /** Binds parameters 1 to 4 of {@link #UPDATE_STATUS} (and of {@link #CAS_STATUS}). */
     static void bindStatusUpdate(PreparedStatement ps, String taskId, TaskStatus s) throws SQLException {
         ps.setString(1, s.state().wire());
         Jdbc.setInstant(ps, 2, takenUntil(s.latestRun().orElse(null)));

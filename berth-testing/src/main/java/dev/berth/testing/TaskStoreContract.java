@@ -323,6 +323,98 @@ public abstract class TaskStoreContract {
         assertThat(store.findTask(t.taskId()).orElseThrow().status().state()).isEqualTo(TaskState.PENDING);
     }
 
+    @Test
+    void resolvingARunningTaskClaimsNoDependentsOnlyWhenNoneDependsOnIt() {
+        TaskRecord required = insertPending();
+        TaskRecord dependent = unscheduledTask(definition(queue, now()).dependencies(required.taskId()).build(), now());
+        assertThat(store.insertTask(dependent)).isTrue();
+        TaskRecord alone = insertPending();
+        assertThat(store.claimPending(queue, 10, claimBy("w", now()))).hasSize(2);
+
+        StatusChange withDependent = store.modify(required.taskId(),
+                s -> TaskLifecycle.resolve(s, 0, TaskState.COMPLETED, now())).orElseThrow();
+        StatusChange without = store.modify(alone.taskId(),
+                s -> TaskLifecycle.resolve(s, 0, TaskState.FAILED, now())).orElseThrow();
+
+        assertThat(withDependent.changed()).isTrue();
+        assertThat(withDependent.noDependents()).isFalse();
+        assertThat(without.changed()).isTrue();
+        if (without.noDependents()) assertThat(store.dependents(alone.taskId(), null, 10).items()).isEmpty();
+        assertThat(store.states(List.of(required.taskId(), alone.taskId())))
+                .containsEntry(required.taskId(), TaskState.COMPLETED)
+                .containsEntry(alone.taskId(), TaskState.FAILED);
+    }
+
+    @Test
+    void concurrentModifiesOfOneTaskEachApplyToTheStatusTheOthersLeftAndNoneIsLost() throws Exception {
+        TaskRecord t = insertPending();
+        assertThat(store.claimPending(queue, 1, claimBy("w", now()))).hasSize(1);
+        Instant takenUntil = store.findTask(t.taskId()).orElseThrow().status().runs().get(0).takenUntil();
+        int threads = 8;
+        int each = 25;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int n = 0; n < each; n++) {
+                        // each call moves the claim one millisecond on from whatever it reads
+                        StatusChange c = store.modify(t.taskId(), s -> TaskLifecycle.reclaim(s, 0,
+                                s.runs().get(0).takenUntil().plusMillis(1), now())).orElseThrow();
+                        assertThat(c.after().status().runs().get(0).takenUntil())
+                                .isEqualTo(c.before().status().runs().get(0).takenUntil().plusMillis(1));
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) f.get(120, TimeUnit.SECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        TaskStatus after = store.findTask(t.taskId()).orElseThrow().status();
+        assertThat(after.state()).isEqualTo(TaskState.RUNNING);
+        assertThat(after.runs().get(0).takenUntil()).isEqualTo(takenUntil.plusMillis(threads * each));
+    }
+
+    @Test
+    void concurrentReportsOfOneRunningTaskResolveItOnceAndTheOthersSeeTheOutcome() throws Exception {
+        for (int round = 0; round < 10; round++) {
+            TaskRecord t = insertPending();
+            assertThat(store.claimPending(queue, 1, claimBy("w", now()))).hasSize(1);
+            int threads = 6;
+            CountDownLatch start = new CountDownLatch(1);
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            List<Future<Optional<TaskState>>> results = new ArrayList<>();
+            try {
+                for (int i = 0; i < threads; i++) {
+                    TaskState outcome = i % 2 == 0 ? TaskState.COMPLETED : TaskState.FAILED;
+                    results.add(pool.submit(() -> {
+                        start.await();
+                        try {
+                            StatusChange c = store.modify(t.taskId(),
+                                    s -> TaskLifecycle.resolve(s, 0, outcome, now())).orElseThrow();
+                            // the one change made answers its outcome; a repeat of it changes nothing
+                            return c.changed() ? Optional.of(outcome) : Optional.<TaskState>empty();
+                        } catch (BerthException e) {
+                            assertThat(e.kind()).isEqualTo(BerthException.Kind.CONFLICT);
+                            return Optional.<TaskState>empty();
+                        }
+                    }));
+                }
+                start.countDown();
+                List<TaskState> changes = new ArrayList<>();
+                for (Future<Optional<TaskState>> f : results) f.get(60, TimeUnit.SECONDS).ifPresent(changes::add);
+                assertThat(changes).hasSize(1);
+                assertThat(store.findTask(t.taskId()).orElseThrow().status().state()).isEqualTo(changes.get(0));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
     // ---- listings and counts
 
     @Test

@@ -49,12 +49,14 @@ public interface TaskStore extends AutoCloseable {
     Map<String, TaskState> states(Collection<String> taskIds);
 
     /**
-     * Reads the task under a row lock, applies {@code transition} to its status and writes the result
-     * (with the queue index updated) unless the function returned the same status.
+     * Reads the task, applies {@code transition} to its status and writes the result (with the queue index
+     * updated) unless the function returned the same status, atomically: the result is written only over the
+     * status the function was given (under a row lock, or as a compare-and-set that reads again and calls the
+     * function again when it lost a race), so {@code transition} must be pure and may run more than once.
      *
      * <p>When the change resolves the task, the store may set {@link StatusChange#noDependents()}, and then only
      * from a read of the dependency edges made in the same transaction after the task's row was locked and
-     * written (so that an edge committed before that read is seen, and a dependent checking {@link #states}
+     * written, with a snapshot taken after that (so that an edge committed before that read is seen, and a dependent checking {@link #states}
      * after it waits for this commit). Otherwise it leaves it false.
      *
      * @return empty when the task does not exist
