@@ -183,7 +183,7 @@ public final class QueueApi {
 
     private void task(Context ctx) {
         String taskId = Bodies.taskId(ctx);
-        json(ctx, TaskDefinitions.toJson(queue.task(taskId).definition()));
+        json(ctx, queue.task(taskId).definition());
     }
 
     private void status(Context ctx) {
@@ -289,7 +289,9 @@ public final class QueueApi {
         out.put("workerGroup", claim.workerGroup());
         out.put("workerId", claim.workerId());
         out.put("takenUntil", Json.format(claim.takenUntil()));
-        if (withTask) out.put("task", TaskDefinitions.toJson(claim.task()));
+        // the definition itself, not TaskDefinitions.toJson's tree of it: the same serializer writes the same
+        // JSON, without building and walking a tree per claim
+        if (withTask) out.put("task", claim.task());
         out.put("credentials", auth.temporaryCredentials(
                 RunScopes.of(claim.taskId(), claim.runId(), claim.task().scopes()), claim.takenUntil()));
         return out;
