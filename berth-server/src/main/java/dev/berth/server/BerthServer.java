@@ -146,9 +146,8 @@ public final class BerthServer implements AutoCloseable {
                 if (start != null) {
                     // labelled by the route table's name, so an operator sees createTask, not a path with ids
                     String route = RouteTable.routeName(ctx);
-                    Timer.builder("berth_http_requests").tag("method", ctx.method().name())
-                            .tag("route", route == null ? "unmatched" : route).tag("status", String.valueOf(ctx.statusCode()))
-                            .register(metrics).record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                    requestTimer(ctx.method().name(), route == null ? "unmatched" : route, ctx.statusCode())
+                            .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
                 }
             });
             for (RouteTable table : routeTables) table.install(c, authenticator);
@@ -159,6 +158,17 @@ public final class BerthServer implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * The request timers, by method, route name and status: registering looks the meter up by a freshly built,
+     * sorted id, which cost more than the recording; the set is small (routes × statuses seen).
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, Timer> requestTimers = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private Timer requestTimer(String method, String route, int status) {
+        return requestTimers.computeIfAbsent(method + ' ' + route + ' ' + status, k -> Timer.builder("berth_http_requests")
+                .tag("method", method).tag("route", route).tag("status", String.valueOf(status)).register(metrics));
     }
 
     /** Every route the server answers, in tables: the queue, auth, object, index, purge-cache and job APIs and the operational endpoints. */

@@ -80,6 +80,36 @@ public final class Authenticator {
         this.clock = clock;
     }
 
+    /**
+     * Issues temporary credentials signed by {@code issuerId} (see {@link TemporaryCredentials#create}) and records
+     * them as verified under the ext a client sends with them: base64 of {@code {"certificate":<certificate>}},
+     * byte for byte what taskcluster-client and {@link Ext#encode} write. Their first use then skips decoding the
+     * ext and re-checking a signature this server has just made; the client's state, the role table and the
+     * validity window are still checked on every use, as for any cached certificate. A client that encodes the
+     * ext otherwise is verified in full. Nothing is recorded unless {@code issuerId} is a usable client with
+     * this very token whose scopes cover {@code scopes} (anything else is left to the full verification).
+     */
+    public TemporaryCredentials issueTemporary(String issuerId, String issuerAccessToken, List<String> scopes,
+                                               Instant start, Instant expiry) {
+        TemporaryCredentials.Signed signed = TemporaryCredentials.signed(issuerId, issuerAccessToken, scopes, start,
+                expiry, null);
+        TemporaryCredentials issued = signed.credentials();
+        Instant now = clock.instant();
+        ClientCredentials client = clients.find(issuerId).orElse(null);
+        if (client == null || client.disabled() || (client.expires() != null && client.expires().isBefore(now))
+                || !client.accessToken().equals(issuerAccessToken)) {
+            return issued;
+        }
+        RoleExpander expander = roles.get();
+        if (!Scopes.missing(expandedScopes(client, expander), scopes).isEmpty()) return issued;
+        String rawExt = java.util.Base64.getEncoder().encodeToString(("{\"certificate\":" + issued.certificate() + "}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (verifiedExts.size() >= CACHE_LIMIT) verifiedExts.clear();
+        verifiedExts.put(issued.clientId() + '\n' + rawExt, new VerifiedExt(new Ext(signed.certificate(), null), issuerId,
+                client, expander, List.copyOf(expander.expand(signed.certificate().scopes())), issued.accessToken()));
+        return issued;
+    }
+
     /** Authenticates a request carrying {@code Authorization: Hawk ...}; see {@link Hawk#verifyHeader}. */
     public Authenticated authenticate(String authorization, String method, String resource, String host, int port,
                                       byte[] payload, String contentType) {
@@ -114,6 +144,18 @@ public final class Authenticator {
             scopes = expander.expand(authorized);
         }
         return new Authenticated(result.id(), scopes, resolution.expires, resolution.issuer);
+    }
+
+    /** The client's scopes expanded through {@code expander}, cached while both stay the same. */
+    private List<String> expandedScopes(ClientCredentials client, RoleExpander expander) {
+        ExpandedClient cached = expandedClients.get(client.clientId());
+        if (cached != null && cached.expander() == expander && cached.client().equals(client)) {
+            return cached.scopes();
+        }
+        List<String> expanded = List.copyOf(expander.expand(client.scopes()));
+        if (expandedClients.size() >= CACHE_LIMIT) expandedClients.clear();
+        expandedClients.put(client.clientId(), new ExpandedClient(client, expander, expanded));
+        return expanded;
     }
 
     /** Per-request state filled in while Hawk asks for the key, so the scopes match the key that was used. */
@@ -156,7 +198,7 @@ public final class Authenticator {
             Certificate certificate = ext.certificate();
             String issuingId = certificate != null && certificate.issuer() != null ? certificate.issuer() : id;
             ClientCredentials client = usableClient(issuingId);
-            List<String> clientScopes = expandedScopes(client);
+            List<String> clientScopes = expandedScopes(client, expander);
             expires = client.expires();
             String key;
             if (certificate == null) {
@@ -176,17 +218,6 @@ public final class Authenticator {
                 verifiedExts.put(cacheKey, new VerifiedExt(ext, issuingId, client, expander, List.copyOf(scopes), key));
             }
             return key;
-        }
-
-        private List<String> expandedScopes(ClientCredentials client) {
-            ExpandedClient cached = expandedClients.get(client.clientId());
-            if (cached != null && cached.expander() == expander && cached.client().equals(client)) {
-                return cached.scopes();
-            }
-            List<String> expanded = List.copyOf(expander.expand(client.scopes()));
-            if (expandedClients.size() >= CACHE_LIMIT) expandedClients.clear();
-            expandedClients.put(client.clientId(), new ExpandedClient(client, expander, expanded));
-            return expanded;
         }
 
         private ClientCredentials usableClient(String clientId) {

@@ -18,6 +18,14 @@ public record TemporaryCredentials(String clientId, String accessToken, String c
      */
     public static TemporaryCredentials create(String issuerClientId, String issuerAccessToken, List<String> scopes,
                                               Instant start, Instant expiry, String name) {
+        return signed(issuerClientId, issuerAccessToken, scopes, start, expiry, name).credentials();
+    }
+
+    /** Temporary credentials with the certificate they carry, as issued (before any client encodes it). */
+    record Signed(TemporaryCredentials credentials, Certificate certificate) {}
+
+    static Signed signed(String issuerClientId, String issuerAccessToken, List<String> scopes, Instant start,
+                         Instant expiry, String name) {
         if (issuerClientId == null || issuerClientId.isEmpty() || issuerAccessToken == null
                 || issuerAccessToken.isEmpty()) {
             throw BerthException.input("issuing credentials need a clientId and an accessToken");
@@ -39,8 +47,8 @@ public record TemporaryCredentials(String clientId, String accessToken, String c
         String signature = unsigned.expectedSignature(clientId, issuerAccessToken);
         Certificate signed = new Certificate(1, scopes, unsigned.start(), unsigned.expiry(), seed, signature,
                 unsigned.issuer());
-        return new TemporaryCredentials(clientId, Certificate.deriveAccessToken(issuerAccessToken, seed),
-                signed.toJsonString());
+        return new Signed(new TemporaryCredentials(clientId, Certificate.deriveAccessToken(issuerAccessToken, seed),
+                signed.toJsonString()), signed);
     }
 
     public Certificate parsedCertificate() { return Certificate.fromJson(certificate); }

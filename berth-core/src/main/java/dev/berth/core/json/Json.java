@@ -109,7 +109,7 @@ public final class Json {
      * Parses {@code yyyy-MM-ddTHH:mm:ss.SSSZ} (what {@link #format} writes) directly; null for any other shape,
      * which the caller then hands to the general ISO-8601 parser.
      */
-    static Instant parseMillis(String s) {
+    public static Instant parseMillis(String s) {
         if (s.length() != 24 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
                 || s.charAt(16) != ':' || s.charAt(19) != '.' || s.charAt(23) != 'Z') {
             return null;

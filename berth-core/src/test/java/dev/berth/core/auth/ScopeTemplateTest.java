@@ -32,6 +32,15 @@ class ScopeTemplateTest {
     }
 
     @Test
+    void fillsOnlyWellFormedHolesLeavingOtherAngleBracketsAsWritten() {
+        Map<String, Object> params = Map.of("x", "X", "y_1", "Y", "a", "$1\\");
+        assertThat(scope("<<x>-<1y>-<y_1>-<>-<x-<a>>-end<").render(params).toString())
+                .isEqualTo("<X-<1y>-Y-<>-<x-$1\\>-end<");
+        assertThat(scope("no holes").render(Map.of()).toString()).isEqualTo("no holes");
+        assertThat(scope("<x><x>").render(params).toString()).isEqualTo("XX");
+    }
+
+    @Test
     void writesTaskclustersJsonShape() throws Exception {
         assertThat(CREATE.toJson()).isEqualTo(Json.MAPPER.readTree("""
                 {"AllOf":[{"each":"<scope>","for":"scope","in":"scopes"},"queue:scheduler-id:<schedulerId>",

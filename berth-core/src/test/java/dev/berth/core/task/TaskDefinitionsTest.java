@@ -54,6 +54,21 @@ class TaskDefinitionsTest {
         assertThat(d.deadline()).isEqualTo(NOW.plus(Duration.ofDays(1)));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-03-01T10:20:30.456Z", "2026-03-01T10:20:30.456+00:00", "2026-03-01T11:20:30.456789+01:00",
+            "2026-03-01T10:20:30.4561Z"})
+    void timestampsInMillisecondsOrAnyIsoOffsetGiveTheSameInstant(String created) {
+        ObjectNode b = body();
+        b.put("created", created);
+        assertThat(parse(b).created()).isEqualTo(java.time.Instant.parse("2026-03-01T10:20:30.456Z"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"2026-02-30T10:20:30.456Z", "2026-03-01T24:00:00.000Z", "2026-03-01T10:20:60.000Z"})
+    void impossibleTimestampsInTheMillisecondShapeAreRefused(String created) {
+        assertInputError(b -> b.put("created", created), "created must be an ISO-8601 timestamp");
+    }
+
     @Test
     void expiresDefaultsToOneYearAfterTheDeadline() {
         TaskDefinition d = parse(body());

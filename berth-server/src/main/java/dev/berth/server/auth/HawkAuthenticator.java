@@ -133,8 +133,10 @@ public final class HawkAuthenticator implements Authenticator {
     public ObjectNode temporaryCredentials(List<String> scopes, Instant expiry) {
         // Taskcluster lets temporary credentials start a little in the past, for clock skew between machines.
         Instant start = clock.instant().minus(Duration.ofMinutes(5));
-        TemporaryCredentials t = TemporaryCredentials.create(AuthService.ROOT_CLIENT_ID, auth.rootAccessToken(),
-                scopes, start, expiry, null);
+        // issued through the verifier, which then knows them: their use (a run's reclaim, artifacts and report)
+        // skips decoding and re-verifying the certificate it just signed
+        TemporaryCredentials t = hawk.issueTemporary(AuthService.ROOT_CLIENT_ID, auth.rootAccessToken(), scopes, start,
+                expiry);
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("clientId", t.clientId());
         out.put("accessToken", t.accessToken());

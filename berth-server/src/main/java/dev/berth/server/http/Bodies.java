@@ -92,7 +92,7 @@ public final class Bodies {
 
     public static String taskId(Context ctx) {
         String s = ctx.pathParam("taskId");
-        if (!s.matches("[A-Za-z0-9_-]{22}")) {
+        if (!PathParams.SLUGID.matcher(s).matches()) {
             throw BerthException.input("taskId must be 22 URL-safe base64 characters (a slugid); got '" + s + "'");
         }
         return s;

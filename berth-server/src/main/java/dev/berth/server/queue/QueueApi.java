@@ -49,6 +49,11 @@ public final class QueueApi {
     private final Bodies bodies;
     private final MeterRegistry metrics;
     private final ArtifactRoutes artifactRoutes;
+    /** Counters of the hot routes, looked up once rather than by a freshly built id per request. */
+    private final io.micrometer.core.instrument.Counter submitted;
+    private final io.micrometer.core.instrument.Counter runsClaimed;
+    private final java.util.concurrent.ConcurrentHashMap<String, io.micrometer.core.instrument.Counter> resolvedCounters =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final WorkerRoutes workerRoutes;
 
     public QueueApi(QueueService queue, ArtifactService artifacts, dev.berth.core.workers.WorkerService workers,
@@ -58,6 +63,8 @@ public final class QueueApi {
         this.auth = auth;
         this.bodies = bodies;
         this.metrics = metrics;
+        this.submitted = metrics.counter("berth_queue_tasks_submitted");
+        this.runsClaimed = metrics.counter("berth_queue_runs_claimed");
         this.artifactRoutes = new ArtifactRoutes(queue, artifacts, auth, bodies, uploadTokens, metrics, rootUrl, objectArtifacts);
         this.workerRoutes = new WorkerRoutes(workers, queue, auth, bodies);
     }
@@ -183,7 +190,7 @@ public final class QueueApi {
 
     private void task(Context ctx) {
         String taskId = Bodies.taskId(ctx);
-        json(ctx, TaskDefinitions.toJson(queue.task(taskId).definition()));
+        json(ctx, queue.task(taskId).definition());
     }
 
     private void status(Context ctx) {
@@ -196,7 +203,7 @@ public final class QueueApi {
         TaskDefinition def = ctx.attribute(DEFINITION);
         TaskStatus status = queue.createTask(taskId, def);
         workerRoutes.taskQueueUsed(def.taskQueueId());
-        metrics.counter("berth_queue_tasks_submitted").increment();
+        submitted.increment();
         json(ctx, statusResponse(status));
     }
 
@@ -228,7 +235,7 @@ public final class QueueApi {
         if (workerRoutes.answeredQuarantined(ctx, taskQueueId, workerGroup, workerId, claimWait(ctx))) return;
         List<Claim> claims = LongPollClaims.claimWork(queue, ctx, taskQueueId, workerGroup, workerId, max, claimWait(ctx));
         workerRoutes.claimed(claims);
-        metrics.counter("berth_queue_runs_claimed").increment(claims.size());
+        runsClaimed.increment(claims.size());
         List<Object> tasks = new ArrayList<>(claims.size());
         for (Claim claim : claims) tasks.add(claimResponse(claim, true));
         json(ctx, java.util.Map.of("tasks", tasks));
@@ -243,7 +250,7 @@ public final class QueueApi {
         if (workerRoutes.answeredQuarantined(ctx, taskId, workerGroup, workerId)) return;
         Claim claim = queue.claimTask(taskId, runId, workerGroup, workerId);
         workerRoutes.claimed(List.of(claim));
-        metrics.counter("berth_queue_runs_claimed").increment();
+        runsClaimed.increment();
         json(ctx, claimResponse(claim, true));
     }
 
@@ -268,17 +275,21 @@ public final class QueueApi {
                 yield queue.reportException(taskId, runId, ReasonResolved.fromWire(reason));
             }
         };
-        countResolved(metrics, outcome.wire(), reason, 1);
+        String state = outcome.wire();
+        resolvedCounters.computeIfAbsent(state + ' ' + reason, k -> resolvedCounter(metrics, state, k.substring(state.length() + 1)))
+                .increment();
         json(ctx, statusResponse(status));
     }
 
     /** Runs resolved, by state and reason (a worker's report, a cancel, or the server's claim and deadline sweeps). */
     public static void countResolved(MeterRegistry metrics, String state, String reason, int runs) {
-        if (runs > 0) {
-            io.micrometer.core.instrument.Counter.builder("berth_queue_runs_resolved")
-                    .description("runs resolved, by state and reasonResolved")
-                    .tag("state", state).tag("reason", reason).register(metrics).increment(runs);
-        }
+        if (runs > 0) resolvedCounter(metrics, state, reason).increment(runs);
+    }
+
+    private static io.micrometer.core.instrument.Counter resolvedCounter(MeterRegistry metrics, String state, String reason) {
+        return io.micrometer.core.instrument.Counter.builder("berth_queue_runs_resolved")
+                .description("runs resolved, by state and reasonResolved")
+                .tag("state", state).tag("reason", reason).register(metrics);
     }
 
     /** Written straight to bytes (no intermediate tree for the status). */
@@ -289,7 +300,9 @@ public final class QueueApi {
         out.put("workerGroup", claim.workerGroup());
         out.put("workerId", claim.workerId());
         out.put("takenUntil", Json.format(claim.takenUntil()));
-        if (withTask) out.put("task", TaskDefinitions.toJson(claim.task()));
+        // the definition itself, not TaskDefinitions.toJson's tree of it: the same serializer writes the same
+        // JSON, without building and walking a tree per claim
+        if (withTask) out.put("task", claim.task());
         out.put("credentials", auth.temporaryCredentials(
                 RunScopes.of(claim.taskId(), claim.runId(), claim.task().scopes()), claim.takenUntil()));
         return out;
