@@ -20,14 +20,17 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 berth_use_jdk
 
 TASKS="${TASKS:-20000}"
-WARMUP="${WARMUP:-3000}"
+WARMUP="${WARMUP:-12000}"   # the server JIT-compiles for ~10k cycles: a shorter warm-up measures the compiler
 WORKERS="${WORKERS:-8}"
 PRODUCERS="${PRODUCERS:-4}"
 BATCH="${BATCH:-4}"
 DB_NAME="${BENCH_PG_DB:-berth_bench}"
 OUT="${OUT:-/tmp/berth-bench}"
 SERVER="${SERVER:-process}"          # process: the server in its own JVM (as `berth server`); in-process: one JVM
-SERVER_OPTS="${SERVER_OPTS:-}"       # the server JVM's options (default none, as `berth server` without BERTH_JAVA_OPTS)
+# the server JVM's options: by default what the launcher gives `berth server` without BERTH_JAVA_OPTS
+# shellcheck source=../../deploy/images/bin/berth-java-options
+. "$here/deploy/images/bin/berth-java-options"
+SERVER_OPTS="${SERVER_OPTS:-$(BERTH_JAVA_OPTS='' berth_java_options server)}"
 configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(h2-10k h2-100k pg-10k pg-100k)
 
