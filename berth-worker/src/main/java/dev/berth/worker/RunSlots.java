@@ -8,8 +8,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The worker's capacity: which runs are active and how many slots they hold. A run gives its slot
- * back once it is reported, before its container is removed, so the next claim overlaps the
- * removal; it stays active (and in {@link #running()}) until the container is gone.
+ * back once its container has exited and been removed, while its report may still be on its way, so
+ * the next claim and start overlap the report; it stays active (and in {@link #running()}) until
+ * both the report and the removal are done.
  */
 final class RunSlots {
 

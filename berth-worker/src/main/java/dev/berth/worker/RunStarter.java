@@ -156,8 +156,16 @@ final class RunStarter {
 
     private void execute(ActiveRun run, dev.berth.worker.superseding.Supersession supersession) {
         RunOutcome outcome = null;
+        Thread remover = null;
         try {
-            outcome = run.runner.runAndReport();
+            TaskRunner.Ended ended = run.runner.runToEnd();
+            // The container has exited. It is removed while the run is reported, and the slot is given back as
+            // soon as it is gone: the next claim and container start go ahead while the report is still on its
+            // way, as xargs starts the next `docker run` once the last has exited. The run stays active (the
+            // claim reclaimed, shutdown waiting for it) until the report is done.
+            remover = Thread.ofVirtual().name("berth-remove-" + run.claim.taskId() + "-" + run.claim.runId())
+                    .start(() -> removeAndFreeSlot(run));
+            outcome = run.runner.report(ended);
             ActiveRun.StopReason stopped = run.stopReason.get();
             if (outcome.resolution() == RunOutcome.Resolution.CANCELLED && stopped == ActiveRun.StopReason.WORKER_SHUTDOWN) {
                 handBack(run.claim, run.reporter);
@@ -180,13 +188,38 @@ final class RunStarter {
             closeQuietly(run.reporter, run.claim);
             run.finished = true;
             supervisor.unwatch(run);
-            slots.release(run);
             try {
-                run.runner.removeContainer();
+                if (remover == null) {
+                    removeAndFreeSlot(run);
+                } else {
+                    joinUninterruptibly(remover);
+                }
             } finally {
                 slots.remove(run);
             }
         }
+    }
+
+    /** Removes the run's container, then gives its slot back (also when the removal failed: that is logged). */
+    private void removeAndFreeSlot(ActiveRun run) {
+        try {
+            run.runner.removeContainer();
+        } finally {
+            slots.release(run);
+        }
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
     }
 
     /** Reports a run exception/worker-shutdown so the queue schedules a retry run at once. */

@@ -79,6 +79,70 @@ class WorkerTest {
         assertThat(queue.reporter(c.taskId()).resolutions).containsExactly("completed");
     }
 
+    /** A reporter whose reportCompleted waits until {@code reportMayGo} is counted down. */
+    private static dev.berth.worker.run.RecordingReporter slowReport(java.util.concurrent.CountDownLatch reportMayGo) {
+        return new dev.berth.worker.run.RecordingReporter() {
+            @Override
+            public void reportCompleted() {
+                try {
+                    reportMayGo.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.reportCompleted();
+            }
+        };
+    }
+
+    @Test
+    void theNextTaskIsClaimedAndStartedOnceTheContainerIsRemovedWhileTheReportIsStillOnItsWay() {
+        java.util.concurrent.CountDownLatch reportMayGo = new java.util.concurrent.CountDownLatch(1);
+        ClaimedRun a = enqueue();
+        queue.reporters.put(a.taskId(), slowReport(reportMayGo));
+        start(1);
+        await().until(() -> runtime.created.size() == 1);
+        ClaimedRun b = enqueue();
+
+        runtime.exit(a.taskId(), 0);
+
+        // capacity 1: b runs while a's report still waits, and a's container is gone before b's is made
+        await().until(() -> runtime.created.size() == 2);
+        assertThat(runtime.removed).hasSize(1);
+        assertThat(queue.reporter(a.taskId()).resolutions).isEmpty();
+        // a is still active until its report is done: its claim held, shutdown waiting for it
+        assertThat(worker.runningCount()).isEqualTo(2);
+        assertThat(queue.claimRequests).allMatch(max -> max == 1);
+
+        reportMayGo.countDown();
+        await().until(() -> worker.runningCount() == 1);
+        assertThat(queue.reporter(a.taskId()).resolutions).containsExactly("completed");
+        runtime.exit(b.taskId(), 0);
+        await().until(() -> worker.runningCount() == 0);
+        assertThat(queue.reporter(b.taskId()).resolutions).containsExactly("completed");
+    }
+
+    @Test
+    void shutdownWaitsForAReportStillOnItsWay() throws Exception {
+        java.util.concurrent.CountDownLatch reportMayGo = new java.util.concurrent.CountDownLatch(1);
+        ClaimedRun a = enqueue();
+        queue.reporters.put(a.taskId(), slowReport(reportMayGo));
+        start(1);
+        await().until(() -> runtime.created.size() == 1);
+        runtime.exit(a.taskId(), 0);
+        await().until(() -> runtime.removed.size() == 1);
+
+        java.util.concurrent.CompletableFuture<Boolean> shutdown =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> worker.shutdown(Duration.ofSeconds(10)));
+        // the report is held: shutdown must not return before it
+        Thread.sleep(300);
+        assertThat(shutdown).isNotDone();
+        reportMayGo.countDown();
+
+        assertThat(shutdown.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(queue.reporter(a.taskId()).resolutions).containsExactly("completed");
+        assertThat(worker.runningCount()).isZero();
+    }
+
     @Test
     void reclaimsAtHalfTheRemainingClaim() {
         queue.claimLength = Duration.ofMillis(1000);
