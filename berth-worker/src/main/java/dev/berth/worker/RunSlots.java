@@ -8,9 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The worker's capacity: which runs are active and how many slots they hold. A run gives its slot
- * back once its container has exited and been removed, while its report may still be on its way, so
- * the next claim and start overlap the report; it stays active (and in {@link #running()}) until
- * both the report and the removal are done.
+ * back once its container has exited, so the next claim and start overlap its report and the removal
+ * of its container; it stays active (and in {@link #running()}) until both are done.
  */
 final class RunSlots {
 

@@ -159,12 +159,13 @@ final class RunStarter {
         Thread remover = null;
         try {
             TaskRunner.Ended ended = run.runner.runToEnd();
-            // The container has exited. It is removed while the run is reported, and the slot is given back as
-            // soon as it is gone: the next claim and container start go ahead while the report is still on its
-            // way, as xargs starts the next `docker run` once the last has exited. The run stays active (the
-            // claim reclaimed, shutdown waiting for it) until the report is done.
+            // The container has exited (and its artifacts are uploaded): the slot is given back now, so the next
+            // claim and container start go ahead while this run is reported and its container removed, side by
+            // side (as xargs starts the next `docker run` once the last has exited). The run stays active (the
+            // claim reclaimed, shutdown waiting for it) until both are done.
+            slots.release(run);
             remover = Thread.ofVirtual().name("berth-remove-" + run.claim.taskId() + "-" + run.claim.runId())
-                    .start(() -> removeAndFreeSlot(run));
+                    .start(run.runner::removeContainer);
             outcome = run.runner.report(ended);
             ActiveRun.StopReason stopped = run.stopReason.get();
             if (outcome.resolution() == RunOutcome.Resolution.CANCELLED && stopped == ActiveRun.StopReason.WORKER_SHUTDOWN) {
@@ -200,13 +201,10 @@ final class RunStarter {
         }
     }
 
-    /** Removes the run's container, then gives its slot back (also when the removal failed: that is logged). */
+    /** Gives the run's slot back (if it still holds it) and removes its container; a failed removal is logged. */
     private void removeAndFreeSlot(ActiveRun run) {
-        try {
-            run.runner.removeContainer();
-        } finally {
-            slots.release(run);
-        }
+        slots.release(run);
+        run.runner.removeContainer();
     }
 
     private static void joinUninterruptibly(Thread t) {
