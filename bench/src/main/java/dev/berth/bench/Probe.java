@@ -100,10 +100,8 @@ final class Probe {
 
     private static String currentTask() {
         String name = Thread.currentThread().getName();
-        // the run's own thread, or the one removing its container beside the report
-        String prefix = name.startsWith("berth-run-") ? "berth-run-" : name.startsWith("berth-remove-") ? "berth-remove-" : null;
-        if (prefix == null) return null;
-        String rest = name.substring(prefix.length());
+        if (!name.startsWith("berth-run-")) return null;
+        String rest = name.substring("berth-run-".length());
         int dash = rest.lastIndexOf('-');
         return dash < 0 ? rest : rest.substring(0, dash);
     }

@@ -106,17 +106,17 @@ class WorkerTest {
 
         runtime.exit(a.taskId(), 0);
 
-        // capacity 1: b runs while a's report still waits; a's exited container is removed meanwhile
+        // capacity 1: b runs while a's report still waits
         await().until(() -> runtime.created.size() == 2);
         assertThat(queue.reporter(a.taskId()).resolutions).isEmpty();
-        await().until(() -> runtime.removed.size() == 1);
-        // a is still active until its report is done: its claim held, shutdown waiting for it
+        // a is still active until its report is done and its container removed: its claim held, shutdown waiting
         assertThat(worker.runningCount()).isEqualTo(2);
         assertThat(queue.claimRequests).allMatch(max -> max == 1);
 
         reportMayGo.countDown();
         await().until(() -> worker.runningCount() == 1);
         assertThat(queue.reporter(a.taskId()).resolutions).containsExactly("completed");
+        assertThat(runtime.removed).hasSize(1);
         runtime.exit(b.taskId(), 0);
         await().until(() -> worker.runningCount() == 0);
         assertThat(queue.reporter(b.taskId()).resolutions).containsExactly("completed");
@@ -130,7 +130,8 @@ class WorkerTest {
         start(1);
         await().until(() -> runtime.created.size() == 1);
         runtime.exit(a.taskId(), 0);
-        await().until(() -> runtime.removed.size() == 1);
+        // the log is finished: the report is on its way
+        await().until(() -> queue.reporter(a.taskId()).finishedLogName != null);
 
         java.util.concurrent.CompletableFuture<Boolean> shutdown =
                 java.util.concurrent.CompletableFuture.supplyAsync(() -> worker.shutdown(Duration.ofSeconds(10)));
@@ -142,6 +143,7 @@ class WorkerTest {
         assertThat(shutdown.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(queue.reporter(a.taskId()).resolutions).containsExactly("completed");
         assertThat(worker.runningCount()).isZero();
+        assertThat(runtime.removed).hasSize(1);
     }
 
     @Test
