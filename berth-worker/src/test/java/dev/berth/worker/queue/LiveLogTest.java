@@ -272,4 +272,55 @@ class LiveLogTest {
         assertThat(queue.offsets).containsExactly(0L, -1L, 14L);
         assertThat(queue.text()).isEqualTo("given up\nnext\nlast\n");
     }
+
+    @Test
+    void afterHoldLinesWaitForTheFinishAndGoOutAsItsLastBatch() throws Exception {
+        List<String> last = new CopyOnWriteArrayList<>();
+        LiveLog log = new LiveLog("t", () -> { }, this::record, (offset, batch) -> {
+            last.add(offset + ":" + new String(batch, StandardCharsets.UTF_8));
+            return true;
+        }, java.time.Clock.systemUTC(), LiveLog.SEND_BACKOFF, () -> java.time.Instant.MAX, n -> { });
+        log.append("output\n".getBytes(StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        log.hold();
+        log.append("closing line\n".getBytes(StandardCharsets.UTF_8));
+        // several send intervals pass: a held line is not sent on its own
+        Thread.sleep(4 * LiveLog.SEND_INTERVAL.toMillis());
+        assertThat(batches).hasSize(1);
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+
+        assertThat(last).containsExactly("7:closing line\n");
+        assertThat(log.finishedWithLastBatch()).isTrue();
+    }
+
+    @Test
+    void chunksAppendedWhileTheLogIsOpenedWaitForItAndAFailedOpenSendsNothing() throws Exception {
+        CountDownLatch openMayEnd = new CountDownLatch(1);
+        LiveLog log = new LiveLog("t", () -> {
+            try {
+                openMayEnd.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, this::record, null, java.time.Clock.systemUTC(), LiveLog.SEND_BACKOFF, () -> java.time.Instant.MAX, n -> { });
+        log.append("first\n".getBytes(StandardCharsets.UTF_8));
+        Thread.sleep(2 * LiveLog.SEND_INTERVAL.toMillis());
+        assertThat(batches).isEmpty();
+        openMayEnd.countDown();
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+        assertThat(sent()).isEqualTo("first\n");
+        assertThat(log.openFailure()).isNull();
+        assertThat(log.finishedWithLastBatch()).isFalse();
+
+        java.util.concurrent.atomic.AtomicLong dropped = new java.util.concurrent.atomic.AtomicLong();
+        LiveLog failed = new LiveLog("t", () -> {
+            throw new IOException("the queue refused the artifact");
+        }, this::record, null, java.time.Clock.systemUTC(), LiveLog.SEND_BACKOFF, () -> java.time.Instant.MAX, dropped::addAndGet);
+        failed.append("never sent\n".getBytes(StandardCharsets.UTF_8));
+        failed.finish(Duration.ofSeconds(5));
+        assertThat(failed.openFailure()).hasMessageContaining("refused the artifact");
+        assertThat(batches).hasSize(1);
+        assertThat(dropped).hasValue("never sent\n".length());
+    }
 }
