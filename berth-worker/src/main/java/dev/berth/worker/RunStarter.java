@@ -157,14 +157,7 @@ final class RunStarter {
     private void execute(ActiveRun run, dev.berth.worker.superseding.Supersession supersession) {
         RunOutcome outcome = null;
         try {
-            TaskRunner.Ended ended = run.runner.runToEnd();
-            // The container has exited (and its artifacts are uploaded): the slot is given back now, so the next
-            // claim and container start go ahead while this run is reported and then its container removed (as
-            // xargs starts the next `docker run` once the last has exited). The run stays active (the claim
-            // reclaimed, shutdown waiting for it) until both are done. The removal comes after the report, not
-            // beside it: on 2 cores the engine's removal slowed the report down by as much as it saved.
-            slots.release(run);
-            outcome = run.runner.report(ended);
+            outcome = run.runner.runAndReport();
             ActiveRun.StopReason stopped = run.stopReason.get();
             if (outcome.resolution() == RunOutcome.Resolution.CANCELLED && stopped == ActiveRun.StopReason.WORKER_SHUTDOWN) {
                 handBack(run.claim, run.reporter);
@@ -187,20 +180,14 @@ final class RunStarter {
             closeQuietly(run.reporter, run.claim);
             run.finished = true;
             supervisor.unwatch(run);
+            slots.release(run);
             try {
-                removeAndFreeSlot(run);
+                run.runner.removeContainer();
             } finally {
                 slots.remove(run);
             }
         }
     }
-
-    /** Gives the run's slot back (if it still holds it) and removes its container; a failed removal is logged. */
-    private void removeAndFreeSlot(ActiveRun run) {
-        slots.release(run);
-        run.runner.removeContainer();
-    }
-
 
     /** Reports a run exception/worker-shutdown so the queue schedules a retry run at once. */
     void handBack(WorkClaim claim, RunReporter reporter) {

@@ -68,9 +68,8 @@ class WorkerTest {
         runtime.exit(a.taskId(), 0);
         await().until(() -> runtime.created.size() == 3);
         assertThat(queue.pending).isEmpty();
-        // a's report and removal go on beside c's start; a counts as running until they are done
-        await().until(() -> worker.runningCount() == 2);
         assertThat(queue.reporter(a.taskId()).resolutions).containsExactly("completed");
+        assertThat(worker.runningCount()).isEqualTo(2);
         assertThat(queue.claimRequests).allMatch(max -> max >= 1 && max <= 2);
 
         runtime.exit(b.taskId(), 3);
@@ -78,72 +77,6 @@ class WorkerTest {
         await().until(() -> worker.runningCount() == 0);
         assertThat(queue.reporter(b.taskId()).resolutions).containsExactly("failed");
         assertThat(queue.reporter(c.taskId()).resolutions).containsExactly("completed");
-    }
-
-    /** A reporter whose reportCompleted waits until {@code reportMayGo} is counted down. */
-    private static dev.berth.worker.run.RecordingReporter slowReport(java.util.concurrent.CountDownLatch reportMayGo) {
-        return new dev.berth.worker.run.RecordingReporter() {
-            @Override
-            public void reportCompleted() {
-                try {
-                    reportMayGo.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                super.reportCompleted();
-            }
-        };
-    }
-
-    @Test
-    void theNextTaskIsClaimedAndStartedOnceTheContainerHasExitedWhileTheReportIsStillOnItsWay() {
-        java.util.concurrent.CountDownLatch reportMayGo = new java.util.concurrent.CountDownLatch(1);
-        ClaimedRun a = enqueue();
-        queue.reporters.put(a.taskId(), slowReport(reportMayGo));
-        start(1);
-        await().until(() -> runtime.created.size() == 1);
-        ClaimedRun b = enqueue();
-
-        runtime.exit(a.taskId(), 0);
-
-        // capacity 1: b runs while a's report still waits
-        await().until(() -> runtime.created.size() == 2);
-        assertThat(queue.reporter(a.taskId()).resolutions).isEmpty();
-        // a is still active until its report is done and its container removed: its claim held, shutdown waiting
-        assertThat(worker.runningCount()).isEqualTo(2);
-        assertThat(queue.claimRequests).allMatch(max -> max == 1);
-
-        reportMayGo.countDown();
-        await().until(() -> worker.runningCount() == 1);
-        assertThat(queue.reporter(a.taskId()).resolutions).containsExactly("completed");
-        assertThat(runtime.removed).hasSize(1);
-        runtime.exit(b.taskId(), 0);
-        await().until(() -> worker.runningCount() == 0);
-        assertThat(queue.reporter(b.taskId()).resolutions).containsExactly("completed");
-    }
-
-    @Test
-    void shutdownWaitsForAReportStillOnItsWay() throws Exception {
-        java.util.concurrent.CountDownLatch reportMayGo = new java.util.concurrent.CountDownLatch(1);
-        ClaimedRun a = enqueue();
-        queue.reporters.put(a.taskId(), slowReport(reportMayGo));
-        start(1);
-        await().until(() -> runtime.created.size() == 1);
-        runtime.exit(a.taskId(), 0);
-        // the log is finished: the report is on its way
-        await().until(() -> queue.reporter(a.taskId()).finishedLogName != null);
-
-        java.util.concurrent.CompletableFuture<Boolean> shutdown =
-                java.util.concurrent.CompletableFuture.supplyAsync(() -> worker.shutdown(Duration.ofSeconds(10)));
-        // the report is held: shutdown must not return before it
-        Thread.sleep(300);
-        assertThat(shutdown).isNotDone();
-        reportMayGo.countDown();
-
-        assertThat(shutdown.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        assertThat(queue.reporter(a.taskId()).resolutions).containsExactly("completed");
-        assertThat(worker.runningCount()).isZero();
-        assertThat(runtime.removed).hasSize(1);
     }
 
     @Test

@@ -52,23 +52,6 @@ public final class LiveLog implements AutoCloseable {
         long send(long offset, byte[] batch) throws IOException;
     }
 
-    /** Sends the last batch of the log and finishes the log artifact with it, in one request. */
-    @FunctionalInterface
-    public interface LastBatchSender {
-        /**
-         * @param offset as in {@link BatchSender#send}
-         * @return true when the queue finished the artifact with this batch; false when it only appended it (a
-         *     queue that does not know the combined call), and the artifact must still be finished
-         */
-        boolean sendLast(long offset, byte[] batch) throws IOException;
-    }
-
-    /** Makes what the log is sent to (creates the log artifact); runs first on the flusher thread. */
-    @FunctionalInterface
-    public interface Opener {
-        void open() throws IOException;
-    }
-
     private static final Logger LOG = LoggerFactory.getLogger(LiveLog.class);
 
     public static final int FLUSH_BYTES = 64 * 1024;
@@ -103,14 +86,6 @@ public final class LiveLog implements AutoCloseable {
     /** Bytes of the log the queue has acknowledged; -1 when not known. Only the flusher uses it. */
     private long acknowledged;
     private final Thread flusher;
-    private final Opener opener;
-    private final LastBatchSender lastSender;
-    /** Why the log could not be opened, once that is known; then nothing of it is sent. */
-    private volatile Exception openFailure;
-    /** Set by {@link #hold()}: output waits for the finish (or {@link #FLUSH_BYTES}) instead of going out at once. */
-    private boolean held;
-    /** Whether the last batch finished the log artifact (see {@link LastBatchSender}). */
-    private volatile boolean finishedWithLastBatch;
 
     /** @param name what the log is called in worker log lines (e.g. the task and run) */
     public LiveLog(String name, BatchSender sender) {
@@ -123,19 +98,6 @@ public final class LiveLog implements AutoCloseable {
      */
     public LiveLog(String name, BatchSender sender, Clock clock, Backoff backoff, Supplier<Instant> deadline,
                    LongConsumer droppedCounter) {
-        this(name, () -> { }, sender, null, clock, backoff, deadline, droppedCounter);
-    }
-
-    /**
-     * @param opener run first on the flusher thread, so that the caller does not wait for it (the log artifact
-     *     is created while the container is made); chunks appended meanwhile wait for it. When it fails, the log
-     *     sends nothing and {@link #openFailure()} says why
-     * @param lastSender sends the last batch at the finish, finishing the artifact with it; null: sent as any other
-     */
-    public LiveLog(String name, Opener opener, BatchSender sender, LastBatchSender lastSender, Clock clock, Backoff backoff,
-                   Supplier<Instant> deadline, LongConsumer droppedCounter) {
-        this.opener = opener;
-        this.lastSender = lastSender;
         this.name = name;
         this.sender = sender;
         this.clock = clock;
@@ -174,29 +136,6 @@ public final class LiveLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-    }
-
-    /**
-     * The output has ended: what is appended from now on (the worker's closing lines) waits for the
-     * {@link #finish}, so that it goes out in the same request as the finish instead of one before it.
-     */
-    public void hold() {
-        lock.lock();
-        try {
-            held = true;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Why the log could not be opened (its artifact created); null while it could, or is not known yet. */
-    public Exception openFailure() {
-        return openFailure;
-    }
-
-    /** Whether the last batch finished the log artifact at the queue (after {@link #finish}). */
-    public boolean finishedWithLastBatch() {
-        return finishedWithLastBatch;
     }
 
     /**
@@ -250,24 +189,13 @@ public final class LiveLog implements AutoCloseable {
     }
 
     private void flushLoop() {
-        try {
-            opener.open();
-        } catch (IOException | RuntimeException e) {
-            openFailure = e;
-            refused = true;
-            LOG.warn("log of {}: could not be created, none of it is sent: {}", name, e.toString());
-        }
         while (true) {
             byte[] batch;
-            boolean last;
             lock.lock();
             try {
                 while (!aborted && !due()) {
                     if (pending.isEmpty()) {
                         if (finishing) return;
-                        changed.await();
-                    } else if (held) {
-                        // waits for the finish or a full batch, both of which signal
                         changed.await();
                     } else {
                         long since = System.nanoTime() - lastSendNanos;
@@ -276,8 +204,6 @@ public final class LiveLog implements AutoCloseable {
                 }
                 if (aborted) return;
                 batch = takeBatch();
-                // the finish's batch: the last one, with nothing dropped to say after it
-                last = finishing && pending.isEmpty() && droppedBytes == 0;
                 lastSendNanos = System.nanoTime();
                 sending = true;
                 changed.signalAll();
@@ -286,7 +212,7 @@ public final class LiveLog implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            send(batch, last && lastSender != null);
+            send(batch);
             lock.lock();
             try {
                 sending = false;
@@ -301,7 +227,7 @@ public final class LiveLog implements AutoCloseable {
         if (droppedBytes > 0) return true;
         if (pending.isEmpty()) return false;
         return finishing || pendingBytes >= FLUSH_BYTES
-                || (!held && System.nanoTime() - lastSendNanos >= SEND_INTERVAL.toNanos());
+                || System.nanoTime() - lastSendNanos >= SEND_INTERVAL.toNanos();
     }
 
     /** Caller holds the lock. */
@@ -321,7 +247,7 @@ public final class LiveLog implements AutoCloseable {
         return out.toByteArray();
     }
 
-    private void send(byte[] batch, boolean last) {
+    private void send(byte[] batch) {
         if (batch.length == 0) return;
         for (int attempt = 1; ; attempt++) {
             if (isAborted()) return;
@@ -331,12 +257,6 @@ public final class LiveLog implements AutoCloseable {
             }
             try {
                 long at = acknowledged;
-                if (last) {
-                    finishedWithLastBatch = lastSender.sendLast(at, batch);
-                    acknowledged = at >= 0 ? at + batch.length : -1;
-                    failures.succeeded(name);
-                    return;
-                }
                 long answered = sender.send(at, batch);
                 acknowledged = at >= 0 ? at + batch.length : answered;
                 failures.succeeded(name);

@@ -17,13 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A run's reporter to a real queue. The live log artifact is created as an upload (s3) artifact by
- * the {@link LiveLog}'s flusher, first thing, while the worker goes on making the container; log chunks
- * are appended to it by the same flusher, so a GET of the artifact follows the task while it runs, and
- * {@link #finishLog} marks it complete — with the last batch, in one request, where the queue can.
- * A log whose artifact could not be created (the queue refused it, or stayed away until the claim
- * ended) fails {@link #finishLog}: the run is then not reported and ends claim-expired, so the queue
- * runs it again, as when the worker could not start reporting at all. Artifacts are
+ * A run's reporter to a real queue. The live log artifact is created here, at once, as an upload
+ * (s3) artifact; log chunks are appended to it by a {@link LiveLog} flusher, so a GET of the
+ * artifact follows the task while it runs, and {@link #finishLog} marks it complete. Artifacts are
  * streamed to their putUrl with a known length, never held in memory whole.
  *
  * <p>Every call that can be repeated safely (creating and finishing artifacts, the resolution) is
@@ -52,8 +48,6 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
     private final Retrying retrying;
     private final Supplier<Instant> deadline;
     private final FailureLog failures;
-    /** Where log batches go; set by the flusher before its first batch. */
-    private volatile URI logUrl;
 
     /** A reporter that retries for as long as it takes (tests of the ordering). */
     public QueueRunReporter(RunCalls calls, String what, String logName, Instant expires) throws IOException {
@@ -62,7 +56,7 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
     }
 
     /**
-     * Has the log artifact {@code logName} (expiring with the task) created in the background.
+     * Creates the log artifact {@code logName} (expiring with the task) before returning.
      *
      * @param what the run, for worker log lines
      * @param deadline when the run's claim ends (read again at every retry: reclaims move it)
@@ -76,10 +70,9 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
         this.retrying = retrying;
         this.deadline = deadline;
         this.failures = new FailureLog(LOG, "report or artifact call", retrying.clock());
-        this.liveLog = new LiveLog(what, () -> logUrl = retry(() -> calls.createAppendArtifact(logName, LOG_CONTENT_TYPE, expires)),
-                (offset, batch) -> calls.appendContent(logUrl, offset, batch),
-                (offset, batch) -> calls.appendAndFinish(logUrl, offset, batch),
-                retrying.clock(), LiveLog.SEND_BACKOFF, deadline, liveLogDropped);
+        URI logUrl = retry(() -> calls.createAppendArtifact(logName, LOG_CONTENT_TYPE, expires));
+        this.liveLog = new LiveLog(what, (offset, batch) -> calls.appendContent(logUrl, offset, batch), retrying.clock(),
+                LiveLog.SEND_BACKOFF, deadline, liveLogDropped);
     }
 
     private <T> T retry(Retrying.Call<T> call) throws IOException {
@@ -100,11 +93,6 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
     @Override
     public void appendLog(byte[] chunk) {
         liveLog.append(chunk);
-    }
-
-    @Override
-    public void holdLog() {
-        liveLog.hold();
     }
 
     /**
@@ -179,11 +167,7 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
         Instant until = deadline.get();
         Duration wait = until.isAfter(now.plus(LOG_FINISH_WAIT)) ? Duration.between(now, until) : LOG_FINISH_WAIT;
         liveLog.finish(wait.compareTo(MAX_FINISH_WAIT) > 0 ? MAX_FINISH_WAIT : wait);
-        Exception notCreated = liveLog.openFailure();
-        if (notCreated != null) {
-            throw new IOException("the log artifact " + logName + " could not be created: " + notCreated.getMessage(), notCreated);
-        }
-        if (!liveLog.finishedWithLastBatch()) retryVoid(() -> calls.finishArtifact(logName));
+        retryVoid(() -> calls.finishArtifact(logName));
     }
 
     @Override

@@ -85,8 +85,6 @@ class QueueRunReporterTest {
     @Test
     void theLogIsCreatedAtOnceStreamedAndFinishedBeforeTheResolution() throws Exception {
         QueueRunReporter reporter = new QueueRunReporter(calls, "t/0", "public/logs/live.log", expires);
-        // created in the background, first thing, before anything is appended to it
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> !calls.calls.isEmpty());
         assertThat(calls.calls).containsExactly("create public/logs/live.log (text/plain; charset=utf-8)");
 
         reporter.appendLog("hi\n".getBytes(StandardCharsets.UTF_8));
@@ -206,95 +204,5 @@ class QueueRunReporterTest {
         assertThat(puts).hasValue(2);
         assertThat(flaky.text("public/out.txt")).isEqualTo("the whole artifact");
         assertThat(flaky.calls).containsSubsequence("put public/out.txt " + body.length, "finish public/out.txt");
-    }
-
-    @Test
-    void theLogsCreationDoesNotHoldUpTheRunAndLinesLoggedMeanwhileFollowIt() throws Exception {
-        java.util.concurrent.CountDownLatch createMayAnswer = new java.util.concurrent.CountDownLatch(1);
-        RecordingCalls slowCreate = new RecordingCalls() {
-            @Override
-            public URI createUploadArtifact(String name, String contentType, Instant expires) {
-                try {
-                    createMayAnswer.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return super.createUploadArtifact(name, contentType, expires);
-            }
-        };
-        // the constructor returns while the create is still unanswered
-        QueueRunReporter reporter = new QueueRunReporter(slowCreate, "t/0", "public/logs/live.log", expires);
-        reporter.appendLog("early\n".getBytes(StandardCharsets.UTF_8));
-        assertThat(slowCreate.calls).isEmpty();
-
-        createMayAnswer.countDown();
-        reporter.finishLog("public/logs/live.log", expires);
-        reporter.reportCompleted();
-        reporter.close();
-
-        assertThat(slowCreate.text("public/logs/live.log")).isEqualTo("early\n");
-        assertThat(slowCreate.calls.get(0)).startsWith("create public/logs/live.log");
-        assertThat(slowCreate.calls).endsWith("finish public/logs/live.log", "completed");
-    }
-
-    @Test
-    void aLogWhoseArtifactCannotBeCreatedFailsItsFinishSoTheRunIsNotReported() throws Exception {
-        RecordingCalls refusing = new RecordingCalls() {
-            @Override
-            public URI createUploadArtifact(String name, String contentType, Instant expires) {
-                throw new dev.berth.client.BerthApiException(409, "RequestConflict", "run 0 is resolved", "POST", "u");
-            }
-        };
-        QueueRunReporter reporter = new QueueRunReporter(refusing, "t/0", "public/logs/live.log", expires);
-        reporter.appendLog("lost\n".getBytes(StandardCharsets.UTF_8));
-
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> reporter.finishLog("public/logs/live.log", expires))
-                .isInstanceOf(java.io.IOException.class).hasMessageContaining("could not be created").hasMessageContaining("409");
-        reporter.close();
-        assertThat(refusing.calls).noneMatch(c -> c.startsWith("append") || c.startsWith("finish"));
-    }
-
-    /** A queue that finishes the artifact with the last batch ({@code ?finish=true}). */
-    static class FinishingCalls extends RecordingCalls {
-        @Override
-        public boolean appendAndFinish(URI putUrl, long offset, byte[] bytes) throws java.io.IOException {
-            appendContent(putUrl, offset, bytes);
-            calls.add("finished with the last batch");
-            return true;
-        }
-    }
-
-    @Test
-    void theWorkersClosingLinesGoOutWithTheFinishInOneRequest() throws Exception {
-        FinishingCalls finishing = new FinishingCalls();
-        QueueRunReporter reporter = new QueueRunReporter(finishing, "t/0", "public/logs/live.log", expires);
-        reporter.appendLog("output\n".getBytes(StandardCharsets.UTF_8));
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> finishing.calls.contains("append"));
-
-        reporter.holdLog();
-        reporter.appendLog("exit code 0\n".getBytes(StandardCharsets.UTF_8));
-        reporter.finishLog("public/logs/live.log", expires);
-        reporter.reportCompleted();
-        reporter.close();
-
-        assertThat(finishing.text("public/logs/live.log")).isEqualTo("output\nexit code 0\n");
-        // one append for the output, then the closing line and the finish together; no finishArtifact call
-        assertThat(finishing.calls).containsExactly("create public/logs/live.log (text/plain; charset=utf-8)",
-                "append", "append", "finished with the last batch", "completed");
-        assertThat(finishing.offsets).containsExactly(0L, 7L);
-    }
-
-    @Test
-    void aQueueThatOnlyAppendsTheLastBatchStillHasTheLogFinished() throws Exception {
-        // RecordingCalls keeps RunCalls' default: the batch appended, the artifact not finished by it
-        QueueRunReporter reporter = new QueueRunReporter(calls, "t/0", "public/logs/live.log", expires);
-        reporter.holdLog();
-        reporter.appendLog("exit code 0\n".getBytes(StandardCharsets.UTF_8));
-        reporter.finishLog("public/logs/live.log", expires);
-        reporter.reportCompleted();
-        reporter.close();
-
-        assertThat(calls.text("public/logs/live.log")).isEqualTo("exit code 0\n");
-        assertThat(calls.calls).endsWith("append", "finish public/logs/live.log", "completed");
     }
 }
