@@ -5,6 +5,7 @@
 #   bench/queue/run.sh                 # the four runs (H2 10k, H2 100k, PG 10k, PG 100k)
 #   TASKS=20000 WARMUP=3000 bench/queue/run.sh h2-10k pg-100k   # a subset, other sizes
 #   JFR=1 bench/queue/run.sh pg-10k    # also record the measured window (of the server JVM) with JFR, summarise it
+#   (PostgreSQL runs end with the baseline: PostgreSQL alone doing the same three writes per cycle over JDBC, and the ratio)
 #   LOG_STATEMENTS=1 TASKS=1000 WARMUP=200 bench/queue/run.sh pg-0   # count the statements PostgreSQL was sent
 #                                      # (log_statement=all on the benchmark database only) into $OUT/<config>.statements.txt
 #

@@ -143,6 +143,13 @@ public final class QueueBenchmark {
             Map<String, Double> dbDelta = dbStats == null ? Map.of() : dbStats.after();
             run.stop();
             report(label, db, jdbcUrl, stored, run, finished, dbDelta, dbStats, serverMode, a.getOrDefault("server-opts", ""));
+            if (pgDb != null && run.cpu != null && !a.containsKey("no-baseline")) {
+                // the same run's baseline: PostgreSQL doing the cycle's writes with nothing of Berth around them
+                int measured = run.measuredTasks();
+                double berthMs = ((serverPid < 0 ? run.cpu.self() : run.cpu.server()) + run.cpu.postgresOurs()) * 1000 / measured;
+                PostgresBaseline.Result baseline = PostgresBaseline.run(jdbcUrl, pgDb, workers, measured, Math.max(1, warmup / 4));
+                System.out.print(PostgresBaseline.report(baseline, run.tasksPerSecond(), berthMs, workers));
+            }
         } finally {
             run.stop();
             if (server != null) server.close();
