@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Objects;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -363,7 +364,7 @@ public final class JdbcTaskStore implements TaskStore {
         if (next == before.status() || next.equals(before.status())) {
             return Optimistic.done(Optional.of(new StatusChange(before, before)));
         }
-        if (!java.util.Objects.equals(TaskRows.pendingRunId(before.status()), TaskRows.pendingRunId(next))
+        if (!Objects.equals(TaskRows.pendingRunId(before.status()), TaskRows.pendingRunId(next))
                 || needsIndexOutbox(before, next)) {
             return Optimistic.NEEDS_LOCK;
         }
