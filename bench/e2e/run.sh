@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end benchmark: a Berth task running `true` vs `docker run --rm` of the same image.
-# Usage: bench/e2e/run.sh [--n 30] [--warmup 5] [--tasks 100] [--capacities 1,2] [--image IMG]
+# Usage: bench/e2e/run.sh [--n 30] [--warmup 60] [--tasks 100] [--capacities 1,2] [--image IMG]
 #        [--skip-latency] [--skip-throughput]
 # Builds bench and what it needs (no `mvn install`), starts Docker if needed, builds the busybox
 # image when missing, then runs dev.berth.bench.EndToEndBenchmark and prints the figures.
@@ -29,4 +29,5 @@ fi
 
 # BENCH_CP_PREPEND: jars put first (e.g. an older berth-worker jar, for an A/B run of the same bench)
 CP="${BENCH_CP_PREPEND:+$BENCH_CP_PREPEND:}bench/target/classes:$(ls berth-app/target/berth-app-*.jar | grep -v sources | head -n1):berth-app/target/lib/*"
-exec "$JAVA_HOME/bin/java" -Xms256m -cp "$CP" dev.berth.bench.EndToEndBenchmark --image "$IMAGE" "$@"
+# BENCH_JAVA_OPTS: e.g. -Dbench.profile=... (see EndToEndBenchmark.profiler)
+exec "$JAVA_HOME/bin/java" -Xms256m ${BENCH_JAVA_OPTS:-} -cp "$CP" dev.berth.bench.EndToEndBenchmark --image "$IMAGE" "$@"

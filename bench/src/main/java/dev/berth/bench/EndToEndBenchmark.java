@@ -43,7 +43,11 @@ import org.slf4j.LoggerFactory;
  * <p>Per-phase timestamps inside the worker come from {@link Probe} (decorators of the worker's
  * container runtime and queue; no worker code is changed for them).
  *
- * <p>Options: {@code --image IMG} (berth/busybox:latest), {@code --n N} (30), {@code --warmup W} (5),
+ * <p>Warm-up: 60 tasks by default, so the server and worker are measured as they run after a while, not while their
+ * JVMs still interpret or first-compile the request path (with 5 warm-ups each queue round trip took 2-3 times as
+ * long and the latency ratio read 1.13 instead of 1.00-1.06).
+ *
+ * <p>Options: {@code --image IMG} (berth/busybox:latest), {@code --n N} (30), {@code --warmup W} (60),
  * {@code --tasks M} (100), {@code --capacities 1,2}, {@code --skip-throughput}, {@code --skip-latency}.
  */
 public final class EndToEndBenchmark {
@@ -70,7 +74,7 @@ public final class EndToEndBenchmark {
 
     public static void main(String[] args) throws Exception {
         String image = "berth/busybox:latest";
-        int n = 30, warmup = 5, tasks = 100;
+        int n = 30, warmup = 60, tasks = 100;
         List<Integer> capacities = List.of(1, 2);
         boolean latency = true, throughput = true, networkCost = false, liveLog = false;
         int lines = 200, liveTasks = 3;
@@ -116,6 +120,8 @@ public final class EndToEndBenchmark {
             dockerRun();
         }
         probe.clear();
+        profiler("start");
+        Map<String, double[]> serverBefore = serverTimes();
         List<Double> berth = new ArrayList<>(), plain = new ArrayList<>();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -124,6 +130,7 @@ public final class EndToEndBenchmark {
             ids.add(id[0]);
             plain.add(millis(dockerRun()));
         }
+        profiler("stop");
         double bMed = percentile(berth, 50), dMed = percentile(plain, 50);
         System.out.printf(Locale.ROOT, "berth task     : median %7.1f ms  p90 %7.1f ms  min %7.1f ms  max %7.1f ms%n",
                 bMed, percentile(berth, 90), min(berth), max(berth));
@@ -133,7 +140,46 @@ public final class EndToEndBenchmark {
         System.out.println();
         System.out.println("### Where a task's time goes (median ms from createTask start; per-phase medians)");
         System.out.print(probe.phaseReport(ids));
+        System.out.println();
+        System.out.println("### The server's own time per request over the measured tasks (its request timers: route, requests per task, mean ms)");
+        Map<String, double[]> serverAfter = serverTimes();
+        serverAfter.forEach((route, after) -> {
+            double[] before = serverBefore.getOrDefault(route, new double[2]);
+            double count = after[0] - before[0];
+            if (count > 0) {
+                System.out.printf(Locale.ROOT, "  %-28s %5.2f  %6.2f ms%n", route, count / n, (after[1] - before[1]) / count);
+            }
+        });
         stopWorker();
+    }
+
+    /**
+     * With {@code -Dbench.profile=<async-profiler options>} (e.g. {@code event=wall,interval=1ms,file=/tmp/x.collapsed,collapsed})
+     * and async-profiler's jar first on the class path ({@code BENCH_CP_PREPEND}), the measured tasks are profiled: the
+     * warm-up is not. Called by reflection, so the bench needs no profiler to build or run.
+     */
+    private static void profiler(String action) {
+        String options = System.getProperty("bench.profile");
+        if (options == null) return;
+        try {
+            Class<?> c = Class.forName("one.profiler.AsyncProfiler");
+            Object p = c.getMethod("getInstance").invoke(null);
+            String command = action.equals("start") ? "start," + options.replaceAll(",?file=[^,]*|,?collapsed|,?flamegraph", "") : "stop," + options;
+            System.err.println("async-profiler " + command + ": " + c.getMethod("execute", String.class).invoke(p, command));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("-Dbench.profile needs async-profiler's jar on the class path", e);
+        }
+    }
+
+    /** Per route of the server: requests so far and their total time in ms (from its request timers). */
+    private Map<String, double[]> serverTimes() {
+        Map<String, double[]> out = new java.util.TreeMap<>();
+        for (var t : server.meterRegistry().find("berth_http_requests").timers()) {
+            double[] sum = out.computeIfAbsent(t.getId().getTag("route"), k -> new double[2]);
+            sum[0] += t.count();
+            sum[1] += t.totalTime(TimeUnit.MILLISECONDS);
+        }
+        return out;
     }
 
     /**
