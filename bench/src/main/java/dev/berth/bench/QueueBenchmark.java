@@ -730,7 +730,8 @@ public final class QueueBenchmark {
          * Not a dependency: the library is named at run time (ASYNC_PROFILER in bench/queue/run.sh).
          */
         void asyncProfiler(String lib, String command) throws Exception {
-            jcmd("JVMTI.agent_load", lib, command);
+            // quoted: jcmd's argument parser would otherwise cut the agent's options at the first comma
+            jcmd("JVMTI.agent_load", lib, '"' + command + '"');
         }
 
         void jcmd(String... args) throws Exception {
