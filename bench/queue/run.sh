@@ -100,7 +100,9 @@ for c in "${configs[@]}"; do
     fi
   fi
   [ -n "${JFR:-}" ] && args+=(--jfr="$OUT/$c.jfr")
-  [ -n "${ASYNC_PROFILER:-}" ] && args+=(--async-profiler="$ASYNC_PROFILER:$OUT/$c.collapsed")
+  # itimer: CPU-time sampling without perf_events (async-profiler 4.0's perf_events walker crashed the server JVM here)
+  [ -n "${ASYNC_PROFILER:-}" ] && args+=(--async-profiler="$ASYNC_PROFILER:$OUT/$c.collapsed"
+                                         --profile-event="${ASYNC_PROFILER_EVENT:-itimer}")
   echo "run.sh: $c (stored $stored, measured $TASKS after $WARMUP warm-up)" >&2
   { echo "uptime       $(uptime)"; "$JAVA_HOME/bin/java" -Xmx1g -jar "$jar" "${args[@]}" 2>"$OUT/$c.log"; } | tee "$OUT/$c.txt"
   if [ -n "${LOG_STATEMENTS:-}" ] && [ "$kind" = pg ]; then

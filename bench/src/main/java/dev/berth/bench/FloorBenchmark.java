@@ -73,7 +73,7 @@ public final class FloorBenchmark {
                 run.awaitWarmup(maxSeconds);
                 QueueBenchmark.Cpu before = QueueBenchmark.Cpu.now(server.pid(), null);
                 String lib = profiler == null ? null : profiler.substring(0, profiler.indexOf(':'));
-                if (lib != null) server.asyncProfiler(lib, "start,event=cpu,interval=1000000");
+                if (lib != null) server.asyncProfiler(lib, "start,event=itimer,interval=1000000"); // not perf_events: see run.sh
                 boolean finished = run.awaitEnd(maxSeconds);
                 if (lib != null) server.asyncProfiler(lib, "stop,file=" + profiler.substring(profiler.indexOf(':') + 1)
                         + "/floor-" + level + ".collapsed,collapsed");

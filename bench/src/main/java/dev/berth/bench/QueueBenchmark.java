@@ -138,7 +138,7 @@ public final class QueueBenchmark {
             if (jfr != null) jfr.start();
             String profiler = a.get("async-profiler"); // LIB:FILE, the server JVM's CPU profile of the measured window
             if (profiler != null) serverProcess.asyncProfiler(profiler.substring(0, profiler.indexOf(':')),
-                    "start,event=" + a.getOrDefault("profile-event", "cpu") + ",interval=1000000");
+                    "start,event=" + a.getOrDefault("profile-event", "itimer") + ",interval=1000000");
             boolean finished = run.awaitEnd(maxSeconds);
             if (profiler != null) serverProcess.asyncProfiler(profiler.substring(0, profiler.indexOf(':')),
                     "stop,file=" + profiler.substring(profiler.indexOf(':') + 1) + ",collapsed");
