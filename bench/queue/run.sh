@@ -6,6 +6,13 @@
 #   TASKS=20000 WARMUP=3000 bench/queue/run.sh h2-10k pg-100k   # a subset, other sizes
 #   JFR=1 bench/queue/run.sh pg-10k    # also record the measured window (of the server JVM) with JFR, summarise it
 #   (PostgreSQL runs end with the baseline: PostgreSQL alone doing the same three writes per cycle over JDBC, and the ratio)
+#   bench/queue/run.sh floor           # pg-10k, then the floor: the same three HTTP requests per cycle answered by
+#                                      # FloorServer (Berth's HTTP stack, nothing behind it) at levels bytes, hawk,
+#                                      # json, schema; prints each level's server CPU-ms/cycle, the sum with the
+#                                      # run's PostgreSQL-alone baseline and Berth's ratio to it (floor-only: no PG)
+#   FLOOR=1 bench/queue/run.sh pg-1m   # any PostgreSQL run followed by the floor (FLOOR_LEVELS=bytes,json to choose)
+#   ASYNC_PROFILER=/tmp/ap/libasyncProfiler.so bench/queue/run.sh pg-10k   # the server JVM's CPU profile of the
+#                                      # measured window (loaded through jcmd when it opens), $OUT/<config>.collapsed
 #   LOG_STATEMENTS=1 TASKS=1000 WARMUP=200 bench/queue/run.sh pg-0   # count the statements PostgreSQL was sent
 #                                      # (log_statement=all on the benchmark database only) into $OUT/<config>.statements.txt
 #
@@ -46,14 +53,36 @@ if [ -z "${BENCH_JAR:-}" ] && { [ ! -f "$jar" ] || [ -n "$(find "$here" \( -path
 fi
 
 need_pg=0
-for c in "${configs[@]}"; do [[ $c == pg-* ]] && need_pg=1; done
+for c in "${configs[@]}"; do [[ $c == pg-* || $c == floor ]] && need_pg=1; done
 if [ $need_pg = 1 ]; then
   bash "$here/scripts/postgres.sh" >/dev/null
   PG_PORT="$(pg_lsclusters -h | awk '$2=="main" {print $3}' | head -n1)"
 fi
 
+# The floor (see FloorBenchmark): FloorServer in its own JVM with SERVER_OPTS, the same load generator; with the
+# figures of the PostgreSQL run just made ($1: its report) for the sum and the ratio.
+run_floor() {
+  local from="${1:-}" extra=()
+  if [ -n "$from" ]; then
+    local berth pg
+    berth="$(sed -n 's/^CPU\/CYCLE    server+PostgreSQL \([0-9.]*\) ms.*/\1/p' "$from")"
+    pg="$(sed -n 's/^BASELINE .* PostgreSQL \([0-9.]*\) CPU-ms\/cycle.*/\1/p' "$from")"
+    [ -n "$berth" ] && [ -n "$pg" ] && extra+=(--berth-ms="$berth" --postgres-ms="$pg" --berth-label="$(basename "$from" .txt)")
+  fi
+  [ -n "${ASYNC_PROFILER:-}" ] && extra+=(--async-profiler="$ASYNC_PROFILER:$OUT")
+  echo "run.sh: floor (levels ${FLOOR_LEVELS:-bytes,hawk,json,schema}, measured $TASKS after $WARMUP warm-up)" >&2
+  mkdir -p "$OUT/floor"
+  { echo "uptime      $(uptime)"
+    "$JAVA_HOME/bin/java" -Xmx1g -cp "$jar" dev.berth.bench.FloorBenchmark --levels="${FLOOR_LEVELS:-bytes,hawk,json,schema}" \
+      --tasks="$TASKS" --warmup="$WARMUP" --workers="$WORKERS" --producers="$PRODUCERS" --server-opts="$SERVER_OPTS" \
+      --data-dir="$OUT/floor" "${extra[@]}" 2>"$OUT/floor.log"; } | tee "$OUT/floor.txt"
+}
+
 mkdir -p "$OUT"
 for c in "${configs[@]}"; do
+  floor_after="${FLOOR:-}"
+  if [ "$c" = floor-only ]; then run_floor; echo; continue; fi
+  if [ "$c" = floor ]; then c=pg-10k; floor_after=1; fi
   kind="${c%%-*}"; size="${c#*-}"
   case "$size" in 10k) stored=10000 ;; 100k) stored=100000 ;; 1m) stored=1000000 ;; *) stored="$size" ;; esac
   args=(--stored="$stored" --tasks="$TASKS" --warmup="$WARMUP" --workers="$WORKERS" --producers="$PRODUCERS"
@@ -71,8 +100,11 @@ for c in "${configs[@]}"; do
     fi
   fi
   [ -n "${JFR:-}" ] && args+=(--jfr="$OUT/$c.jfr")
+  # itimer: CPU-time sampling without perf_events (async-profiler 4.0's perf_events walker crashed the server JVM here)
+  [ -n "${ASYNC_PROFILER:-}" ] && args+=(--async-profiler="$ASYNC_PROFILER:$OUT/$c.collapsed"
+                                         --profile-event="${ASYNC_PROFILER_EVENT:-itimer}")
   echo "run.sh: $c (stored $stored, measured $TASKS after $WARMUP warm-up)" >&2
-  "$JAVA_HOME/bin/java" -Xmx1g -jar "$jar" "${args[@]}" 2>"$OUT/$c.log" | tee "$OUT/$c.txt"
+  { echo "uptime       $(uptime)"; "$JAVA_HOME/bin/java" -Xmx1g -jar "$jar" "${args[@]}" 2>"$OUT/$c.log"; } | tee "$OUT/$c.txt"
   if [ -n "${LOG_STATEMENTS:-}" ] && [ "$kind" = pg ]; then
     # every statement this run's database was sent (the preload's too), normalised and counted
     { echo "# statements sent to $DB_NAME during $c: $TASKS measured after $WARMUP warm-up, stored $stored"
@@ -84,5 +116,6 @@ for c in "${configs[@]}"; do
   if [ -n "${JFR:-}" ]; then
     "$JAVA_HOME/bin/java" -cp "$jar" dev.berth.bench.JfrSummary "$OUT/$c.jfr" | tee "$OUT/$c.profile.txt"
   fi
+  if [ -n "$floor_after" ] && [ "$kind" = pg ]; then echo; run_floor "$OUT/$c.txt"; fi
   echo
 done

@@ -136,7 +136,12 @@ public final class QueueBenchmark {
             if (dbStats != null) dbStats.before();
             Cpu cpuBefore = Cpu.now(serverPid, pgDb);
             if (jfr != null) jfr.start();
+            String profiler = a.get("async-profiler"); // LIB:FILE, the server JVM's CPU profile of the measured window
+            if (profiler != null) serverProcess.asyncProfiler(profiler.substring(0, profiler.indexOf(':')),
+                    "start,event=" + a.getOrDefault("profile-event", "itimer") + ",interval=1000000");
             boolean finished = run.awaitEnd(maxSeconds);
+            if (profiler != null) serverProcess.asyncProfiler(profiler.substring(0, profiler.indexOf(':')),
+                    "stop,file=" + profiler.substring(profiler.indexOf(':') + 1) + ",collapsed");
             if (jfr != null) jfr.stop();
             run.cpu = Cpu.now(serverPid, pgDb).minus(cpuBefore);
             if (serverProcess != null) run.serverMemory = serverProcess.memory();
@@ -690,18 +695,25 @@ public final class QueueBenchmark {
         }
 
         static ServerProcess start(Map<String, String> env, String javaOpts, Path log) throws Exception {
+            return start(List.of("dev.berth.app.Main", "server"), "Berth server is running", env, javaOpts, log);
+        }
+
+        /** Any main class of this class path (e.g. the floor server), ready when its log shows {@code ready}. */
+        static ServerProcess start(List<String> mainAndArgs, String ready, Map<String, String> env, String javaOpts,
+                                   Path log) throws Exception {
             String java = ProcessHandle.current().info().command().orElse("java");
             List<String> cmd = new ArrayList<>();
             cmd.add(java);
             for (String o : javaOpts.trim().split("\\s+")) if (!o.isEmpty()) cmd.add(o);
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.berth.app.Main", "server"));
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path")));
+            cmd.addAll(mainAndArgs);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
             pb.environment().putAll(env);
             ServerProcess sp = new ServerProcess(pb.start(), javaOpts);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
             while (true) {
                 if (!sp.process.isAlive()) throw new IllegalStateException("the server exited: see " + log);
-                if (Files.exists(log) && Files.readString(log).contains("Berth server is running")) return sp;
+                if (Files.exists(log) && Files.readString(log).contains(ready)) return sp;
                 if (System.nanoTime() > deadline) {
                     sp.close();
                     throw new IllegalStateException("the server did not start in 120 s: see " + log);
@@ -711,6 +723,16 @@ public final class QueueBenchmark {
         }
 
         long pid() { return process.pid(); }
+
+        /**
+         * Sends async-profiler (the agent library at {@code lib}) a command, loading it into the server JVM the
+         * first time: "start,event=cpu,..." when the measured window opens, "stop,file=...,collapsed" when it closes.
+         * Not a dependency: the library is named at run time (ASYNC_PROFILER in bench/queue/run.sh).
+         */
+        void asyncProfiler(String lib, String command) throws Exception {
+            // quoted: jcmd's argument parser would otherwise cut the agent's options at the first comma
+            jcmd("JVMTI.agent_load", lib, '"' + command + '"');
+        }
 
         void jcmd(String... args) throws Exception {
             Path jcmd = Path.of(ProcessHandle.current().info().command().orElseThrow()).resolveSibling("jcmd");
