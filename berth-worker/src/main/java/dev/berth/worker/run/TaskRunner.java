@@ -417,6 +417,9 @@ public final class TaskRunner {
             exit = finished.get();
             // the last chunks may trail the exit; close the log only after they are in
             if (!output.awaitEnd(OUTPUT_DRAIN)) log.worker("(output stream did not end within " + OUTPUT_DRAIN.toSeconds() + "s)");
+            // the worker's closing lines go out with the log's finish, in one request; with artifacts to upload
+            // they go out as they come, so that a long upload is seen while it lasts
+            if (payload.artifacts().isEmpty()) reporter.holdLog();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerRuntimeException("interrupted while waiting for the container", e);
