@@ -188,6 +188,12 @@ final class Probe {
             delegate.appendLog(chunk);
         }
 
+        // forwarded, or the worker's closing lines would not be held for the finish (never called by an older worker)
+        @Override
+        public void holdLog() {
+            delegate.holdLog();
+        }
+
         @Override
         public void uploadArtifact(String name, String contentType, Instant expires, long size, InputStream content) throws IOException {
             delegate.uploadArtifact(name, contentType, expires, size, content);

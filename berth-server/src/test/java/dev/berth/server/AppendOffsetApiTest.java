@@ -91,4 +91,57 @@ class AppendOffsetApiTest extends ServerTestSupport {
         }
         assertThat(append(url, 0, "ok\n").json().get("size").asLong()).isEqualTo(3);
     }
+
+    private SignedHttp.Response appendAndFinish(String url, long offset, String text) {
+        return append(url + (url.contains("?") ? "&" : "?") + "finish=true", offset, text);
+    }
+
+    @Test
+    void anAppendWithFinishStoresTheLastBatchAndFinishesTheArtifactInOneRequest() {
+        String id = runningTask();
+        String url = liveLog(id);
+        append(url, 0, "one\n");
+
+        SignedHttp.Response last = appendAndFinish(url, 4, "two\n");
+
+        assertThat(last.status()).as(last.toString()).isEqualTo(200);
+        assertThat(last.json().get("size").asLong()).isEqualTo(8);
+        assertThat(last.json().get("finished").asBoolean()).isTrue();
+        // finished: the content is final and readable whole, and nothing more is appended
+        SignedHttp.Response got = anon.get(Q + "/task/" + id + "/runs/0/artifacts/public/logs/live.log");
+        assertThat(got.status()).as(got.toString()).isEqualTo(200);
+        assertThat(got.text()).isEqualTo("one\ntwo\n");
+        SignedHttp.Response more = append(url, 8, "three\n");
+        assertThat(more.status()).as(more.toString()).isEqualTo(409);
+        assertThat(more.json().get("message").asText()).contains("is finished");
+    }
+
+    @Test
+    void aFinishingAppendSentAgainAfterItsAnswerWasLostGetsTheSameAnswerAndStoresNothing() {
+        String id = runningTask();
+        String url = liveLog(id);
+        assertThat(appendAndFinish(url, 0, "only\n").status()).isEqualTo(200);
+
+        SignedHttp.Response again = appendAndFinish(url, 0, "only\n");
+
+        assertThat(again.status()).as(again.toString()).isEqualTo(200);
+        assertThat(again.json().get("size").asLong()).isEqualTo(5);
+        assertThat(again.json().get("finished").asBoolean()).isTrue();
+        // a batch the finished artifact does not hold is refused, finish or not
+        SignedHttp.Response beyond = appendAndFinish(url, 5, "late\n");
+        assertThat(beyond.status()).as(beyond.toString()).isEqualTo(409);
+        assertThat(anon.get(Q + "/task/" + id + "/runs/0/artifacts/public/logs/live.log").text()).isEqualTo("only\n");
+    }
+
+    @Test
+    void anAppendWithoutFinishLeavesTheArtifactOpenAndSaysNothingOfFinishing() {
+        String id = runningTask();
+        String url = liveLog(id);
+
+        SignedHttp.Response r = append(url, 0, "one\n");
+
+        assertThat(r.json().has("finished")).isFalse();
+        assertThat(append(url, 4, "two\n").status()).isEqualTo(200);
+        assertThat(content(id)).isEqualTo("one\ntwo\n");
+    }
 }

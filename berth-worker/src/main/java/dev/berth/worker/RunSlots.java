@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The worker's capacity: which runs are active and how many slots they hold. A run gives its slot
- * back once it is reported, before its container is removed, so the next claim overlaps the
- * removal; it stays active (and in {@link #running()}) until the container is gone.
+ * back once its container has exited, so the next claim and start overlap its report and the removal
+ * of its container; it stays active (and in {@link #running()}) until both are done.
  */
 final class RunSlots {
 

@@ -156,18 +156,30 @@ final class RunStarter {
 
     private void execute(ActiveRun run, dev.berth.worker.superseding.Supersession supersession) {
         RunOutcome outcome = null;
+        boolean engineLost = false;
         try {
-            outcome = run.runner.runAndReport();
+            TaskRunner.Ended ended = run.runner.runToEnd();
+            // A run the engine took with it (stopped or restarted under it) puts the engine in doubt now, before
+            // the slot goes back: the claim loop, woken by the free slot, must ask the engine again a moment later
+            // before it claims anything, or the retry is claimed into an engine that still answers as it goes.
+            engineLost = run.stopReason.get() == null && ended.engineLost();
+            if (engineLost) {
+                engineInDoubt.set(true);
+                orphansSuspected.set(true);
+            }
+            // The container has exited (and its artifacts are uploaded): the slot is given back now, so the next
+            // claim and container start go ahead while this run is reported and then its container removed (as
+            // xargs starts the next `docker run` once the last has exited). The run stays active (the claim
+            // reclaimed, shutdown waiting for it) until both are done. The removal comes after the report, not
+            // beside it: on 2 cores the engine's removal slowed the report down by as much as it saved.
+            slots.release(run);
+            outcome = run.runner.report(ended);
             ActiveRun.StopReason stopped = run.stopReason.get();
             if (outcome.resolution() == RunOutcome.Resolution.CANCELLED && stopped == ActiveRun.StopReason.WORKER_SHUTDOWN) {
                 handBack(run.claim, run.reporter);
             } else if (outcome.resolution() == RunOutcome.Resolution.CANCELLED) {
                 LOG.info("run {} stopped: it is no longer this worker's to run", run.claim);
             } else {
-                if (stopped == null && outcome.exceptionReason() == ReasonResolved.WORKER_SHUTDOWN) {
-                    engineInDoubt.set(true);
-                    orphansSuspected.set(true);
-                }
                 LOG.info("run {} ended {}{}", run.claim, outcome.resolution().name().toLowerCase(Locale.ROOT),
                         outcome.exceptionReason() == null ? "" : "/" + outcome.exceptionReason().wire());
             }
@@ -180,11 +192,14 @@ final class RunStarter {
             closeQuietly(run.reporter, run.claim);
             run.finished = true;
             supervisor.unwatch(run);
+            // given back here when the run broke out before its end (idempotent)
             slots.release(run);
             try {
                 run.runner.removeContainer();
             } finally {
                 slots.remove(run);
+                // a look for leftovers made while this run was still active passed over its container: look again
+                if (engineLost) orphansSuspected.set(true);
             }
         }
     }

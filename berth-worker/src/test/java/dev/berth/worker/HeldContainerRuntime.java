@@ -47,6 +47,19 @@ final class HeldContainerRuntime implements ContainerRuntime {
 
     void engineUp() {
         engineDown = false;
+        pingsBeforeDown.set(-1);
+    }
+
+    /** Pings the engine still answers before it goes (-1: no restart under way). */
+    private final java.util.concurrent.atomic.AtomicInteger pingsBeforeDown = new java.util.concurrent.atomic.AtomicInteger(-1);
+
+    /**
+     * The engine restarts as dockerd does: it stops every container first (waits on them break off) but still
+     * answers {@code pings} more pings, and only then goes away until {@link #engineUp()}.
+     */
+    void engineRestarting(int pings) {
+        pingsBeforeDown.set(pings);
+        exits.forEach((id, exit) -> exit.completeExceptionally(gone("container " + id + " ran")));
     }
 
     /** While set, removals fail as they do in the moment an engine restarts (the container stays behind). */
@@ -64,6 +77,7 @@ final class HeldContainerRuntime implements ContainerRuntime {
     @Override
     public void ping() {
         pings.incrementAndGet();
+        if (pingsBeforeDown.get() >= 0 && pingsBeforeDown.getAndDecrement() == 0) engineDown = true;
         requireEngine("being asked");
     }
 

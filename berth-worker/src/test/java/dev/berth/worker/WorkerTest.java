@@ -68,8 +68,9 @@ class WorkerTest {
         runtime.exit(a.taskId(), 0);
         await().until(() -> runtime.created.size() == 3);
         assertThat(queue.pending).isEmpty();
+        // a's report and removal go on beside c's start; a counts as running until they are done
+        await().until(() -> worker.runningCount() == 2);
         assertThat(queue.reporter(a.taskId()).resolutions).containsExactly("completed");
-        assertThat(worker.runningCount()).isEqualTo(2);
         assertThat(queue.claimRequests).allMatch(max -> max >= 1 && max <= 2);
 
         runtime.exit(b.taskId(), 3);
@@ -77,6 +78,72 @@ class WorkerTest {
         await().until(() -> worker.runningCount() == 0);
         assertThat(queue.reporter(b.taskId()).resolutions).containsExactly("failed");
         assertThat(queue.reporter(c.taskId()).resolutions).containsExactly("completed");
+    }
+
+    /** A reporter whose reportCompleted waits until {@code reportMayGo} is counted down. */
+    private static dev.berth.worker.run.RecordingReporter slowReport(java.util.concurrent.CountDownLatch reportMayGo) {
+        return new dev.berth.worker.run.RecordingReporter() {
+            @Override
+            public void reportCompleted() {
+                try {
+                    reportMayGo.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.reportCompleted();
+            }
+        };
+    }
+
+    @Test
+    void theNextTaskIsClaimedAndStartedOnceTheContainerHasExitedWhileTheReportIsStillOnItsWay() {
+        java.util.concurrent.CountDownLatch reportMayGo = new java.util.concurrent.CountDownLatch(1);
+        ClaimedRun a = enqueue();
+        queue.reporters.put(a.taskId(), slowReport(reportMayGo));
+        start(1);
+        await().until(() -> runtime.created.size() == 1);
+        ClaimedRun b = enqueue();
+
+        runtime.exit(a.taskId(), 0);
+
+        // capacity 1: b runs while a's report still waits
+        await().until(() -> runtime.created.size() == 2);
+        assertThat(queue.reporter(a.taskId()).resolutions).isEmpty();
+        // a is still active until its report is done and its container removed: its claim held, shutdown waiting
+        assertThat(worker.runningCount()).isEqualTo(2);
+        assertThat(queue.claimRequests).allMatch(max -> max == 1);
+
+        reportMayGo.countDown();
+        await().until(() -> worker.runningCount() == 1);
+        assertThat(queue.reporter(a.taskId()).resolutions).containsExactly("completed");
+        assertThat(runtime.removed).hasSize(1);
+        runtime.exit(b.taskId(), 0);
+        await().until(() -> worker.runningCount() == 0);
+        assertThat(queue.reporter(b.taskId()).resolutions).containsExactly("completed");
+    }
+
+    @Test
+    void shutdownWaitsForAReportStillOnItsWay() throws Exception {
+        java.util.concurrent.CountDownLatch reportMayGo = new java.util.concurrent.CountDownLatch(1);
+        ClaimedRun a = enqueue();
+        queue.reporters.put(a.taskId(), slowReport(reportMayGo));
+        start(1);
+        await().until(() -> runtime.created.size() == 1);
+        runtime.exit(a.taskId(), 0);
+        // the log is finished: the report is on its way
+        await().until(() -> queue.reporter(a.taskId()).finishedLogName != null);
+
+        java.util.concurrent.CompletableFuture<Boolean> shutdown =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> worker.shutdown(Duration.ofSeconds(10)));
+        // the report is held: shutdown must not return before it
+        Thread.sleep(300);
+        assertThat(shutdown).isNotDone();
+        reportMayGo.countDown();
+
+        assertThat(shutdown.get(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(queue.reporter(a.taskId()).resolutions).containsExactly("completed");
+        assertThat(worker.runningCount()).isZero();
+        assertThat(runtime.removed).hasSize(1);
     }
 
     @Test
@@ -242,6 +309,43 @@ class WorkerTest {
         assertThat(runtime.removed).contains("held0");
         runtime.exit(second.taskId(), 0);
         await().until(() -> queue.reporter(second.taskId()).resolutions.contains("completed"));
+    }
+
+    @Test
+    void aRunLostWithTheEngineMarksItInDoubtBeforeItsSlotGoesToTheNextClaim() {
+        java.util.concurrent.CountDownLatch reportMayGo = new java.util.concurrent.CountDownLatch(1);
+        ClaimedRun first = enqueue();
+        // the lost run's report is slow: the next claim must not go out before the engine was asked again
+        queue.reporters.put(first.taskId(), new dev.berth.worker.run.RecordingReporter() {
+            @Override
+            public void reportException(dev.berth.core.task.ReasonResolved reason) {
+                try {
+                    reportMayGo.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                super.reportException(reason);
+            }
+        });
+        start(1);
+        await().until(() -> runtime.created.size() == 1);
+        ClaimedRun second = enqueue();
+
+        // the engine stops its containers, answers one more ping, then goes (a dockerd restart)
+        runtime.engineRestarting(1);
+
+        // in doubt: asked twice, a moment apart, before any claim; the second finds it gone
+        await().atMost(Duration.ofSeconds(5)).until(worker::isPausedForEngine);
+        assertThat(runtime.created).hasSize(1);
+        assertThat(queue.pending).containsExactly(second);
+
+        reportMayGo.countDown();
+        await().until(() -> queue.reporter(first.taskId()).resolutions.contains("exception/worker-shutdown"));
+        runtime.engineUp();
+        await().atMost(Duration.ofSeconds(5)).until(() -> runtime.created.size() == 2);
+        runtime.exit(second.taskId(), 0);
+        await().until(() -> queue.reporter(second.taskId()).resolutions.contains("completed"));
+        assertThat(queue.reporter(second.taskId()).resolutions).containsExactly("completed");
     }
 
     @Test

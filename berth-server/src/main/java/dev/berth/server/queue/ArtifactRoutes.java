@@ -167,11 +167,28 @@ final class ArtifactRoutes {
             byte[] bytes = ctx.bodyInputStream().readAllBytes();
             // ?offset=n: where the batch starts, so a batch sent again is stored once (see ArtifactService.appendAt)
             String at = ctx.queryParam("offset");
+            // ?finish=true (Berth's extension): the last batch and finishArtifact in one request; the answer says
+            // "finished": true, so a worker talking to a server without it calls finishArtifact as before
+            boolean finish = "true".equals(ctx.queryParam("finish"));
+            ObjectNode out = Json.MAPPER.createObjectNode();
+            if (finish && at != null) {
+                Optional<Long> size = finishedSize(taskId, runId, name);
+                if (size.isPresent() && ArtifactService.parseOffset(at) + bytes.length <= size.get()) {
+                    // this batch was stored and the artifact finished, but the answer was lost: the same answer again
+                    out.put("size", size.get());
+                    out.put("finished", true);
+                    ctx.json(out);
+                    return;
+                }
+            }
             BlobStore.Appended done = at == null ? new BlobStore.Appended(artifacts.append(taskId, runId, name, bytes), bytes.length)
                     : artifacts.appendAt(taskId, runId, name, ArtifactService.parseOffset(at), bytes);
             metrics.counter("berth_live_log_bytes_appended").increment(done.written());
-            ObjectNode out = Json.MAPPER.createObjectNode();
             out.put("size", done.size());
+            if (finish) {
+                artifacts.finish(taskId, runId, name);
+                out.put("finished", true);
+            }
             ctx.json(out);
         } else {
             try (InputStream in = ctx.bodyInputStream()) {
@@ -179,6 +196,13 @@ final class ArtifactRoutes {
             }
             ctx.status(200).result("");
         }
+    }
+
+    /** The size of a finished upload artifact; empty while it is still open. */
+    private Optional<Long> finishedSize(String taskId, int runId, String name) {
+        ArtifactRecord a = artifacts.find(taskId, runId, name);
+        if (!a.present() || a.details() == null || !a.details().has("size")) return Optional.empty();
+        return Optional.of(a.details().get("size").asLong());
     }
 
     private String contentUrl(String taskId, int runId, String name) {

@@ -225,8 +225,20 @@ public final class ClientWorkQueue implements WorkQueue {
 
         @Override
         public long appendContent(URI putUrl, long offset, byte[] bytes) throws IOException {
-            URI url = offset < 0 ? putUrl
-                    : URI.create(putUrl + (putUrl.getRawQuery() == null ? "?" : "&") + "offset=" + offset);
+            return append(putUrl, offset, bytes, false).path("size").asLong(-1);
+        }
+
+        @Override
+        public boolean appendAndFinish(URI putUrl, long offset, byte[] bytes) throws IOException {
+            // a server without ?finish answers only the size: the caller then finishes the artifact itself
+            return append(putUrl, offset, bytes, true).path("finished").asBoolean(false);
+        }
+
+        /** POSTs a batch; answers the queue's JSON answer (an empty object when it is none). */
+        private JsonNode append(URI putUrl, long offset, byte[] bytes, boolean finish) throws IOException {
+            String query = (offset < 0 ? "" : "offset=" + offset) + (finish ? (offset < 0 ? "" : "&") + "finish=true" : "");
+            URI url = query.isEmpty() ? putUrl
+                    : URI.create(putUrl + (putUrl.getRawQuery() == null ? "?" : "&") + query);
             HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30))
                     .header("Content-Type", QueueRunReporter.LOG_CONTENT_TYPE)
                     .POST(HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
@@ -237,9 +249,10 @@ public final class ClientWorkQueue implements WorkQueue {
                             + ": " + response.body());
                 }
                 try {
-                    return Json.MAPPER.readTree(response.body()).path("size").asLong(-1);
+                    JsonNode answer = Json.MAPPER.readTree(response.body());
+                    return answer == null ? Json.MAPPER.createObjectNode() : answer;
                 } catch (com.fasterxml.jackson.core.JacksonException e) {
-                    return -1;
+                    return Json.MAPPER.createObjectNode();
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

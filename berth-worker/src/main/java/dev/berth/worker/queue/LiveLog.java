@@ -52,6 +52,17 @@ public final class LiveLog implements AutoCloseable {
         long send(long offset, byte[] batch) throws IOException;
     }
 
+    /** Sends the last batch of the log and finishes the log artifact with it, in one request. */
+    @FunctionalInterface
+    public interface LastBatchSender {
+        /**
+         * @param offset as in {@link BatchSender#send}
+         * @return true when the queue finished the artifact with this batch; false when it only appended it (a
+         *     queue that does not know the combined call), and the artifact must still be finished
+         */
+        boolean sendLast(long offset, byte[] batch) throws IOException;
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(LiveLog.class);
 
     public static final int FLUSH_BYTES = 64 * 1024;
@@ -86,6 +97,11 @@ public final class LiveLog implements AutoCloseable {
     /** Bytes of the log the queue has acknowledged; -1 when not known. Only the flusher uses it. */
     private long acknowledged;
     private final Thread flusher;
+    private final LastBatchSender lastSender;
+    /** Set by {@link #hold()}: output waits for the finish (or {@link #FLUSH_BYTES}) instead of going out at once. */
+    private boolean held;
+    /** Whether the last batch finished the log artifact (see {@link LastBatchSender}). */
+    private volatile boolean finishedWithLastBatch;
 
     /** @param name what the log is called in worker log lines (e.g. the task and run) */
     public LiveLog(String name, BatchSender sender) {
@@ -98,6 +114,15 @@ public final class LiveLog implements AutoCloseable {
      */
     public LiveLog(String name, BatchSender sender, Clock clock, Backoff backoff, Supplier<Instant> deadline,
                    LongConsumer droppedCounter) {
+        this(name, sender, null, clock, backoff, deadline, droppedCounter);
+    }
+
+    /**
+     * @param lastSender sends the last batch at the finish, finishing the artifact with it; null: sent as any other
+     */
+    public LiveLog(String name, BatchSender sender, LastBatchSender lastSender, Clock clock, Backoff backoff,
+                   Supplier<Instant> deadline, LongConsumer droppedCounter) {
+        this.lastSender = lastSender;
         this.name = name;
         this.sender = sender;
         this.clock = clock;
@@ -136,6 +161,24 @@ public final class LiveLog implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * The output has ended: what is appended from now on (the worker's closing lines) waits for the
+     * {@link #finish}, so that it goes out in the same request as the finish instead of one before it.
+     */
+    public void hold() {
+        lock.lock();
+        try {
+            held = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether the last batch finished the log artifact at the queue (after {@link #finish}). */
+    public boolean finishedWithLastBatch() {
+        return finishedWithLastBatch;
     }
 
     /**
@@ -191,11 +234,15 @@ public final class LiveLog implements AutoCloseable {
     private void flushLoop() {
         while (true) {
             byte[] batch;
+            boolean last;
             lock.lock();
             try {
                 while (!aborted && !due()) {
                     if (pending.isEmpty()) {
                         if (finishing) return;
+                        changed.await();
+                    } else if (held) {
+                        // waits for the finish or a full batch, both of which signal
                         changed.await();
                     } else {
                         long since = System.nanoTime() - lastSendNanos;
@@ -204,6 +251,8 @@ public final class LiveLog implements AutoCloseable {
                 }
                 if (aborted) return;
                 batch = takeBatch();
+                // the finish's batch: the last one, with nothing dropped to say after it
+                last = finishing && pending.isEmpty() && droppedBytes == 0;
                 lastSendNanos = System.nanoTime();
                 sending = true;
                 changed.signalAll();
@@ -212,7 +261,7 @@ public final class LiveLog implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
-            send(batch);
+            send(batch, last && lastSender != null);
             lock.lock();
             try {
                 sending = false;
@@ -227,7 +276,7 @@ public final class LiveLog implements AutoCloseable {
         if (droppedBytes > 0) return true;
         if (pending.isEmpty()) return false;
         return finishing || pendingBytes >= FLUSH_BYTES
-                || System.nanoTime() - lastSendNanos >= SEND_INTERVAL.toNanos();
+                || (!held && System.nanoTime() - lastSendNanos >= SEND_INTERVAL.toNanos());
     }
 
     /** Caller holds the lock. */
@@ -247,7 +296,7 @@ public final class LiveLog implements AutoCloseable {
         return out.toByteArray();
     }
 
-    private void send(byte[] batch) {
+    private void send(byte[] batch, boolean last) {
         if (batch.length == 0) return;
         for (int attempt = 1; ; attempt++) {
             if (isAborted()) return;
@@ -257,6 +306,12 @@ public final class LiveLog implements AutoCloseable {
             }
             try {
                 long at = acknowledged;
+                if (last) {
+                    finishedWithLastBatch = lastSender.sendLast(at, batch);
+                    acknowledged = at >= 0 ? at + batch.length : -1;
+                    failures.succeeded(name);
+                    return;
+                }
                 long answered = sender.send(at, batch);
                 acknowledged = at >= 0 ? at + batch.length : answered;
                 failures.succeeded(name);

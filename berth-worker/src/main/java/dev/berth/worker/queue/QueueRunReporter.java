@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A run's reporter to a real queue. The live log artifact is created here, at once, as an upload
  * (s3) artifact; log chunks are appended to it by a {@link LiveLog} flusher, so a GET of the
- * artifact follows the task while it runs, and {@link #finishLog} marks it complete. Artifacts are
+ * artifact follows the task while it runs, and {@link #finishLog} marks it complete — with the
+ * last batch, in one request, where the queue can. Artifacts are
  * streamed to their putUrl with a known length, never held in memory whole.
  *
  * <p>Every call that can be repeated safely (creating and finishing artifacts, the resolution) is
@@ -71,8 +72,9 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
         this.deadline = deadline;
         this.failures = new FailureLog(LOG, "report or artifact call", retrying.clock());
         URI logUrl = retry(() -> calls.createAppendArtifact(logName, LOG_CONTENT_TYPE, expires));
-        this.liveLog = new LiveLog(what, (offset, batch) -> calls.appendContent(logUrl, offset, batch), retrying.clock(),
-                LiveLog.SEND_BACKOFF, deadline, liveLogDropped);
+        this.liveLog = new LiveLog(what, (offset, batch) -> calls.appendContent(logUrl, offset, batch),
+                (offset, batch) -> calls.appendAndFinish(logUrl, offset, batch),
+                retrying.clock(), LiveLog.SEND_BACKOFF, deadline, liveLogDropped);
     }
 
     private <T> T retry(Retrying.Call<T> call) throws IOException {
@@ -93,6 +95,11 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
     @Override
     public void appendLog(byte[] chunk) {
         liveLog.append(chunk);
+    }
+
+    @Override
+    public void holdLog() {
+        liveLog.hold();
     }
 
     /**
@@ -167,7 +174,7 @@ public final class QueueRunReporter implements RunReporter, AutoCloseable {
         Instant until = deadline.get();
         Duration wait = until.isAfter(now.plus(LOG_FINISH_WAIT)) ? Duration.between(now, until) : LOG_FINISH_WAIT;
         liveLog.finish(wait.compareTo(MAX_FINISH_WAIT) > 0 ? MAX_FINISH_WAIT : wait);
-        retryVoid(() -> calls.finishArtifact(logName));
+        if (!liveLog.finishedWithLastBatch()) retryVoid(() -> calls.finishArtifact(logName));
     }
 
     @Override

@@ -37,6 +37,16 @@ public interface RunCalls {
      */
     long appendContent(URI putUrl, long offset, byte[] bytes) throws IOException;
 
+    /**
+     * The log's last batch: appended as by {@link #appendContent}, and the artifact finished in the same
+     * request where the queue can ({@code ?finish=true}). Returns true when the queue said it finished the
+     * artifact; false when the artifact still has to be finished ({@link #finishArtifact}).
+     */
+    default boolean appendAndFinish(URI putUrl, long offset, byte[] bytes) throws IOException {
+        appendContent(putUrl, offset, bytes);
+        return false;
+    }
+
     /** PUT to a putUrl: the whole content, streamed, exactly {@code size} bytes (not closed here). */
     void putContent(URI putUrl, String contentType, long size, InputStream content) throws IOException;
 

@@ -19,6 +19,12 @@ public interface RunReporter {
     void appendLog(byte[] chunk);
 
     /**
+     * The container's output has ended: the log's remaining lines (the worker's own) may wait for
+     * {@link #finishLog} and go out with it, instead of each on its own just before it.
+     */
+    default void holdLog() { }
+
+    /**
      * Uploads one artifact from {@code content}, which the reporter reads to its end but must not
      * close (it is a window on a larger stream).
      *

@@ -214,6 +214,27 @@ public final class TaskRunner {
      * afterwards, off the task's critical path.
      */
     public RunOutcome runAndReport() {
+        return report(runToEnd());
+    }
+
+    /**
+     * How a run ended, before it is reported: its outcome and the name its log is kept under.
+     *
+     * @see #runToEnd()
+     */
+    public record Ended(RunOutcome outcome, String logName) {
+        /** The engine stopped or restarted under the run (handed back exception/worker-shutdown, to be retried). */
+        public boolean engineLost() {
+            return outcome.exceptionReason() == ReasonResolved.WORKER_SHUTDOWN;
+        }
+    }
+
+    /**
+     * Runs the task up to its report: the container has exited (or never started) and the artifacts are
+     * uploaded; the container is left for {@link #removeContainer()} and the report for {@link #report(Ended)},
+     * which the worker runs side by side.
+     */
+    public Ended runToEnd() {
         RunOutcome outcome;
         String logName = DockerPayload.DEFAULT_LOG;
         try {
@@ -242,10 +263,15 @@ public final class TaskRunner {
             log.worker("internal error in the worker: " + e.getMessage());
             outcome = RunOutcome.exception(ReasonResolved.INTERNAL_ERROR, null);
         }
+        return new Ended(outcome, logName);
+    }
+
+    /** Reports how the run ended (nothing when it was cancelled meanwhile); returns the outcome. */
+    public RunOutcome report(Ended ended) {
         // cancel() killed the container already (or it never started); removeContainer() does the rest
         if (cancelled) return RunOutcome.cancelled();
-        report(outcome, logName);
-        return outcome;
+        report(ended.outcome(), ended.logName());
+        return ended.outcome();
     }
 
     /** An image-build task: no container of its own; the engine builds, the worker saves and uploads the image. */
@@ -417,6 +443,9 @@ public final class TaskRunner {
             exit = finished.get();
             // the last chunks may trail the exit; close the log only after they are in
             if (!output.awaitEnd(OUTPUT_DRAIN)) log.worker("(output stream did not end within " + OUTPUT_DRAIN.toSeconds() + "s)");
+            // the worker's closing lines go out with the log's finish, in one request; with artifacts to upload
+            // they go out as they come, so that a long upload is seen while it lasts
+            if (payload.artifacts().isEmpty()) reporter.holdLog();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ContainerRuntimeException("interrupted while waiting for the container", e);

@@ -60,6 +60,11 @@ public final class MaskingRunReporter implements RunReporter {
     }
 
     @Override
+    public void holdLog() {
+        delegate.holdLog();
+    }
+
+    @Override
     public void finishLog(String name, Instant expires) throws IOException {
         synchronized (this) {
             byte[] tail = masker.flush();

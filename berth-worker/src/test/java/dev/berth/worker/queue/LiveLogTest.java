@@ -272,4 +272,25 @@ class LiveLogTest {
         assertThat(queue.offsets).containsExactly(0L, -1L, 14L);
         assertThat(queue.text()).isEqualTo("given up\nnext\nlast\n");
     }
+
+    @Test
+    void afterHoldLinesWaitForTheFinishAndGoOutAsItsLastBatch() throws Exception {
+        List<String> last = new CopyOnWriteArrayList<>();
+        LiveLog log = new LiveLog("t", this::record, (offset, batch) -> {
+            last.add(offset + ":" + new String(batch, StandardCharsets.UTF_8));
+            return true;
+        }, java.time.Clock.systemUTC(), LiveLog.SEND_BACKOFF, () -> java.time.Instant.MAX, n -> { });
+        log.append("output\n".getBytes(StandardCharsets.UTF_8));
+        await().atMost(Duration.ofSeconds(5)).until(() -> batches.size() == 1);
+
+        log.hold();
+        log.append("closing line\n".getBytes(StandardCharsets.UTF_8));
+        // several send intervals pass: a held line is not sent on its own
+        Thread.sleep(4 * LiveLog.SEND_INTERVAL.toMillis());
+        assertThat(batches).hasSize(1);
+        assertThat(log.finish(Duration.ofSeconds(5))).isTrue();
+
+        assertThat(last).containsExactly("7:closing line\n");
+        assertThat(log.finishedWithLastBatch()).isTrue();
+    }
 }

@@ -205,4 +205,48 @@ class QueueRunReporterTest {
         assertThat(flaky.text("public/out.txt")).isEqualTo("the whole artifact");
         assertThat(flaky.calls).containsSubsequence("put public/out.txt " + body.length, "finish public/out.txt");
     }
+
+    /** A queue that finishes the artifact with the last batch ({@code ?finish=true}). */
+    static class FinishingCalls extends RecordingCalls {
+        @Override
+        public boolean appendAndFinish(URI putUrl, long offset, byte[] bytes) throws java.io.IOException {
+            appendContent(putUrl, offset, bytes);
+            calls.add("finished with the last batch");
+            return true;
+        }
+    }
+
+    @Test
+    void theWorkersClosingLinesGoOutWithTheFinishInOneRequest() throws Exception {
+        FinishingCalls finishing = new FinishingCalls();
+        QueueRunReporter reporter = new QueueRunReporter(finishing, "t/0", "public/logs/live.log", expires);
+        reporter.appendLog("output\n".getBytes(StandardCharsets.UTF_8));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> finishing.calls.contains("append"));
+
+        reporter.holdLog();
+        reporter.appendLog("exit code 0\n".getBytes(StandardCharsets.UTF_8));
+        reporter.finishLog("public/logs/live.log", expires);
+        reporter.reportCompleted();
+        reporter.close();
+
+        assertThat(finishing.text("public/logs/live.log")).isEqualTo("output\nexit code 0\n");
+        // one append for the output, then the closing line and the finish together; no finishArtifact call
+        assertThat(finishing.calls).containsExactly("create public/logs/live.log (text/plain; charset=utf-8)",
+                "append", "append", "finished with the last batch", "completed");
+        assertThat(finishing.offsets).containsExactly(0L, 7L);
+    }
+
+    @Test
+    void aQueueThatOnlyAppendsTheLastBatchStillHasTheLogFinished() throws Exception {
+        // RecordingCalls keeps RunCalls' default: the batch appended, the artifact not finished by it
+        QueueRunReporter reporter = new QueueRunReporter(calls, "t/0", "public/logs/live.log", expires);
+        reporter.holdLog();
+        reporter.appendLog("exit code 0\n".getBytes(StandardCharsets.UTF_8));
+        reporter.finishLog("public/logs/live.log", expires);
+        reporter.reportCompleted();
+        reporter.close();
+
+        assertThat(calls.text("public/logs/live.log")).isEqualTo("exit code 0\n");
+        assertThat(calls.calls).endsWith("append", "finish public/logs/live.log", "completed");
+    }
 }

@@ -46,6 +46,14 @@ public class RecordingReporter implements RunReporter {
         errorArtifacts.put(name, new ErrorArtifact(name, reason, message, expires));
     }
 
+    /** How many chunks were logged when {@link #holdLog} was called; -1 while it was not. */
+    public volatile int heldAfterChunks = -1;
+
+    @Override
+    public void holdLog() {
+        heldAfterChunks = chunks.size();
+    }
+
     @Override
     public void finishLog(String name, Instant expires) {
         finishedLogName = name;

@@ -40,6 +40,34 @@ class TaskRunnerTest {
     }
 
     @Test
+    void afterTheOutputEndsTheWorkersClosingLinesAreHeldForTheLogsFinish() {
+        runtime.output = "hello\n";
+        run("{\"image\":\"img\",\"command\":[\"true\"],\"maxRunTime\":10}");
+
+        assertThat(reporter.heldAfterChunks).isGreaterThan(0);
+        String before = logOf(reporter.chunks.subList(0, reporter.heldAfterChunks));
+        String after = logOf(reporter.chunks.subList(reporter.heldAfterChunks, reporter.chunks.size()));
+        assertThat(before).contains("hello\n").doesNotContain("exit code");
+        assertThat(after).contains("[berth] exit code 0");
+    }
+
+    @Test
+    void withArtifactsToUploadTheClosingLinesAreNotHeld() {
+        runtime.files.put("/out.txt", Map.of("", "x"));
+        run("{\"image\":\"img\",\"maxRunTime\":10,"
+                + "\"artifacts\":{\"public/out.txt\":{\"type\":\"file\",\"path\":\"/out.txt\"}}}");
+
+        assertThat(reporter.artifacts).containsKey("public/out.txt");
+        assertThat(reporter.heldAfterChunks).isEqualTo(-1);
+    }
+
+    private static String logOf(java.util.List<RecordingReporter.Chunk> chunks) {
+        StringBuilder all = new StringBuilder();
+        for (RecordingReporter.Chunk c : chunks) all.append(new String(c.bytes(), java.nio.charset.StandardCharsets.UTF_8));
+        return all.toString();
+    }
+
+    @Test
     void nonZeroExitFails() {
         runtime.exit = new ContainerExit(3, false);
         RunOutcome outcome = run("{\"image\":\"img\",\"maxRunTime\":10}");

@@ -66,11 +66,16 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
     private final DockerRuntimeConfig config;
     private final DockerClient docker;
     private final DockerNetworks networks;
+    /** Images seen present, trusted while the engine's image events say none went since. */
+    private final ImagePresence presence;
+    /** Images {@link #ensureImage} let pass on {@link #presence} alone, without asking the engine. */
+    private final java.util.Set<String> passedUnasked = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public DockerContainerRuntime(DockerRuntimeConfig config) {
         this.config = config;
         this.docker = DockerClients.open(config);
         this.networks = new DockerNetworks(docker, this::engineGone);
+        this.presence = new ImagePresence(docker);
     }
 
     @Override
@@ -109,8 +114,17 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
         } catch (IllegalArgumentException e) {
             throw new ImageUnavailableException(image, true, "invalid image name '" + image + "'", e);
         }
+        if (presence.knownPresent(ref.canonical())) {
+            passedUnasked.add(ref.canonical());
+            return;
+        }
+        passedUnasked.remove(ref.canonical());
+        long before = presence.before();
         try {
-            if (isPresent(ref.canonical())) return;
+            if (isPresent(ref.canonical())) {
+                presence.seenPresent(ref.canonical(), before);
+                return;
+            }
         } catch (BadRequestException e) {
             // the engine refuses the name itself (e.g. upper case): the task's mistake, like an unknown image
             throw new ImageUnavailableException(image, true, "invalid image name '" + image + "': " + firstLine(e), e);
@@ -209,10 +223,38 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
             if (spec.user() != null) create.withUser(spec.user());
             ContainerAdditionsConfig.apply(withImageCommand(spec), host, create);
             return create.exec().getId();
+        } catch (NotFoundException e) {
+            if (goneSincePassedUnasked(spec.image())) {
+                // removed just before its event came: look for it (pull it) again, and create once more
+                LOG.info("image {} went from the engine just before the worker heard of it; looking for it again", spec.image());
+                presence.forgetAll();
+                ensureImage(spec.image());
+                return createContainer(spec);
+            }
+            throw new ContainerRuntimeException("cannot create a container from " + spec.image() + ": " + firstLine(e), e);
         } catch (DockerException e) {
             throw new ContainerRuntimeException("cannot create a container from " + spec.image() + ": " + firstLine(e), e);
         } catch (RuntimeException e) {
             throw engineGone("creating a container", e);
+        }
+    }
+
+    /** Whether {@link #ensureImage} would let {@code image} pass without asking the engine now (tests). */
+    boolean knownPresent(String image) {
+        return presence.knownPresent(ImageReference.parse(image).canonical());
+    }
+
+    /** Whether the engine's image events are followed, so that images seen present are trusted (tests). */
+    boolean followsImageEvents() {
+        return presence.listening();
+    }
+
+    /** Whether {@code image} was let pass without asking the engine (forgotten here: the retry asks). */
+    private boolean goneSincePassedUnasked(String image) {
+        try {
+            return passedUnasked.remove(ImageReference.parse(image).canonical());
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 
@@ -626,6 +668,8 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
 
     @Override
     public void removeImage(String image) {
+        // the name given may be any of the image's names: forget them all (the event stream would say so too)
+        presence.forgetAll();
         call("removing image " + image, "cannot remove image " + image + ": ", () -> {
             try {
                 docker.removeImageCmd(image).withForce(false).exec();
@@ -686,6 +730,7 @@ public final class DockerContainerRuntime implements ContainerRuntime, Closeable
 
     @Override
     public void close() throws IOException {
+        presence.close();
         docker.close();
     }
 
